@@ -1,0 +1,59 @@
+# cantine: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432
+PG_TEST_DB ?= cantine_ci
+export DJANGO_SETTINGS_MODULE := cantine.settings
+
+.PHONY: run install migrate seed serve test lint format test-sqlite test-postgres browsers messages worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: venv, install, migrate, load the demo data, serve on 127.0.0.1:8000
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## worker: run background jobs (solvers) from the database queue
+worker: install
+	DEBUG=1 $(BIN)/python manage.py db_worker
+
+## test: ruff, then the whole suite on SQLite, then on PostgreSQL when one answers
+test: install lint test-sqlite test-postgres
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test-sqlite: install
+	DATABASE_URL=sqlite:///:memory: $(BIN)/pytest
+
+test-postgres: install
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== PostgreSQL answers on 127.0.0.1:5432: running the suite on it"; \
+		DATABASE_URL=$(PG_URL)/$(PG_TEST_DB) $(BIN)/pytest --create-db; \
+	else \
+		echo "== NOTICE: no PostgreSQL on 127.0.0.1:5432; the PostgreSQL half of the suite is skipped."; \
+	fi
+
+## messages: refresh the French translation catalogue after changing UI strings
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=bench --no-obsolete
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l fr --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 test-results staticfiles .pytest_cache .ruff_cache

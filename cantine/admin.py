@@ -1,0 +1,77 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from cantine.models import (
+    Canteen,
+    Commune,
+    CoverForecast,
+    Department,
+    Membership,
+    Region,
+    Territory,
+    User,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["canteen", "user"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [MembershipInline]
+    list_filter = [*BaseUserAdmin.list_filter, "memberships__role"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "zone"]
+    list_filter = ["zone"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "region"]
+    list_filter = ["region"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "department", "postal_codes", "population"]
+    list_filter = ["department__region"]
+    search_fields = ["code", "name", "postal_codes"]
+    list_select_related = ["department"]
+
+
+@admin.register(Territory)
+class TerritoryAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+    autocomplete_fields = ["communes"]
+
+
+class CoverForecastInline(admin.TabularInline):
+    model = CoverForecast
+    extra = 0
+
+
+@admin.register(Canteen)
+class CanteenAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "siret", "commune", "central_kitchen", "local_scope"]
+    list_filter = ["kind", "local_scope", "commune__department"]
+    search_fields = ["name", "siret", "commune__name"]
+    autocomplete_fields = ["commune", "central_kitchen", "local_territory"]
+    list_select_related = ["commune", "central_kitchen"]
+    inlines = [CoverForecastInline, MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "canteen"]
+    list_filter = ["role", "canteen"]
+    search_fields = ["user__username", "user__email", "canteen__name"]
+    autocomplete_fields = ["user", "canteen"]

@@ -1,0 +1,58 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cantine.models import AgeGroup, Canteen, Territory
+from cantine.selectors import SERVICE_DAYS
+
+
+class LocalDefinitionForm(forms.ModelForm):
+    class Meta:
+        model = Canteen
+        fields = ["local_scope", "local_radius_km", "local_territory"]
+        widgets = {"local_scope": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["local_territory"].queryset = Territory.objects.order_by("name")
+
+
+class CoverGridForm(forms.Form):
+    """One number field per age group x service day, named ``covers_<age>_<day>``."""
+
+    def __init__(self, *args, days=SERVICE_DAYS, initial_grid=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.days = days
+        initial_grid = initial_grid or {}
+        for age_group in AgeGroup:
+            for day in days:
+                name = self.field_name(age_group.value, day.value)
+                self.fields[name] = forms.IntegerField(
+                    label=f"{age_group.label} · {day.label}",
+                    min_value=0,
+                    max_value=20000,
+                    initial=initial_grid.get((age_group.value, day.value), 0),
+                    error_messages={
+                        "min_value": _("Covers cannot be negative."),
+                        "invalid": _("Enter a whole number of covers."),
+                    },
+                )
+
+    @staticmethod
+    def field_name(age_group: str, weekday: int) -> str:
+        return f"covers_{age_group}_{weekday}"
+
+    def rows(self):
+        """Bound fields arranged as the page's table: one row per age group."""
+        return [
+            (age_group, [self[self.field_name(age_group.value, day.value)] for day in self.days])
+            for age_group in AgeGroup
+        ]
+
+    def grid(self) -> dict[tuple[str, int], int]:
+        return {
+            (age_group.value, day.value): self.cleaned_data[
+                self.field_name(age_group.value, day.value)
+            ]
+            for age_group in AgeGroup
+            for day in self.days
+        }

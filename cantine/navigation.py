@@ -1,0 +1,34 @@
+"""The main navigation: each role sees its own pages and nothing else.
+
+Apps register their pages here in one list, so the menu and the permission tests read the
+same source of truth.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cantine.models import Role
+from cantine.roles import roles_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str | Promise
+    roles: frozenset[Role]
+
+
+CANTEEN_STAFF = frozenset({Role.COOK, Role.DIETITIAN, Role.MANAGER})
+
+NAV_ITEMS = [
+    NavItem("canteen_list", _("Canteens"), CANTEEN_STAFF),
+    NavItem("producer_directory", _("Producers"), frozenset({Role.COOK, Role.MANAGER})),
+    NavItem("producer_profile", _("My farm"), frozenset({Role.PRODUCER})),
+]
+
+
+def items_for(user) -> list[NavItem]:
+    roles = roles_of(user)
+    return [item for item in NAV_ITEMS if item.roles & roles]

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from cantine import views
+from cantine.api import CanteenViewSet
+from producers.api import ProducerViewSet
+
+router = DefaultRouter()
+router.register("canteens", CanteenViewSet, basename="canteen")
+router.register("producers", ProducerViewSet, basename="producer")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("canteens/", include("cantine.canteen_urls")),
+    path("producers/", include("producers.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+]
+
+admin.site.site_header = "cantine"
+admin.site.site_title = "cantine"

@@ -1,0 +1,63 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cantine.labels import Label
+from cantine.models import Weekday
+from producers.models import Producer
+
+
+class ProducerProfileForm(forms.ModelForm):
+    """What a producer keeps up to date themselves."""
+
+    delivery_weekdays = forms.TypedMultipleChoiceField(
+        label=_("Delivery days"),
+        choices=Weekday.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    labels = forms.MultipleChoiceField(
+        label=_("Labels held"),
+        choices=Label.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Producer
+        fields = [
+            "contact_name",
+            "email",
+            "phone",
+            "delivery_weekdays",
+            "delivery_cost",
+            "minimum_order_value",
+            "labels",
+        ]
+
+    def clean_delivery_cost(self):
+        value = self.cleaned_data["delivery_cost"]
+        if value < 0:
+            raise forms.ValidationError(_("The delivery cost cannot be negative."))
+        return value
+
+    def clean_minimum_order_value(self):
+        value = self.cleaned_data["minimum_order_value"]
+        if value < 0:
+            raise forms.ValidationError(_("The minimum order cannot be negative."))
+        return value
+
+
+class DirectoryFilterForm(forms.Form):
+    canteen = forms.TypedChoiceField(label=_("Seen from"), coerce=int, required=False)
+    search = forms.CharField(label=_("Name or commune"), required=False)
+    activity = forms.ChoiceField(label=_("Activity"), required=False)
+    label = forms.ChoiceField(
+        label=_("Label"), required=False, choices=[("", _("Any label")), *Label.choices]
+    )
+    local_only = forms.BooleanField(label=_("Local only"), required=False)
+
+    def __init__(self, *args, canteens=(), activities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["canteen"].choices = [(c.pk, c.name) for c in canteens]
+        self.fields["activity"].choices = [("", _("Any activity"))] + [(a, a) for a in activities]

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from producers import views
+
+urlpatterns = [
+    path("", views.directory, name="producer_directory"),
+    path("my-farm/", views.profile, name="producer_profile"),
+]

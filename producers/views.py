@@ -1,0 +1,66 @@
+"""Producer pages: the directory buyers search, and the producer's own profile."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from cantine.models import Role
+from cantine.roles import producer_of, role_required
+from cantine.selectors import visible_canteens
+from producers.forms import DirectoryFilterForm, ProducerProfileForm
+from producers.selectors import activities, producer_directory
+
+BUYERS = (Role.COOK, Role.MANAGER)
+
+
+@role_required(*BUYERS)
+def directory(request):
+    canteens = list(visible_canteens(request.user, *BUYERS))
+    form = DirectoryFilterForm(request.GET or None, canteens=canteens, activities=activities())
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    canteen = next((c for c in canteens if c.pk == filters.get("canteen")), None)
+    canteen = canteen or (canteens[0] if canteens else None)
+    rows = []
+    local = None
+    if canteen is not None:
+        local = canteen.local_definition()
+        rows = producer_directory(
+            local,
+            search=filters.get("search", ""),
+            activity=filters.get("activity", ""),
+            label=filters.get("label", ""),
+            local_only=filters.get("local_only", False),
+        )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    template = "producers/directory.html"
+    if request.htmx:
+        template += "#results"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "canteen": canteen,
+            "local": local,
+            "page": page,
+            "local_count": sum(1 for r in rows if r.is_local),
+            "total": len(rows),
+        },
+    )
+
+
+@role_required(Role.PRODUCER)
+def profile(request):
+    producer = producer_of(request.user)
+    form = ProducerProfileForm(request.POST or None, instance=producer)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your details are saved."))
+        return redirect("producer_profile")
+    return render(
+        request,
+        "producers/profile.html",
+        {"producer": producer, "form": form},
+        status=400 if form.errors else 200,
+    )
