@@ -1,0 +1,48 @@
+"""Each role sees its own pages in the menu, and nothing else."""
+
+import pytest
+from django.urls import reverse
+
+EXPECTED_MENU = {
+    "cook": {"canteen_list", "producer_directory"},
+    "dietitian": {"canteen_list"},
+    "manager": {"canteen_list", "producer_directory"},
+    "producer": {"producer_profile"},
+    "nobody": set(),
+}
+
+
+@pytest.mark.parametrize("role", EXPECTED_MENU)
+def test_menu_shows_each_role_its_pages(client, world, role):
+    client.force_login(world.users[role])
+    response = client.get(reverse("home"))
+    shown = {item["url"] for item in response.context["nav_items"]}
+    assert shown == {reverse(name) for name in EXPECTED_MENU[role]}
+    html = response.content.decode()
+    for name in {"canteen_list", "producer_directory", "producer_profile"} - EXPECTED_MENU[role]:
+        assert f'href="{reverse(name)}"' not in html
+
+
+def test_every_menu_entry_opens_for_the_roles_it_is_shown_to(client, world):
+    for role, pages in EXPECTED_MENU.items():
+        client.force_login(world.users[role])
+        for name in pages:
+            assert client.get(reverse(name)).status_code == 200, (role, name)
+
+
+def test_producer_cannot_open_cook_pages(client, world):
+    client.force_login(world.users["producer"])
+    for url in [
+        reverse("canteen_list"),
+        reverse("canteen_detail", kwargs={"pk": world.kitchen.pk}),
+        reverse("canteen_covers_edit", kwargs={"pk": world.kitchen.pk}),
+        reverse("producer_directory"),
+    ]:
+        assert client.get(url).status_code == 403, url
+
+
+def test_ui_speaks_french_by_default_and_english_on_request(client, world):
+    client.force_login(world.users["cook"])
+    assert "Cantines" in client.get(reverse("home")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Canteens" in client.get(reverse("home")).content.decode()
