@@ -49,6 +49,27 @@ LABEL_GROUP = {
 }
 
 
+SHORT_NAMES = {
+    Label.BIO: "Bio",
+    Label.LABEL_ROUGE: "Label Rouge",
+    Label.AOCAOP: "AOC/AOP",
+    Label.IGP: "IGP",
+    Label.STG: "STG",
+    Label.HVE: "HVE",
+    Label.PECHE_DURABLE: "Pêche durable",
+    Label.RUP: "RUP",
+    Label.FERMIER: "Fermier",
+    Label.COMMERCE_EQUITABLE: "Équitable",
+    Label.EXTERNALITES: "Externalités",
+    Label.PERFORMANCE: "Performance",
+}
+
+
+def short_name(code: str) -> str:
+    """The few characters a badge shows; the full name goes in its tooltip."""
+    return SHORT_NAMES[Label(code)]
+
+
 def egalim_group(labels) -> EgalimGroup:
     """The single group a line with these labels counts in."""
     return max((LABEL_GROUP[Label(code)] for code in labels), default=EgalimGroup.NONE)

@@ -19,11 +19,15 @@ def luhn_valid(digits: str) -> bool:
 
 
 def siret_is_valid(value: str) -> bool:
-    """A SIRET is 14 digits with a Luhn checksum; La Poste's sites use a digit sum instead."""
+    """A SIRET is 14 digits with a Luhn checksum.
+
+    La Poste has more sites than the Luhn key allows for one SIREN, so its SIRETs may instead
+    have a digit sum divisible by 5.
+    """
     if len(value) != 14 or not value.isdigit():
         return False
-    if value.startswith(LA_POSTE_SIREN):
-        return sum(int(c) for c in value) % 5 == 0
+    if value.startswith(LA_POSTE_SIREN) and sum(int(c) for c in value) % 5 == 0:
+        return True
     return luhn_valid(value)
 
 

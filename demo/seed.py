@@ -262,18 +262,18 @@ def seed_producers() -> list[Producer]:
     rng = random.Random(SEED)
     producers = []
     rows = _read_farms()
-    known = set(
+    commune_names = dict(
         Commune.objects.filter(code__in={r["code_insee_commune"] for r in rows}).values_list(
-            "code", flat=True
+            "code", "name"
         )
     )
-    for index, (kind, row) in enumerate(choose_farms(rows, known), start=1):
+    for index, (kind, row) in enumerate(choose_farms(rows, set(commune_names)), start=1):
         siret = demo_siret("producer", index)
         existing = Producer.objects.filter(siret=siret).first()
         if existing:
             producers.append(existing)
             continue
-        place = row["commune"]
+        place = commune_names[row["code_insee_commune"]]
         name = rng.choice(NAME_PATTERNS[kind]).format(place=place, family=rng.choice(FAMILIES))
         status = Producer.Status.FARM
         if kind == "vegetables" and index % 9 == 0:

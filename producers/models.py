@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cantine.labels import Label
+from cantine.labels import Label, short_name
 from cantine.local import Place
 from cantine.models import Commune, Weekday
 from cantine.validators import validate_siret
@@ -81,8 +81,9 @@ class Producer(models.Model):
     def activity(self) -> str:
         return " · ".join(a for a in (self.plant_activity, self.animal_activity) if a)
 
-    def get_labels_display(self) -> list[str]:
-        return [str(Label(code).label) for code in self.labels]
+    def get_labels_display(self) -> list[tuple[str, str]]:
+        """(short name, full name) per label, for badges with a tooltip."""
+        return [(short_name(code), str(Label(code).label)) for code in self.labels]
 
     def get_delivery_weekdays_display(self) -> list[str]:
         return [str(Weekday(day).label) for day in sorted(self.delivery_weekdays)]

@@ -18,10 +18,13 @@ def covers_payload(value="0", **cells):
 def test_cook_saves_the_covers_forecast(client, world):
     client.force_login(world.users["cook"])
     url = reverse("canteen_covers_edit", kwargs={"pk": world.kitchen.pk})
-    response = client.post(url, covers_payload(covers_elementaire_0="180", covers_maternelle_0="95"))
+    response = client.post(
+        url, covers_payload(covers_elementaire_0="180", covers_maternelle_0="95")
+    )
     assert response.status_code == 302
     forecast = {
-        (f.age_group, f.weekday): f.covers for f in CoverForecast.objects.filter(canteen=world.kitchen)
+        (f.age_group, f.weekday): f.covers
+        for f in CoverForecast.objects.filter(canteen=world.kitchen)
     }
     assert forecast[("elementaire", 0)] == 180
     assert forecast[("maternelle", 0)] == 95
