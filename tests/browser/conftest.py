@@ -72,9 +72,11 @@ def page(browser, request):
 
 @pytest.fixture
 def demo(transactional_db):
+    from io import StringIO
+
     from django.core.management import call_command
 
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=StringIO())
 
 
 def log_in(page, live_server, username, password="cantine-demo-2026"):
