@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch, Q, Sum
 
 from cantine.models import AgeGroup, Canteen, CoverForecast, Role, Weekday
 from cantine.roles import canteens_for
@@ -49,21 +49,39 @@ class CoverRow:
         return sum(self.covers)
 
 
-def cover_grid(canteen: Canteen, days=SERVICE_DAYS) -> list[CoverRow]:
+@dataclass(frozen=True)
+class CoverGrid:
+    rows: list[CoverRow]
+
+    @property
+    def daily_totals(self) -> list[int]:
+        return [sum(column) for column in zip(*(row.covers for row in self.rows), strict=True)]
+
+    @property
+    def total(self) -> int:
+        return sum(row.total for row in self.rows)
+
+
+def cover_grid(canteen: Canteen, days=SERVICE_DAYS) -> CoverGrid:
     """Covers per age group x weekday, zero where nothing is forecast."""
     known = {(f.age_group, f.weekday): f.covers for f in canteen.cover_forecasts.all()}
-    return [
-        CoverRow(age_group, [known.get((age_group.value, day.value), 0) for day in days])
-        for age_group in AgeGroup
-    ]
+    return _grid(known, days)
 
 
-def daily_totals(rows: list[CoverRow]) -> list[int]:
-    return [sum(column) for column in zip(*(row.covers for row in rows), strict=True)]
+def group_cover_grid(kitchen: Canteen, days=SERVICE_DAYS) -> CoverGrid:
+    """What a central kitchen produces: its own covers plus all its satellites', summed."""
+    sums = (
+        CoverForecast.objects.filter(Q(canteen=kitchen) | Q(canteen__central_kitchen=kitchen))
+        .values_list("age_group", "weekday")
+        .annotate(total=Sum("covers"))
+    )
+    return _grid({(age, day): total for age, day, total in sums}, days)
 
 
-def group_covers(canteen: Canteen) -> int:
-    """Weekly covers of a kitchen and all its satellites (what the kitchen cooks for)."""
-    ids = [canteen.pk, *canteen.satellites.values_list("pk", flat=True)]
-    total = CoverForecast.objects.filter(canteen_id__in=ids).aggregate(total=Sum("covers"))
-    return total["total"] or 0
+def _grid(known: dict[tuple[str, int], int], days) -> CoverGrid:
+    return CoverGrid(
+        [
+            CoverRow(age_group, [known.get((age_group.value, day.value), 0) for day in days])
+            for age_group in AgeGroup
+        ]
+    )

@@ -13,8 +13,7 @@ from cantine.selectors import (
     SERVICE_DAYS,
     canteen_with_relations,
     cover_grid,
-    daily_totals,
-    group_covers,
+    group_cover_grid,
     visible_canteens,
 )
 from cantine.services import set_cover_forecasts
@@ -51,16 +50,15 @@ def canteen_list(request):
 @role_required(*STAFF)
 def canteen_detail(request, pk):
     canteen = _canteen_for(request.user, pk, *STAFF)
-    rows = cover_grid(canteen)
+    is_kitchen = canteen.kind == Canteen.Kind.CENTRAL_KITCHEN
     return render(
         request,
         "cantine/canteen_detail.html",
         {
             "canteen": canteen,
             "days": SERVICE_DAYS,
-            "rows": rows,
-            "totals": daily_totals(rows),
-            "group_covers": group_covers(canteen),
+            "grid": cover_grid(canteen),
+            "group_grid": group_cover_grid(canteen) if is_kitchen else None,
             "local": canteen.local_definition(),
             "can_edit_covers": canteens_for(request.user, Role.COOK, Role.MANAGER)
             .filter(pk=pk)

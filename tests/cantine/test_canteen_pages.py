@@ -29,7 +29,8 @@ def test_cook_saves_the_covers_forecast(client, world):
     assert forecast[("elementaire", 0)] == 180
     assert forecast[("maternelle", 0)] == 95
     detail = client.get(reverse("canteen_detail", kwargs={"pk": world.kitchen.pk}))
-    assert detail.context["totals"][0] == 275
+    assert detail.context["grid"].daily_totals[0] == 275
+    assert detail.context["group_grid"].total == 275
 
 
 def test_bad_covers_are_refused_and_what_was_typed_is_kept(client, world):
@@ -62,6 +63,23 @@ def test_radius_is_required_for_a_radius_definition(client, world):
     assert "local_radius_km" in response.context["form"].errors
     world.kitchen.refresh_from_db()
     assert world.kitchen.local_scope == "DEPARTEMENT"
+
+
+def test_central_kitchen_cooks_for_its_satellites(client, world):
+    CoverForecast.objects.create(
+        canteen=world.satellite, weekday=1, age_group="elementaire", covers=120
+    )
+    CoverForecast.objects.create(canteen=world.kitchen, weekday=1, age_group="adult", covers=30)
+    CoverForecast.objects.create(
+        canteen=world.other_canteen, weekday=1, age_group="elementaire", covers=500
+    )
+    client.force_login(world.users["cook"])
+    detail = client.get(reverse("canteen_detail", kwargs={"pk": world.kitchen.pk}))
+    group = detail.context["group_grid"]
+    assert group.daily_totals == [0, 150, 0, 0, 0]
+    assert detail.context["grid"].total == 30
+    satellite = client.get(reverse("canteen_detail", kwargs={"pk": world.satellite.pk}))
+    assert satellite.context["group_grid"] is None
 
 
 def test_central_kitchen_staff_see_satellites(client, world):
