@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 PG_TEST_DB ?= cantine_ci
 export DJANGO_SETTINGS_MODULE := cantine.settings
@@ -22,7 +23,7 @@ install: $(VENV)/.installed
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## worker: run background jobs (solvers) from the database queue
 worker: install
