@@ -1,0 +1,355 @@
+"""GEMRCN compliance checker: frequency rules over sliding windows, vegetarian weeks, repeats.
+
+Pure and fast (prefix sums, one pass per rule) so that the web app can re-check a whole year
+of menus on every edit. The planner uses it to verify its own output.
+
+    python -m nutrition.compliance MEALS.json   # or '-' for stdin
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from nutrition.mealplan import Dish, Instance, InstanceError, Rule, ServedMeal, from_json
+
+# Plain French names of the tags, for messages a cook or a dietitian reads.
+TAG_LABELS = {
+    "raw_veg_fruit": "crudités ou fruits frais",
+    "raw_fruit_dessert": "fruit cru en dessert",
+    "cooked_veg": "légumes cuits",
+    "starch_pulses": "féculents, légumes secs ou céréales",
+    "cheese_ca_150": "fromage riche en calcium (≥ 150 mg)",
+    "cheese_ca_100_150": "fromage à 100–150 mg de calcium",
+    "dairy_ca100_fat5": "laitage > 100 mg de calcium et < 5 g de gras",
+    "unground_red_meat": "viande rouge non hachée ou abats",
+    "fish_70": "poisson",
+    "low_protein_prep": "préparation à moins de 70 % de viande, poisson ou œuf",
+    "fatty_entree": "entrée grasse",
+    "fatty_dessert": "dessert gras",
+    "fried": "produit frit ou préfrit",
+    "low_pl_ratio": "plat protidique gras (P/L ≤ 1)",
+    "sweet_dessert": "dessert sucré",
+    "vegetarian": "plat végétarien",
+    "veg_pulses_cereals": "plat végétarien à base de légumineuses ou céréales",
+    "veg_egg": "plat végétarien à base d'œuf",
+    "veg_cheese": "plat végétarien à base de fromage",
+    "veg_processed": "plat végétarien à base de produit transformé",
+}
+
+
+def tag_label(tag: str) -> str:
+    return TAG_LABELS.get(tag, tag)
+
+
+def fr_date(day: date) -> str:
+    return day.strftime("%d/%m")
+
+
+def bounds_text(lo: int | None, hi: int | None) -> str:
+    """'exactement 10', 'au moins 4', 'au plus 3', 'entre 2 et 5'."""
+    if lo is not None and hi is not None:
+        return f"exactement {lo}" if lo == hi else f"entre {lo} et {hi}"
+    if lo is not None:
+        return f"au moins {lo}"
+    return f"au plus {hi}"
+
+
+def rule_text(rule: Rule) -> str:
+    """A rule in plain French: 'au moins 4 repas avec poisson sur 20'."""
+    return f"{bounds_text(rule.min, rule.max)} repas avec {tag_label(rule.tag)} sur {rule.window}"
+
+
+@dataclass
+class WindowFailure:
+    start: date
+    end: date
+    count: int
+    min: int | None
+    max: int | None
+    meals: int
+
+    def to_dict(self) -> dict:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "count": self.count,
+            "min": self.min,
+            "max": self.max,
+            "meals": self.meals,
+        }
+
+
+@dataclass
+class RuleResult:
+    rule: Rule
+    worst_count: int
+    best_count: int
+    ok: bool
+    windows_checked: int
+    failures: list[WindowFailure] = field(default_factory=list)
+    meals_counted: list[date] = field(default_factory=list)
+
+    @property
+    def windows_failing(self) -> int:
+        return len(self.failures)
+
+    def describe(self) -> str:
+        """One sentence in French, naming the first failing window if any."""
+        rule, label = self.rule, tag_label(self.rule.tag)
+        if self.ok:
+            return f"{rule.id} respectée ({rule_text(rule)}) : {self.worst_count} au pire."
+        first = self.failures[0]
+        needs = bounds_text(first.min, first.max)
+        more = (
+            f" (et {len(self.failures) - 1} autre(s) fenêtre(s))" if len(self.failures) > 1 else ""
+        )
+        return (
+            f"{rule.id} échoue dans la fenêtre du {fr_date(first.start)} au {fr_date(first.end)} : "
+            f"{first.count} repas avec {label}, il en faut {needs}{more}."
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.rule.id,
+            "tag": self.rule.tag,
+            "worst_count": self.worst_count,
+            "best_count": self.best_count,
+            "ok": self.ok,
+            "windows_checked": self.windows_checked,
+            "windows_failing": self.windows_failing,
+            "failing_windows": [f.to_dict() for f in self.failures],
+            "meals_counted": [d.isoformat() for d in self.meals_counted],
+            "description": self.describe(),
+        }
+
+
+@dataclass
+class VegetarianWeek:
+    week: str  # ISO week, e.g. "2027-W01"
+    vegetarian_meals: int
+    required: int
+    dates: list[date]
+
+    def describe(self) -> str:
+        return (
+            f"Semaine {self.week} (du {fr_date(self.dates[0])} au {fr_date(self.dates[-1])}) : "
+            f"{self.vegetarian_meals} repas végétarien(s), il en faut au moins {self.required}."
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "week": self.week,
+            "vegetarian_meals": self.vegetarian_meals,
+            "required": self.required,
+            "dates": [d.isoformat() for d in self.dates],
+        }
+
+
+@dataclass
+class Repeat:
+    dish: str
+    dates: list[date]
+    meals_apart: int
+
+    def describe(self, dishes: dict[str, Dish] | None = None) -> str:
+        name = dishes[self.dish].name if dishes and self.dish in dishes else self.dish
+        return (
+            f"« {name} » revient le {fr_date(self.dates[1])}, {self.meals_apart} repas "
+            f"seulement après le {fr_date(self.dates[0])}."
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "dish": self.dish,
+            "dates": [d.isoformat() for d in self.dates],
+            "meals_apart": self.meals_apart,
+        }
+
+
+@dataclass
+class ComplianceReport:
+    meals: int
+    rules: list[RuleResult]
+    vegetarian_weeks_failing: list[VegetarianWeek]
+    repeats: list[Repeat]
+
+    @property
+    def ok(self) -> bool:
+        rules_ok = all(r.ok for r in self.rules)
+        return rules_ok and not self.vegetarian_weeks_failing and not self.repeats
+
+    def rule(self, rule_id: str) -> RuleResult:
+        return next(r for r in self.rules if r.rule.id == rule_id)
+
+    def describe(self) -> list[str]:
+        """Every problem as a French sentence (empty when the menus comply)."""
+        lines = [r.describe() for r in self.rules if not r.ok]
+        lines += [w.describe() for w in self.vegetarian_weeks_failing]
+        lines += [r.describe() for r in self.repeats]
+        return lines
+
+    def to_dict(self) -> dict:
+        return {
+            "meals": self.meals,
+            "ok": self.ok,
+            "rules": [r.to_dict() for r in self.rules],
+            "vegetarian_weeks_failing": [w.to_dict() for w in self.vegetarian_weeks_failing],
+            "repeats": [r.to_dict() for r in self.repeats],
+        }
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def meal_tags(meal: ServedMeal, dishes: dict[str, Dish]) -> frozenset[str]:
+    """Union of the served dishes' tags: a rule counts meals, not dishes."""
+    tags: set[str] = set()
+    for did in meal.dishes.values():
+        tags |= dishes[did].effective_tags
+    return frozenset(tags)
+
+
+def _badness(count: int, lo: int | None, hi: int | None) -> tuple[int, float]:
+    """Sort key: (violation, -slack). Larger is worse."""
+    violation = max((lo - count) if lo is not None else 0, (count - hi) if hi is not None else 0, 0)
+    slack = min(
+        (count - lo) if lo is not None else float("inf"),
+        (hi - count) if hi is not None else float("inf"),
+    )
+    return violation, -slack
+
+
+def check_rule(
+    rule: Rule, flags: Sequence[bool], dates: Sequence[date], checked_from: int = 0
+) -> RuleResult:
+    """Count `rule` over every window of the sequence that contains a checked meal."""
+    n = len(flags)
+    prefix = [0] * (n + 1)
+    for i, flag in enumerate(flags):
+        prefix[i + 1] = prefix[i] + (1 if flag else 0)
+    counted = [dates[i] for i in range(n) if flags[i]]
+    size = min(rule.window, n)
+    lo, hi = rule.bounds_for(size)
+    if checked_from >= n or n == 0:
+        return RuleResult(rule, 0, 0, True, 0, [], counted)
+    first_start = max(0, checked_from - size + 1)
+    worst = best = None
+    failures: list[WindowFailure] = []
+    for start in range(first_start, n - size + 1):
+        count = prefix[start + size] - prefix[start]
+        key = _badness(count, lo, hi)
+        if worst is None or key > worst[0]:
+            worst = (key, count)
+        if best is None or key < best[0]:
+            best = (key, count)
+        if key[0] > 0:
+            end = dates[start + size - 1]
+            failures.append(WindowFailure(dates[start], end, count, lo, hi, size))
+    windows = n - size + 1 - first_start
+    return RuleResult(rule, worst[1], best[1], not failures, windows, failures, counted)
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def check_vegetarian_weeks(
+    veg: Sequence[bool], dates: Sequence[date], per_week: int, checked_from: int = 0
+) -> list[VegetarianWeek]:
+    """ISO weeks (with a checked meal) short of vegetarian meals; a short week needs fewer."""
+    if per_week <= 0:
+        return []
+    weeks: dict[str, list[int]] = {}
+    for i, day in enumerate(dates):
+        weeks.setdefault(iso_week(day), []).append(i)
+    failing = []
+    for week, idx in weeks.items():
+        if idx[-1] < checked_from:
+            continue
+        count = sum(1 for i in idx if veg[i])
+        required = min(per_week, len(idx))
+        if count < required:
+            failing.append(VegetarianWeek(week, count, required, [dates[i] for i in idx]))
+    return failing
+
+
+def check_repeats(meals: Sequence[ServedMeal], spacing: int, checked_from: int = 0) -> list[Repeat]:
+    """Pairs of uses of one dish closer than `spacing` meals (involving a checked meal)."""
+    if spacing <= 1:
+        return []
+    last_seen: dict[str, int] = {}
+    repeats = []
+    for i, meal in enumerate(meals):
+        for did in meal.dishes.values():
+            j = last_seen.get(did)
+            if j is not None and i - j < spacing and i >= checked_from:
+                repeats.append(Repeat(did, [meals[j].date, meal.date], i - j))
+            last_seen[did] = i
+    return repeats
+
+
+def check_meals(
+    meals: Sequence[ServedMeal],
+    dishes: dict[str, Dish],
+    rules: Sequence[Rule],
+    vegetarian_per_week: int = 0,
+    min_meals_between_repeats: int = 0,
+    checked_from: int = 0,
+) -> ComplianceReport:
+    """Check a sequence of served meals; meals before `checked_from` are context only."""
+    tags = [meal_tags(m, dishes) for m in meals]
+    dates = [m.date for m in meals]
+    results = [check_rule(r, [r.tag in t for t in tags], dates, checked_from) for r in rules]
+    veg = ["main" in m.dishes and dishes[m.dishes["main"]].is_vegetarian_main for m in meals]
+    weeks = check_vegetarian_weeks(veg, dates, vegetarian_per_week, checked_from)
+    repeats = check_repeats(meals, min_meals_between_repeats, checked_from)
+    return ComplianceReport(len(meals) - checked_from, results, weeks, repeats)
+
+
+def check_history(instance: Instance) -> ComplianceReport:
+    """The CLI's reading of an instance: every history meal is checked."""
+    return check_meals(
+        instance.history,
+        instance.dishes,
+        instance.rules,
+        instance.vegetarian_per_week,
+        instance.min_meals_between_repeats,
+    )
+
+
+def check_plan(instance: Instance, plan: Sequence[ServedMeal]) -> ComplianceReport:
+    """Check planned meals with the instance's history as context (windows may span both)."""
+    return check_meals(
+        list(instance.history) + list(plan),
+        instance.dishes,
+        instance.rules,
+        instance.vegetarian_per_week,
+        instance.min_meals_between_repeats,
+        checked_from=len(instance.history),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m nutrition.compliance MEALS.json  (or - for stdin)", file=sys.stderr)
+        return 2
+    try:
+        instance = from_json(args[0])
+    except InstanceError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    report = check_history(instance)
+    json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
