@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432
 PG_TEST_DB ?= cantine_ci
 export DJANGO_SETTINGS_MODULE := cantine.settings
 
-.PHONY: run install migrate seed serve test lint format test-sqlite test-postgres browsers messages worker clean
+.PHONY: run install test lint format test-sqlite test-postgres messages worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-## run: venv, install, migrate, load the demo data, serve on 127.0.0.1:8000
+## run: venv, install, migrate, load the demo data, serve on 127.0.0.1:8000 with a job worker
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## worker: run background jobs (solvers) from the database queue
+## worker: run background jobs (solvers) from the database queue (make run starts one)
 worker: install
 	DEBUG=1 $(BIN)/python manage.py db_worker
 

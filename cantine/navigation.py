@@ -23,9 +23,12 @@ class NavItem:
 CANTEEN_STAFF = frozenset({Role.COOK, Role.DIETITIAN, Role.MANAGER})
 
 NAV_ITEMS = [
+    NavItem("menu_index", _("Menus"), CANTEEN_STAFF),
     NavItem("canteen_list", _("Canteens"), CANTEEN_STAFF),
     NavItem("producer_directory", _("Producers"), frozenset({Role.COOK, Role.MANAGER})),
     NavItem("producer_profile", _("My farm"), frozenset({Role.PRODUCER})),
+    NavItem("dish_list", _("Dishes"), frozenset({Role.COOK, Role.DIETITIAN})),
+    NavItem("rule_set_list", _("Rule sets"), frozenset({Role.COOK, Role.DIETITIAN})),
 ]
 
 

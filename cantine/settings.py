@@ -201,3 +201,7 @@ LOGGING = {
 if TESTING:
     # Hashing strength is not under test; a fast hasher keeps the suite quick.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background jobs run at once, inside the test, unless a test picks another backend.
+    TASKS["default"]["BACKEND"] = os.environ.get(
+        "TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+    )

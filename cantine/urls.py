@@ -5,17 +5,26 @@ from rest_framework.routers import DefaultRouter
 
 from cantine import views
 from cantine.api import CanteenViewSet
+from menus.api import MealViewSet, PlanRunViewSet
+from nutrition.api import DishViewSet, FoodViewSet, RuleSetViewSet
 from producers.api import ProducerViewSet
 
 router = DefaultRouter()
 router.register("canteens", CanteenViewSet, basename="canteen")
 router.register("producers", ProducerViewSet, basename="producer")
+router.register("foods", FoodViewSet, basename="food")
+router.register("dishes", DishViewSet, basename="dish")
+router.register("rule-sets", RuleSetViewSet, basename="ruleset")
+router.register("meals", MealViewSet, basename="meal")
+router.register("plan-runs", PlanRunViewSet, basename="planrun")
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("canteens/", include("cantine.canteen_urls")),
     path("producers/", include("producers.urls")),
+    path("nutrition/", include("nutrition.urls")),
+    path("menus/", include("menus.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),

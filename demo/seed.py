@@ -370,9 +370,247 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict[str, int]:
     canteens = seed_canteens()
     producers = seed_producers()
     users = seed_users(canteens, producers, password)
+    nutrition = seed_nutrition(canteens[0])
     return {
+        "dishes": nutrition["dishes"],
         "communes": geography["communes"],
         "canteens": len(canteens),
         "producers": len(producers),
         "users": len(users),
+    }
+
+
+# --- nutrition: a school catalogue built from real CIQUAL foods -------------------------------
+
+# An ingredient: (CIQUAL code, grams) where grams is the primary-school portion (scaled to
+# 0.7x nursery and 1.4x secondary/adults) or (nursery, primary, secondary) from annex II of the
+# arrêté du 30 septembre 2011 where it gives one; flags go third.
+CATALOGUE: list[tuple[str, str, tuple, str]] = [
+    # (name, course, ingredients, allergens comma-separated)
+    ("Carottes râpées vinaigrette", "entree", (("20009", 80), ("17130", 5)), ""),
+    ("Concombre vinaigrette", "entree", (("20019", 80), ("17130", 5)), ""),
+    ("Tomates vinaigrette", "entree", (("20385", 80), ("17130", 5)), ""),
+    ("Salade de chou rouge", "entree", (("20014", 70), ("17130", 5)), ""),
+    ("Radis beurre", "entree", (("20045", 60), ("16400", 8)), "milk"),
+    ("Céleri rémoulade", "entree", (("25600", 80),), "celery,eggs,mustard"),
+    ("Betteraves vinaigrette", "entree", (("20003", 80), ("17130", 5)), ""),
+    ("Salade verte", "entree", (("20031", 40), ("17130", 5)), ""),
+    ("Melon charentais", "entree", (("13026", 120),), ""),
+    ("Avocat vinaigrette", "entree", (("13004", 60), ("17130", 5)), ""),
+    ("Œuf dur mayonnaise", "entree", (("22010", 50), ("17130", 5)), "eggs,mustard"),
+    ("Taboulé", "entree", (("25608", 80),), "gluten"),
+    ("Salade de pommes de terre", "entree", (("25606", 100),), "eggs,mustard"),
+    ("Salade piémontaise", "entree", (("25609", 100),), "eggs,mustard"),
+    ("Pâté de campagne", "entree", (("8211", 40),), ""),
+    ("Saucisson sec", "entree", (("30300", 30),), ""),
+    ("Rillettes", "entree", (("8000", 30),), ""),
+    ("Quiche lorraine", "entree", (("25405", (70, 70, 90)),), "gluten,eggs,milk"),
+    ("Pizza margherita", "entree", (("25404", (70, 70, 90)),), "gluten,milk"),
+    ("Friand au fromage", "entree", (("25401", (62, 62, 100)),), "gluten,milk"),
+    ("Crêpe au fromage", "entree", (("25549", (50, 50, 100)),), "gluten,milk,eggs"),
+    ("Nem au poulet", "entree", (("25582", (50, 50, 100)),), "gluten,soybeans"),
+    ("Salade de thon", "entree", (("25601", 80),), "fish"),
+    ("Salade verte et dés d'emmental", "entree", (("20031", 30), ("12115", 20)), "milk"),
+    ("Chou blanc râpé au comté", "entree", (("20116", 60), ("12110", 20)), "milk"),
+    ("Endives vinaigrette", "entree", (("20026", 60), ("17130", 5)), ""),
+    ("Mâche et betteraves", "entree", (("20099", 30), ("20003", 40), ("17130", 5)), ""),
+    ("Bœuf braisé", "main", (("6101", (50, 70, 100)),), ""),
+    ("Paleron braisé aux carottes", "main", (("6271", (50, 70, 100)), ("20353", 40)), ""),
+    ("Rôti de veau", "main", (("6551", (50, 70, 100)),), ""),
+    ("Escalope de veau", "main", (("6520", (50, 70, 100)),), ""),
+    ("Gigot d'agneau", "main", (("21503", (50, 70, 100)),), ""),
+    ("Rumsteck grillé", "main", (("6207", (50, 70, 100)),), ""),
+    ("Foie de veau", "main", (("40107", (50, 70, 100)),), ""),
+    ("Steak haché", "main", (("6253", (50, 70, 100)),), ""),
+    ("Boulettes de bœuf", "main", (("25163", (60, 90, 135)),), "gluten"),
+    ("Filet de poulet grillé", "main", (("36018", (50, 70, 100)),), ""),
+    ("Cuisse de poulet rôtie", "main", (("36004", (60, 90, 130)),), ""),
+    ("Escalope de dinde", "main", (("36306", (50, 70, 100)),), ""),
+    ("Nuggets de volaille", "main", (("25512", (40, 60, 100), {"fried"}),), "gluten"),
+    ("Cordon bleu de volaille", "main", (("25089", (50, 70, 110), {"fried"}),), "gluten,milk"),
+    ("Lapin braisé", "main", (("34000", (50, 70, 100)),), ""),
+    ("Rôti de porc", "main", (("28301", (50, 70, 100)),), ""),
+    ("Saucisse de Toulouse", "main", (("30011", (50, 100, 125)),), ""),
+    ("Merguez", "main", (("30155", (50, 100, 125)),), ""),
+    ("Cabillaud au four", "main", (("26023", (60, 80, 110)),), "fish"),
+    ("Lieu noir", "main", (("26015", (60, 80, 110)),), "fish"),
+    ("Merlu à l'étouffée", "main", (("26120", (60, 80, 110)),), "fish"),
+    ("Saumon rôti", "main", (("26230", (60, 80, 110)),), "fish"),
+    ("Poisson pané", "main", (("26030", (50, 70, 110)),), "fish,gluten"),
+    ("Plie panée frite", "main", (("26002", (50, 70, 110)),), "fish,gluten"),
+    ("Maquereau rôti", "main", (("26019", (60, 80, 110)),), "fish"),
+    ("Colin", "main", (("26192", (60, 80, 110)),), "fish"),
+    ("Lasagnes à la bolognaise", "main", (("25081", (180, 250, 275)),), "gluten,milk"),
+    ("Hachis parmentier", "main", (("25009", (180, 250, 275)),), "milk"),
+    ("Chili con carne", "main", (("25111", (180, 250, 275)),), ""),
+    ("Couscous au poulet", "main", (("25138", (180, 250, 275)),), "gluten"),
+    ("Paëlla", "main", (("25242", (180, 250, 275)),), "fish,crustaceans,molluscs"),
+    ("Pâtes à la bolognaise", "main", (("25085", (180, 250, 275)),), "gluten"),
+    ("Omelette nature", "main", (("22500", (60, 90, 120)),), "eggs"),
+    ("Omelette au fromage", "main", (("22506", (60, 90, 120)),), "eggs,milk"),
+    ("Dahl de lentilles corail", "main", (("20589", 150), ("9104", 50)), ""),
+    ("Curry de pois chiches", "main", (("20507", 120), ("20021", 50)), ""),
+    ("Chili sin carne", "main", (("20503", 120), ("20385", 50, {"cooked"})), ""),
+    ("Tofu sauté", "main", (("20904", 80), ("20021", 40)), "soybeans"),
+    ("Galette de céréales au fromage", "main", (("25233", (80, 100, 130)),), "gluten,milk"),
+    ("Falafels", "main", (("25590", 100),), "sesame"),
+    ("Lasagnes aux légumes", "main", (("25131", (180, 250, 275)),), "gluten,milk"),
+    ("Raviolis au fromage", "main", (("25149", (180, 250, 275)),), "gluten,milk,eggs"),
+    ("Haricots verts", "side", (("20030", 120),), ""),
+    ("Petits pois", "side", (("20037", 120),), ""),
+    ("Courgettes", "side", (("20021", 120),), ""),
+    ("Brocolis", "side", (("20351", 120),), ""),
+    ("Chou-fleur vapeur", "side", (("20312", 120),), ""),
+    ("Épinards", "side", (("20027", 120),), ""),
+    ("Carottes Vichy", "side", (("20353", 120), ("16400", 5)), "milk"),
+    ("Potiron", "side", (("20096", 120),), ""),
+    ("Céleri-rave", "side", (("20025", 120),), "celery"),
+    ("Navets", "side", (("20033", 120),), ""),
+    ("Poêlée de légumes", "side", (("20262", 120, {"cooked"}),), ""),
+    ("Riz blanc", "side", (("9104", 150),), ""),
+    ("Riz complet", "side", (("9103", 150),), ""),
+    ("Pâtes", "side", (("9811", 150),), "gluten"),
+    ("Semoule", "side", (("9683", 150),), "gluten"),
+    ("Boulgour", "side", (("9691", 150),), "gluten"),
+    ("Quinoa", "side", (("9341", 150),), ""),
+    ("Purée de pommes de terre", "side", (("4018", 150),), "milk"),
+    ("Pommes de terre vapeur", "side", (("4048", 150),), ""),
+    ("Frites", "side", (("4046", 120),), ""),
+    ("Haricots blancs", "side", (("20502", 120),), ""),
+    ("Lentilles vertes", "side", (("20587", 120),), ""),
+    ("Patates douces", "side", (("4102", 150),), ""),
+    ("Emmental", "dairy", (("12115", 30),), "milk"),
+    ("Comté", "dairy", (("12110", 30),), "milk"),
+    ("Camembert", "dairy", (("12001", 30),), "milk"),
+    ("Brie", "dairy", (("12020", 30),), "milk"),
+    ("Edam", "dairy", (("12729", 30),), "milk"),
+    ("Gouda", "dairy", (("12736", 30),), "milk"),
+    ("Mimolette", "dairy", (("12740", 30),), "milk"),
+    ("Saint-Paulin", "dairy", (("12755", 30),), "milk"),
+    ("Tomme", "dairy", (("12758", 30),), "milk"),
+    ("Fromage fondu", "dairy", (("12303", 20),), "milk"),
+    ("Coulommiers", "dairy", (("12010", 30),), "milk"),
+    ("Bûche de chèvre", "dairy", (("12812", 30),), "milk"),
+    ("Cantal", "dairy", (("12724", 30),), "milk"),
+    ("Mozzarella", "dairy", (("19590", 30),), "milk"),
+    ("Yaourt nature", "dairy", (("19593", 125),), "milk"),
+    ("Yaourt nature sucré", "dairy", (("19599", 125),), "milk"),
+    ("Yaourt aromatisé", "dairy", (("19575", 125),), "milk"),
+    ("Yaourt aux fruits", "dairy", (("19581", 125),), "milk"),
+    ("Petit-suisse nature", "dairy", (("19663", 60),), "milk"),
+    ("Fromage blanc nature", "dairy", (("19646", 100),), "milk"),
+    ("Pomme", "dessert", (("13039", 120),), ""),
+    ("Poire", "dessert", (("13037", 120),), ""),
+    ("Banane", "dessert", (("13005", 120),), ""),
+    ("Orange", "dessert", (("13034", 120),), ""),
+    ("Clémentines", "dessert", (("13024", 100),), ""),
+    ("Kiwi", "dessert", (("13021", 100),), ""),
+    ("Fraises", "dessert", (("13014", 100),), ""),
+    ("Raisin", "dessert", (("13395", 100),), ""),
+    ("Abricots", "dessert", (("13000", 100),), ""),
+    ("Pêche", "dessert", (("13043", 120),), ""),
+    ("Prunes", "dessert", (("13100", 100),), ""),
+    ("Ananas frais", "dessert", (("13002", 100),), ""),
+    ("Salade de fruits frais", "dessert", (("13134", 120),), ""),
+    ("Compote de pommes", "dessert", (("13038", 100),), ""),
+    ("Crème dessert vanille", "dessert", (("39229", 100),), "milk"),
+    ("Crème dessert chocolat", "dessert", (("39200", 100),), "milk"),
+    ("Flan aux œufs", "dessert", (("19674", 100),), "milk,eggs"),
+    ("Riz au lait", "dessert", (("39212", 100),), "milk"),
+    ("Semoule au lait", "dessert", (("39218", 100),), "milk,gluten"),
+    ("Mousse au chocolat", "dessert", (("39206", 60),), "milk,eggs"),
+    ("Liégeois au chocolat", "dessert", (("19681", 100),), "milk"),
+    ("Gâteau de semoule", "dessert", (("23534", 100),), "milk,gluten,eggs"),
+    ("Quatre-quarts", "dessert", (("23080", (50, 50, 70)),), "gluten,milk,eggs"),
+    ("Éclair au chocolat", "dessert", (("23477", (30, 30, 50)),), "gluten,milk,eggs"),
+    ("Clafoutis aux fruits", "dessert", (("39216", 100),), "milk,eggs,gluten"),
+    ("Brownie", "dessert", (("23032", (50, 50, 70)),), "gluten,milk,eggs"),
+    ("Muffin aux myrtilles", "dessert", (("23951", (50, 50, 70)),), "gluten,milk,eggs"),
+    ("Sorbet", "dessert", (("39525", 50),), ""),
+]
+# Dishes whose composite CIQUAL food does not say it holds no meat: the dietitian declares it.
+DECLARED_VEGETARIAN = {
+    "Galette de céréales au fromage",
+    "Falafels",
+    "Lasagnes aux légumes",
+    "Raviolis au fromage",
+}
+PORK = {
+    "Pâté de campagne",
+    "Saucisson sec",
+    "Rillettes",
+    "Quiche lorraine",
+    "Rôti de porc",
+    "Saucisse de Toulouse",
+}
+DEMO_RULE_SET = "Cuisine centrale d'Angers — scolaire"
+
+
+def _grams(spec) -> dict[str, Decimal]:
+    if isinstance(spec, tuple):
+        nursery, primary, secondary = (Decimal(value) for value in spec)
+    else:
+        primary = Decimal(spec)
+        nursery, secondary = (primary * Decimal("0.7")).quantize(1), (primary * Decimal("1.4"))
+        secondary = secondary.quantize(1)
+    return {
+        "maternelle": nursery,
+        "elementaire": primary,
+        "college_lycee": secondary,
+        "adult": secondary,
+    }
+
+
+@transaction.atomic
+def seed_nutrition(kitchen: Canteen) -> dict[str, int]:
+    """Foods (if not loaded yet), the rule presets, a dish catalogue and the kitchen's rule set.
+
+    Dishes are looked up by name in the kitchen: one the dietitian already changed is kept.
+    """
+    from nutrition.models import CanteenRuleSet, Dish, Food, RuleSet
+    from nutrition.services import (
+        IngredientData,
+        assign_rule_set,
+        copy_rule_set,
+        import_foods,
+        load_rule_presets,
+        save_dish,
+    )
+
+    if not Food.objects.exists():
+        import_foods()
+    foods = {food.code: food for food in Food.objects.all()}
+    school, vegetarian = load_rule_presets()
+    existing = set(Dish.objects.filter(kitchen=kitchen).values_list("name", flat=True))
+    for name, component, parts, allergens in CATALOGUE:
+        if name in existing:
+            continue
+        ingredients = [
+            IngredientData(
+                food=foods[code],
+                grams=_grams(grams),
+                flags=frozenset(extra[0]) if extra else frozenset(),
+            )
+            for code, grams, *extra in parts
+        ]
+        fields = {
+            "name": name,
+            "component": component,
+            "allergens": [a for a in allergens.split(",") if a],
+            "contains_pork": name in PORK,
+            "vegetarian_declared": True if name in DECLARED_VEGETARIAN else None,
+            "status": Dish.Status.VALIDATED,
+        }
+        save_dish(kitchen=kitchen, fields=fields, ingredients=ingredients)
+    rule_set = RuleSet.objects.filter(name=DEMO_RULE_SET).first()
+    if rule_set is None:
+        rule_set = copy_rule_set(
+            source=school, name=DEMO_RULE_SET, owner=kitchen, author=None, also_from=[vegetarian]
+        )
+    if not CanteenRuleSet.objects.filter(canteen=kitchen).exists():
+        assign_rule_set(canteen=kitchen, rule_set=rule_set, author=None)
+    return {
+        "foods": len(foods),
+        "dishes": Dish.objects.filter(kitchen=kitchen).count(),
+        "rules": rule_set.rules.count(),
     }

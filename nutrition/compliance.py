@@ -176,6 +176,7 @@ class ComplianceReport:
     rules: list[RuleResult]
     vegetarian_weeks_failing: list[VegetarianWeek]
     repeats: list[Repeat]
+    dishes: dict[str, Dish] = field(default_factory=dict, repr=False)  # to name dishes
 
     @property
     def ok(self) -> bool:
@@ -189,7 +190,7 @@ class ComplianceReport:
         """Every problem as a French sentence (empty when the menus comply)."""
         lines = [r.describe() for r in self.rules if not r.ok]
         lines += [w.describe() for w in self.vegetarian_weeks_failing]
-        lines += [r.describe() for r in self.repeats]
+        lines += [r.describe(self.dishes) for r in self.repeats]
         return lines
 
     def to_dict(self) -> dict:
@@ -308,7 +309,7 @@ def check_meals(
     veg = ["main" in m.dishes and dishes[m.dishes["main"]].is_vegetarian_main for m in meals]
     weeks = check_vegetarian_weeks(veg, dates, vegetarian_per_week, checked_from)
     repeats = check_repeats(meals, min_meals_between_repeats, checked_from)
-    return ComplianceReport(len(meals) - checked_from, results, weeks, repeats)
+    return ComplianceReport(len(meals) - checked_from, results, weeks, repeats, dishes)
 
 
 def check_history(instance: Instance) -> ComplianceReport:

@@ -1,0 +1,43 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from menus.models import PlanRun
+
+
+class PeriodForm(forms.Form):
+    """Which weeks the calendar shows (defaults to the next four from this Monday)."""
+
+    start = forms.DateField(label=_("From the week of"), required=False)
+    weeks = forms.IntegerField(label=_("Weeks"), min_value=1, max_value=8, required=False)
+
+
+class PlanForm(forms.Form):
+    preset = forms.ChoiceField(
+        label=_("Goal"), choices=PlanRun.Preset.choices, initial=PlanRun.Preset.CHEAPEST
+    )
+    keep_existing = forms.BooleanField(
+        label=_("Keep the dishes already planned"),
+        required=False,
+        initial=True,
+        help_text=_("Untick to plan the whole period again around the locked dishes."),
+    )
+    start = forms.DateField(widget=forms.HiddenInput)
+    weeks = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=8)
+
+    def period(self):
+        start = self.cleaned_data["start"]
+        return start, start + timedelta(days=7 * self.cleaned_data["weeks"] - 1)
+
+
+class CopyWeekForm(forms.Form):
+    source = forms.DateField(widget=forms.HiddenInput)
+    target = forms.DateField(label=_("Copy to the week of"))
+
+    def clean(self):
+        data = super().clean()
+        for name in ("source", "target"):
+            if data.get(name) and data[name].weekday() != 0:
+                self.add_error(name, _("Pick a Monday."))
+        return data

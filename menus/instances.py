@@ -1,0 +1,137 @@
+"""Translate menus and catalogues between the database and the planner's plain dataclasses.
+
+The planner and the compliance checker know nothing of Django; this module is the only
+place that reads models to build their inputs, so both the calendar's live compliance and
+the optimiser see exactly the same meals, dishes and rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Prefetch
+
+from cantine.models import Canteen
+from menus.models import Meal, MealDish
+from nutrition import mealplan
+from nutrition.models import Component, Dish, RuleSet
+
+COMPONENTS = tuple(Component.values)
+
+# What each goal the cook picks means for the objective (cost €, local share 0-1, kg CO2e).
+# Cost stays a small tie-breaker in the two other goals so that equal plans go to the cheaper.
+PRESET_OBJECTIVES = {
+    "cheapest": mealplan.Objective(cost=1.0, local_share=0.0, co2e=0.0),
+    "most_local": mealplan.Objective(cost=0.05, local_share=1.0, co2e=0.0),
+    "lowest_carbon": mealplan.Objective(cost=0.05, local_share=0.0, co2e=1.0),
+}
+
+
+def dish_key(dish_id: int) -> str:
+    return f"D{dish_id}"
+
+
+def dish_id(key: str) -> int:
+    return int(key[1:])
+
+
+def planner_dish(dish: Dish) -> mealplan.Dish:
+    """A catalogue dish as the planner sees it (tags with overrides applied)."""
+    return mealplan.Dish(
+        id=dish_key(dish.pk),
+        name=dish.name,
+        component=dish.component,
+        tags=dish.tags,
+        vegetarian=dish.is_vegetarian,
+        cost=0.0,  # no price source yet: dishes cost nothing to the optimiser
+        local_share=0.0,
+        co2e=float(dish.co2e_per_portion or 0),
+    )
+
+
+def planner_rules(rule_set: RuleSet) -> list[mealplan.Rule]:
+    return [
+        mealplan.Rule(id=code, tag=tag, min=low, max=high, window=window)
+        for code, tag, low, high, window in rule_set.rule_tuples()
+    ]
+
+
+def catalogue(canteen: Canteen) -> dict[str, mealplan.Dish]:
+    dishes = Dish.objects.filter(kitchen=canteen).prefetch_related("tag_rows")
+    return {dish_key(d.pk): planner_dish(d) for d in dishes}
+
+
+def served(meal: Meal) -> mealplan.ServedMeal:
+    return mealplan.ServedMeal(
+        date=meal.date, dishes={c.component: dish_key(c.dish_id) for c in meal.courses.all()}
+    )
+
+
+def meals_between(canteen: Canteen, start: date, end: date):
+    """Open meals of a canteen in [start, end], with their courses, in date order."""
+    return (
+        Meal.objects.filter(canteen=canteen, date__range=(start, end), closed=False)
+        .prefetch_related(Prefetch("courses", queryset=MealDish.objects.order_by("component")))
+        .order_by("date")
+    )
+
+
+def history_before(canteen: Canteen, start: date, meals: int) -> list[mealplan.ServedMeal]:
+    """The last ``meals`` open meals served before ``start`` (context for the windows)."""
+    if meals <= 0:
+        return []
+    past = (
+        Meal.objects.filter(canteen=canteen, date__lt=start, closed=False)
+        .prefetch_related("courses")
+        .order_by("-date")[:meals]
+    )
+    return [served(m) for m in reversed(past) if m.courses.all()]
+
+
+def context_length(rule_set: RuleSet) -> int:
+    """How many past meals can change a verdict: the widest window or repeat spacing."""
+    windows = [window for *_rest, window in rule_set.rule_tuples()]
+    return max([*windows, rule_set.min_meals_between_repeats or 0, 1]) - 1
+
+
+@dataclass
+class PlanningProblem:
+    instance: mealplan.Instance
+    meals: list[Meal]  # the planned meals, same order as instance.meals
+
+
+def build_planning_problem(
+    *,
+    canteen: Canteen,
+    start: date,
+    end: date,
+    rule_set: RuleSet,
+    preset: str,
+    keep_existing: bool,
+    time_limit_s: float = 20.0,
+) -> PlanningProblem:
+    """The planner instance for a period: open meals to fill, locks, history and rules."""
+    meals = list(meals_between(canteen, start, end))
+    planned = []
+    for meal in meals:
+        kept = {c.component: dish_key(c.dish_id) for c in meal.courses.all()}
+        if not keep_existing:
+            kept = {c.component: dish_key(c.dish_id) for c in meal.courses.all() if c.locked}
+        planned.append(mealplan.Meal(date=meal.date, locked=kept))
+    instance = mealplan.Instance(
+        components=COMPONENTS,
+        meals=planned,
+        history=history_before(canteen, start, context_length(rule_set)),
+        dishes=catalogue(canteen),
+        rules=planner_rules(rule_set),
+        vegetarian_per_week=rule_set.vegetarian_per_week or 0,
+        min_meals_between_repeats=rule_set.min_meals_between_repeats or 0,
+        objective=PRESET_OBJECTIVES[preset],
+        time_limit_s=time_limit_s,
+    )
+    return PlanningProblem(instance, meals)
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())

@@ -1,0 +1,160 @@
+"""Reads for the menu calendar: weeks of meals, their figures, and live rule compliance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Prefetch
+
+from cantine.models import Canteen
+from menus.instances import (
+    COMPONENTS,
+    catalogue,
+    context_length,
+    history_before,
+    planner_rules,
+    served,
+    week_start,
+)
+from menus.models import Meal, MealDish, PlanRun
+from nutrition.compliance import ComplianceReport, check_meals
+from nutrition.models import Dish, DishTag, RuleSet
+
+
+@dataclass
+class Day:
+    date: date
+    meal: Meal | None
+    courses: dict[str, MealDish] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # rule codes failing in windows with it
+
+    @property
+    def open(self) -> bool:
+        return self.meal is not None and not self.meal.closed
+
+    @property
+    def complete(self) -> bool:
+        return all(c in self.courses for c in COMPONENTS)
+
+    @property
+    def vegetarian(self) -> bool:
+        main = self.courses.get("main")
+        return bool(main and main.dish.is_vegetarian)
+
+    @property
+    def co2e(self) -> float | None:
+        """kg CO2e of one meal (per portion), unknown if a dish's footprint is unknown."""
+        values = [c.dish.co2e_per_portion for c in self.courses.values()]
+        if not values or any(v is None for v in values):
+            return None
+        return float(sum(values))
+
+    def slots(self):
+        return [(component, self.courses.get(component)) for component in COMPONENTS]
+
+
+@dataclass
+class Week:
+    monday: date
+    days: list[Day]
+
+    @property
+    def vegetarian_meals(self) -> int:
+        return sum(1 for d in self.days if d.open and d.vegetarian)
+
+    @property
+    def co2e_per_meal(self) -> float | None:
+        values = [d.co2e for d in self.days if d.open and d.courses]
+        if not values or any(v is None for v in values):
+            return None
+        return sum(values) / len(values)
+
+
+def calendar(canteen: Canteen, start: date, weeks: int) -> list[Week]:
+    """Weeks x weekdays (Monday to Friday) with their meals and courses, in two queries."""
+    monday = week_start(start)
+    end = monday + timedelta(days=7 * weeks - 1)
+    courses = MealDish.objects.select_related("dish").prefetch_related(
+        Prefetch("dish__tag_rows", queryset=DishTag.objects.filter(applies=True))
+    )
+    meals = {
+        m.date: m
+        for m in Meal.objects.filter(canteen=canteen, date__range=(monday, end)).prefetch_related(
+            Prefetch("courses", queryset=courses)
+        )
+    }
+    result = []
+    for index in range(weeks):
+        week_monday = monday + timedelta(days=7 * index)
+        days = []
+        for offset in range(5):
+            day = week_monday + timedelta(days=offset)
+            meal = meals.get(day)
+            day_courses = {c.component: c for c in meal.courses.all()} if meal else {}
+            days.append(Day(day, meal, day_courses))
+        result.append(Week(week_monday, days))
+    return result
+
+
+def compliance(canteen: Canteen, start: date, end: date, rule_set: RuleSet) -> ComplianceReport:
+    """Rule compliance of the meals served in [start, end], with the meals before as context."""
+    history = history_before(canteen, start, context_length(rule_set))
+    meals = [
+        served(m)
+        for m in Meal.objects.filter(canteen=canteen, date__range=(start, end), closed=False)
+        .prefetch_related("courses")
+        .order_by("date")
+        if m.courses.all()
+    ]
+    return check_meals(
+        history + meals,
+        catalogue(canteen),
+        planner_rules(rule_set),
+        rule_set.vegetarian_per_week or 0,
+        rule_set.min_meals_between_repeats or 0,
+        checked_from=len(history),
+    )
+
+
+def mark_problems(weeks: list[Week], report: ComplianceReport) -> None:
+    """Name next to each meal the rules it breaks.
+
+    Too many of a kind (a max): the meals carrying the tag in a failing window are the cause.
+    Too few (a min): no single meal is at fault, so every meal of the failing window shows it.
+    """
+    days = [day for week in weeks for day in week.days if day.open and day.courses]
+    for result in report.rules:
+        counted = set(result.meals_counted)
+        for failure in result.failures:
+            too_many = failure.max is not None and failure.count > failure.max
+            for day in days:
+                inside = failure.start <= day.date <= failure.end
+                at_fault = inside and (day.date in counted if too_many else True)
+                if at_fault and result.rule.id not in day.problems:
+                    day.problems.append(result.rule.id)
+    by_date = {day.date: day for day in days}
+    for repeat in report.repeats:
+        day = by_date.get(repeat.dates[1])
+        if day is not None:
+            day.problems.append("repeat")
+    failing_weeks = {
+        w.dates[0] - timedelta(days=w.dates[0].weekday()) for w in report.vegetarian_weeks_failing
+    }
+    for week in weeks:
+        if week.monday in failing_weeks:
+            for day in week.days:
+                if day.open and "vegetarian" not in day.problems:
+                    day.problems.append("vegetarian")
+
+
+def dish_choices(canteen: Canteen, component: str, search: str = "", limit: int = 30):
+    """Dishes of the kitchen's catalogue for one course, matching the words typed."""
+    dishes = Dish.objects.filter(kitchen=canteen, component=component)
+    for word in search.split():
+        dishes = dishes.filter(name__icontains=word)
+    return dishes.order_by("name")[:limit]
+
+
+def latest_run(canteen: Canteen, start: date, end: date) -> PlanRun | None:
+    return PlanRun.objects.filter(canteen=canteen, start=start, end=end).first()

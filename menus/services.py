@@ -1,0 +1,226 @@
+"""Use cases that change menus: the calendar's edits and the optimiser's runs."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cantine.models import Canteen, CoverForecast
+from menus.instances import build_planning_problem, dish_id
+from menus.models import Meal, MealDish, PlanRun
+from menus.planner import plan_menus
+from nutrition.models import Dish, RuleSet
+
+
+def service_weekdays(canteen: Canteen) -> list[int]:
+    """Days the kitchen cooks: any weekday with covers forecast in the kitchen's group."""
+    days = (
+        CoverForecast.objects.filter(covers__gt=0)
+        .filter(canteen__in=[canteen, *canteen.satellites.all()])
+        .values_list("weekday", flat=True)
+        .distinct()
+    )
+    return sorted(set(days)) or [0, 1, 2, 3, 4]
+
+
+@transaction.atomic
+def ensure_meals(canteen: Canteen, start: date, end: date) -> list[Meal]:
+    """Create the missing meals of the service days in [start, end]; returns all of them."""
+    weekdays = set(service_weekdays(canteen))
+    wanted = [
+        start + timedelta(days=offset)
+        for offset in range((end - start).days + 1)
+        if (start + timedelta(days=offset)).weekday() in weekdays
+    ]
+    Meal.objects.bulk_create(
+        [Meal(canteen=canteen, date=day) for day in wanted], ignore_conflicts=True
+    )
+    return list(Meal.objects.filter(canteen=canteen, date__in=wanted).order_by("date"))
+
+
+@transaction.atomic
+def set_course(*, meal: Meal, component: str, dish: Dish | None, locked: bool | None = None):
+    """Serve ``dish`` for one course of a meal (None clears the course)."""
+    if dish is None:
+        MealDish.objects.filter(meal=meal, component=component).delete()
+        return None
+    course = MealDish.objects.filter(meal=meal, component=component).first()
+    course = course or MealDish(meal=meal, component=component)
+    course.dish = dish
+    if locked is not None:
+        course.locked = locked
+    course.full_clean(exclude=["meal"])
+    course.save()
+    return course
+
+
+def toggle_lock(*, meal: Meal, component: str) -> MealDish:
+    course = MealDish.objects.get(meal=meal, component=component)
+    course.locked = not course.locked
+    course.save(update_fields=["locked"])
+    return course
+
+
+@transaction.atomic
+def set_closed(*, meal: Meal, closed: bool) -> Meal:
+    """A closed day serves nothing: its courses are removed and the windows skip it."""
+    meal.closed = closed
+    meal.save(update_fields=["closed"])
+    if closed:
+        meal.courses.all().delete()
+    return meal
+
+
+@transaction.atomic
+def copy_week(*, canteen: Canteen, source_monday: date, target_monday: date) -> int:
+    """Copy every course of one week onto the same weekdays of another; returns the count."""
+    if source_monday.weekday() != 0 or target_monday.weekday() != 0:
+        raise ValidationError(_("Weeks start on a Monday."))
+    if source_monday == target_monday:
+        raise ValidationError(_("Choose another week to copy to."))
+    ensure_meals(canteen, target_monday, target_monday + timedelta(days=6))
+    source = Meal.objects.filter(
+        canteen=canteen, date__range=(source_monday, source_monday + timedelta(days=6))
+    ).prefetch_related("courses")
+    targets = {
+        m.date.weekday(): m
+        for m in Meal.objects.filter(
+            canteen=canteen, date__range=(target_monday, target_monday + timedelta(days=6))
+        )
+    }
+    copied = 0
+    for meal in source:
+        target = targets.get(meal.date.weekday())
+        if target is None or target.closed:
+            continue
+        for course in meal.courses.all():
+            MealDish.objects.update_or_create(
+                meal=target,
+                component=course.component,
+                defaults={"dish_id": course.dish_id, "locked": False},
+            )
+            copied += 1
+    return copied
+
+
+class PlanAlreadyRunning(Exception):
+    """Raised with the run in progress when the same period is asked for twice."""
+
+    def __init__(self, run: PlanRun):
+        super().__init__(str(run))
+        self.run = run
+
+
+def request_plan(
+    *,
+    canteen: Canteen,
+    start: date,
+    end: date,
+    preset: str,
+    keep_existing: bool,
+    rule_set: RuleSet,
+    user,
+) -> PlanRun:
+    """Queue an optimiser run, unless one is already running for this canteen and period."""
+    if end < start:
+        raise ValidationError(_("The period ends before it starts."))
+    ensure_meals(canteen, start, end)
+    try:
+        with transaction.atomic():
+            run = PlanRun.objects.create(
+                canteen=canteen,
+                start=start,
+                end=end,
+                preset=preset,
+                keep_existing=keep_existing,
+                rule_set=rule_set,
+                requested_by=user,
+            )
+    except IntegrityError:
+        active = PlanRun.objects.filter(
+            canteen=canteen, start=start, end=end, status__in=PlanRun.ACTIVE
+        ).first()
+        if active is None:  # finished between the insert and this read: try once more
+            return request_plan(
+                canteen=canteen,
+                start=start,
+                end=end,
+                preset=preset,
+                keep_existing=keep_existing,
+                rule_set=rule_set,
+                user=user,
+            )
+        raise PlanAlreadyRunning(active) from None
+    from menus.tasks import solve_plan_run  # tasks import services: keep the import local
+
+    transaction.on_commit(lambda: solve_plan_run.enqueue(run.pk))
+    return run
+
+
+def execute_plan_run(run_id: int, *, num_workers: int = 2) -> PlanRun:
+    """Solve a queued run and write its plan into the empty (or unlocked) courses."""
+    with transaction.atomic():
+        run = PlanRun.objects.select_for_update().get(pk=run_id)
+        if run.status != PlanRun.Status.QUEUED:
+            return run
+        run.status = PlanRun.Status.RUNNING
+        run.save(update_fields=["status"])
+    problem = build_planning_problem(
+        canteen=run.canteen,
+        start=run.start,
+        end=run.end,
+        rule_set=run.rule_set,
+        preset=run.preset,
+        keep_existing=run.keep_existing,
+    )
+    last_saved = [0.0]
+
+    def progress(objective: float, bound: float, elapsed: float) -> None:
+        # At most one write per half second: the page polls, the solver must not wait on it.
+        if elapsed - last_saved[0] < 0.5 and run.progress:
+            return
+        last_saved[0] = elapsed
+        run.progress = [*run.progress, [round(elapsed, 2), objective, bound]][-50:]
+        run.objective, run.bound = objective, bound
+        PlanRun.objects.filter(pk=run.pk).update(
+            progress=run.progress, objective=objective, bound=bound
+        )
+
+    try:
+        result = plan_menus(problem.instance, num_workers=num_workers, progress=progress)
+    except Exception as error:  # the run must not stay "running" forever
+        PlanRun.objects.filter(pk=run.pk).update(
+            status=PlanRun.Status.FAILED, message=str(error), finished_at=timezone.now()
+        )
+        raise
+    with transaction.atomic():
+        changed = _apply_plan(problem, result.plan) if result.plan else 0
+        run.status = result.status
+        run.objective = result.objective
+        run.bound = result.bound
+        run.solve_seconds = result.solve_seconds
+        run.conflicts = [c.to_dict() for c in result.conflicts]
+        run.changed_slots = changed
+        run.finished_at = timezone.now()
+        run.save()
+    return run
+
+
+def _apply_plan(problem, plan) -> int:
+    """Write planned dishes where they differ from what is served; locked courses stay."""
+    changed = 0
+    for meal, planned in zip(problem.meals, plan, strict=True):
+        current = {c.component: c for c in meal.courses.all()}
+        for component, key in planned.dishes.items():
+            course = current.get(component)
+            if course is not None and (course.locked or course.dish_id == dish_id(key)):
+                continue
+            MealDish.objects.update_or_create(
+                meal=meal, component=component, defaults={"dish_id": dish_id(key)}
+            )
+            changed += 1
+    return changed

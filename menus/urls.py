@@ -1,0 +1,16 @@
+from django.urls import path
+
+from menus import views
+
+urlpatterns = [
+    path("", views.menu_index, name="menu_index"),
+    path("<int:pk>/", views.calendar, name="menu_calendar"),
+    path("<int:pk>/week.pdf", views.weekly_pdf, name="menu_weekly_pdf"),
+    path("<int:pk>/copy-week/", views.copy_week, name="menu_copy_week"),
+    path("<int:pk>/plan/", views.start_plan, name="menu_plan"),
+    path("runs/<int:run_pk>/", views.plan_status, name="menu_plan_status"),
+    path("meals/<int:meal_pk>/close/", views.toggle_closed, name="menu_toggle_closed"),
+    path("meals/<int:meal_pk>/<str:component>/", views.course_picker, name="menu_course_picker"),
+    path("meals/<int:meal_pk>/<str:component>/set/", views.set_course, name="menu_set_course"),
+    path("meals/<int:meal_pk>/<str:component>/lock/", views.toggle_lock, name="menu_toggle_lock"),
+]

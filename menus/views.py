@@ -1,0 +1,240 @@
+"""The menu calendar: the cook plans, the dietitian and the manager read.
+
+Every edit answers with the re-rendered calendar (menus and compliance together), so what
+the cook sees always comes from one read of the database.
+"""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cantine.models import Canteen, Role
+from cantine.roles import canteens_for, role_required
+from menus import selectors, services
+from menus.forms import CopyWeekForm, PeriodForm, PlanForm
+from menus.instances import week_start
+from menus.models import Meal, MealDish, PlanRun
+from menus.pdf import weekly_menu_pdf
+from nutrition.models import Component, Dish
+from nutrition.selectors import rule_set_for
+
+READERS = (Role.COOK, Role.DIETITIAN, Role.MANAGER)
+DEFAULT_WEEKS = 4
+
+
+def _planning_canteen(user, pk, *roles) -> Canteen:
+    """The kitchen that plans menus; a satellite's staff are sent to its kitchen's menus."""
+    if not canteens_for(user, *roles).filter(pk=pk).exists():
+        raise Http404
+    canteen = Canteen.objects.select_related("central_kitchen").get(pk=pk)
+    return canteen.central_kitchen or canteen
+
+
+def _period(request) -> tuple[date, int]:
+    form = PeriodForm(request.GET or request.POST or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    start = data.get("start") or timezone.localdate()
+    return week_start(start), data.get("weeks") or DEFAULT_WEEKS
+
+
+def _calendar_context(request, canteen: Canteen, start: date, weeks: int) -> dict:
+    end = start + timedelta(days=7 * weeks - 1)
+    weeks_data = selectors.calendar(canteen, start, weeks)
+    rule_set = rule_set_for(canteen)
+    report = selectors.compliance(canteen, start, end, rule_set) if rule_set else None
+    if report is not None:
+        selectors.mark_problems(weeks_data, report)
+    can_edit = canteens_for(request.user, Role.COOK).filter(pk=canteen.pk).exists()
+    return {
+        "canteen": canteen,
+        "start": start,
+        "end": end,
+        "weeks_count": weeks,
+        "weeks": weeks_data,
+        "components": Component.choices,
+        "rule_set": rule_set,
+        "report": report,
+        "can_edit": can_edit,
+        "plan_form": PlanForm(initial={"start": start, "weeks": weeks}) if can_edit else None,
+        "run": selectors.latest_run(canteen, start, end),
+        "kitchens": planning_canteens(request.user),
+        "previous_start": start - timedelta(days=7 * weeks),
+        "next_start": start + timedelta(days=7 * weeks),
+    }
+
+
+def _render_calendar(request, canteen, start, weeks, status=200):
+    template = "menus/calendar.html"
+    if request.htmx:
+        template += "#calendar"
+    context = _calendar_context(request, canteen, start, weeks)
+    return render(request, template, context, status=status)
+
+
+def planning_canteens(user) -> list[Canteen]:
+    """Kitchens whose menus the user reads: central kitchens first, satellites folded in."""
+    kitchens = {}
+    for canteen in canteens_for(user, *READERS).select_related("central_kitchen"):
+        kitchen = canteen.central_kitchen or canteen
+        kitchens[kitchen.pk] = kitchen
+    return sorted(kitchens.values(), key=lambda c: (c.kind != Canteen.Kind.CENTRAL_KITCHEN, c.name))
+
+
+@role_required(*READERS)
+def menu_index(request):
+    """Open the menus of the first kitchen the user plans for."""
+    kitchens = planning_canteens(request.user)
+    if not kitchens:
+        return render(request, "menus/no_canteen.html")
+    url = reverse("menu_calendar", kwargs={"pk": kitchens[0].pk})
+    query = request.GET.urlencode()
+    return redirect(f"{url}?{query}" if query else url)
+
+
+@role_required(*READERS)
+def calendar(request, pk):
+    canteen = _planning_canteen(request.user, pk, *READERS)
+    if canteen.pk != pk:
+        return redirect("menu_calendar", pk=canteen.pk)
+    start, weeks = _period(request)
+    services.ensure_meals(canteen, start, start + timedelta(days=7 * weeks - 1))
+    return _render_calendar(request, canteen, start, weeks)
+
+
+def _meal(user, meal_pk) -> Meal:
+    meal = get_object_or_404(Meal.objects.select_related("canteen"), pk=meal_pk)
+    if not canteens_for(user, Role.COOK).filter(pk=meal.canteen_id).exists():
+        raise Http404
+    return meal
+
+
+@role_required(Role.COOK)
+def course_picker(request, meal_pk, component):
+    """The dish search shown in a calendar cell (HTMX fragment)."""
+    meal = _meal(request.user, meal_pk)
+    if component not in Component.values:
+        raise Http404
+    dishes = selectors.dish_choices(meal.canteen, component, request.GET.get("q", ""))
+    return render(
+        request,
+        "menus/_course_picker.html",
+        {"meal": meal, "component": component, "dishes": dishes, "q": request.GET.get("q", "")},
+    )
+
+
+@require_POST
+@role_required(Role.COOK)
+def set_course(request, meal_pk, component):
+    meal = _meal(request.user, meal_pk)
+    if component not in Component.values:
+        raise Http404
+    dish = None
+    if request.POST.get("dish"):
+        dish = Dish.objects.filter(pk=request.POST["dish"], kitchen=meal.canteen).first()
+        if dish is None:
+            raise Http404
+    status = 200
+    try:
+        services.set_course(meal=meal, component=component, dish=dish)
+    except ValidationError:
+        status = 400  # a dish of another course: nothing changed, the calendar says so
+    start, weeks = _period(request)
+    return _render_calendar(request, meal.canteen, start, weeks, status=status)
+
+
+@require_POST
+@role_required(Role.COOK)
+def toggle_lock(request, meal_pk, component):
+    meal = _meal(request.user, meal_pk)
+    try:
+        services.toggle_lock(meal=meal, component=component)
+    except MealDish.DoesNotExist:
+        raise Http404 from None
+    start, weeks = _period(request)
+    return _render_calendar(request, meal.canteen, start, weeks)
+
+
+@require_POST
+@role_required(Role.COOK)
+def toggle_closed(request, meal_pk):
+    meal = _meal(request.user, meal_pk)
+    services.set_closed(meal=meal, closed=not meal.closed)
+    start, weeks = _period(request)
+    return _render_calendar(request, meal.canteen, start, weeks)
+
+
+@require_POST
+@role_required(Role.COOK)
+def copy_week(request, pk):
+    canteen = _planning_canteen(request.user, pk, Role.COOK)
+    form = CopyWeekForm(request.POST)
+    start, weeks = _period(request)
+    if form.is_valid():
+        try:
+            services.copy_week(
+                canteen=canteen,
+                source_monday=form.cleaned_data["source"],
+                target_monday=form.cleaned_data["target"],
+            )
+        except ValidationError as error:
+            return HttpResponse(" ".join(error.messages), status=400)
+        return _render_calendar(request, canteen, start, weeks)
+    return HttpResponse(" ".join(m for ms in form.errors.values() for m in ms), status=400)
+
+
+@require_POST
+@role_required(Role.COOK)
+def start_plan(request, pk):
+    canteen = _planning_canteen(request.user, pk, Role.COOK)
+    form = PlanForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("The planning request is incomplete."), status=400)
+    rule_set = rule_set_for(canteen)
+    if rule_set is None:
+        return HttpResponse(_("Ask the dietitian to choose this canteen's rule set."), status=400)
+    start, end = form.period()
+    try:
+        run = services.request_plan(
+            canteen=canteen,
+            start=start,
+            end=end,
+            preset=form.cleaned_data["preset"],
+            keep_existing=form.cleaned_data["keep_existing"],
+            rule_set=rule_set,
+            user=request.user,
+        )
+    except services.PlanAlreadyRunning as running:
+        run = running.run
+    run.refresh_from_db()  # an immediate task backend may have solved it already
+    response = render(request, "menus/_plan_status.html", {"run": run, "canteen": canteen})
+    if not run.is_active:
+        response["HX-Trigger"] = "menusChanged"
+    return response
+
+
+@role_required(*READERS)
+def plan_status(request, run_pk):
+    run = get_object_or_404(PlanRun.objects.select_related("canteen"), pk=run_pk)
+    if not canteens_for(request.user, *READERS).filter(pk=run.canteen_id).exists():
+        raise Http404
+    response = render(request, "menus/_plan_status.html", {"run": run, "canteen": run.canteen})
+    if not run.is_active and request.GET.get("was_active"):
+        response["HX-Trigger"] = "menusChanged"  # the calendar reloads itself once
+    return response
+
+
+@role_required(*READERS)
+def weekly_pdf(request, pk):
+    """The week's menu for families, as a printable PDF."""
+    canteen = _planning_canteen(request.user, pk, *READERS)
+    start, _weeks = _period(request)
+    week = selectors.calendar(canteen, start, 1)[0]
+    response = HttpResponse(weekly_menu_pdf(canteen.name, week), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="menus-{start:%Y-%m-%d}.pdf"'
+    return response

@@ -1,0 +1,74 @@
+from django.contrib import admin
+
+from nutrition.models import (
+    CanteenRuleSet,
+    Dish,
+    DishIngredient,
+    DishTag,
+    Food,
+    FrequencyRule,
+    RuleSet,
+    RuleSetChange,
+    TagOverride,
+)
+
+
+@admin.register(Food)
+class FoodAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "group_name", "co2e_per_kg"]
+    search_fields = ["code", "name", "search_name"]
+    list_filter = ["group_name"]
+
+
+class DishIngredientInline(admin.TabularInline):
+    model = DishIngredient
+    extra = 0
+    autocomplete_fields = ["food"]
+
+
+class DishTagInline(admin.TabularInline):
+    model = DishTag
+    extra = 0
+    can_delete = False
+    readonly_fields = ["tag", "computed", "applies", "overridden", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Dish)
+class DishAdmin(admin.ModelAdmin):
+    """Read mostly: edits belong in the dietitian's editor, which recomputes the tags."""
+
+    list_display = ["name", "component", "kitchen", "is_vegetarian", "status"]
+    list_filter = ["component", "status", "is_vegetarian", "kitchen"]
+    search_fields = ["name"]
+    inlines = [DishIngredientInline, DishTagInline]
+
+
+@admin.register(TagOverride)
+class TagOverrideAdmin(admin.ModelAdmin):
+    list_display = ["dish", "tag", "value", "author", "created_at"]
+    readonly_fields = ["dish", "tag", "value", "author", "reason", "created_at"]
+
+
+class FrequencyRuleInline(admin.TabularInline):
+    model = FrequencyRule
+    extra = 0
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "is_preset", "meals_per_week"]
+    inlines = [FrequencyRuleInline]
+
+
+@admin.register(RuleSetChange)
+class RuleSetChangeAdmin(admin.ModelAdmin):
+    list_display = ["rule_set", "action", "subject", "author", "at"]
+    readonly_fields = ["rule_set", "action", "subject", "author", "at", "before", "after"]
+
+
+@admin.register(CanteenRuleSet)
+class CanteenRuleSetAdmin(admin.ModelAdmin):
+    list_display = ["canteen", "rule_set", "assigned_by", "assigned_at"]

@@ -1,0 +1,369 @@
+"""REST API: foods (read, search), dishes and rule sets (dietitian writes, cook reads)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from cantine.models import AgeGroup, Role
+from cantine.roles import canteens_for, has_role
+from nutrition import selectors, services
+from nutrition.models import (
+    NUTRIENT_KEYS,
+    Allergen,
+    Component,
+    Dish,
+    DishIngredient,
+    DishTag,
+    Food,
+    FrequencyRule,
+    RuleSet,
+)
+
+READERS = (Role.COOK, Role.DIETITIAN)
+STAFF = (Role.COOK, Role.DIETITIAN, Role.MANAGER)
+
+
+class ReadOrDietitian(BasePermission):
+    """Cooks and dietitians read; only dietitians write."""
+
+    def has_permission(self, request, view):
+        if not request.user.is_authenticated:
+            return False
+        if request.method in SAFE_METHODS:
+            return has_role(request.user, *READERS)
+        return has_role(request.user, Role.DIETITIAN)
+
+
+class StaffRead(BasePermission):
+    def has_permission(self, request, view):
+        return request.user.is_authenticated and has_role(request.user, *STAFF)
+
+
+def _django_errors(exc: DjangoValidationError):
+    return ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+# --- foods ------------------------------------------------------------------------------------
+
+
+class FoodSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Food
+        fields = [
+            "id",
+            "code",
+            "name",
+            "group_name",
+            "subgroup_name",
+            "subsubgroup_name",
+            *NUTRIENT_KEYS,
+            "nutrient_kinds",
+            "co2e_per_kg",
+            "season_months",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "search", OpenApiTypes.STR, description="Words of the name, accents optional"
+            )
+        ]
+    )
+)
+class FoodViewSet(viewsets.ReadOnlyModelViewSet):
+    """CIQUAL 2025 foods, nutrients per 100 g (null: unknown, never zero)."""
+
+    serializer_class = FoodSerializer
+    permission_classes = [StaffRead]
+    queryset = Food.objects.order_by("name")
+
+    def get_queryset(self):
+        search = self.request.query_params.get("search", "").strip()
+        foods = Food.objects.order_by("name")
+        for word in services.normalize(search).split():
+            foods = foods.filter(search_name__contains=word)
+        return foods
+
+
+# --- dishes -----------------------------------------------------------------------------------
+
+
+class IngredientSerializer(serializers.Serializer):
+    food = serializers.SlugRelatedField(slug_field="code", queryset=Food.objects.all())
+    food_name = serializers.CharField(source="food.name", read_only=True)
+    grams_maternelle = serializers.DecimalField(7, 1, required=False, allow_null=True)
+    grams_elementaire = serializers.DecimalField(7, 1, required=False, allow_null=True)
+    grams_college_lycee = serializers.DecimalField(7, 1, required=False, allow_null=True)
+    grams_adult = serializers.DecimalField(7, 1, required=False, allow_null=True)
+    flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=DishIngredient.FLAG_FIELDS), required=False
+    )
+
+    def to_representation(self, instance: DishIngredient):
+        data = {
+            "food": instance.food.code,
+            "food_name": instance.food.name,
+            **{f"grams_{age}": instance.grams(age) for age in AgeGroup.values},
+            "flags": sorted(instance.flags),
+        }
+        for age in AgeGroup.values:
+            value = data[f"grams_{age}"]
+            data[f"grams_{age}"] = None if value is None else str(value)
+        return data
+
+
+class DishTagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DishTag
+        fields = ["tag", "applies", "computed", "overridden", "reason"]
+
+
+class DishSerializer(serializers.ModelSerializer):
+    ingredients = IngredientSerializer(many=True)
+    tags = serializers.SerializerMethodField()
+    tag_details = DishTagSerializer(source="tag_rows", many=True, read_only=True)
+    allergens = serializers.ListField(
+        child=serializers.ChoiceField(choices=Allergen.choices), required=False
+    )
+    reference_age_group = serializers.CharField(
+        read_only=True, help_text="Age group whose grams the tags were computed on."
+    )
+
+    class Meta:
+        model = Dish
+        fields = [
+            "id",
+            "kitchen",
+            "name",
+            "component",
+            "loss_factor",
+            "vegetarian_declared",
+            "is_vegetarian",
+            "contains_pork",
+            "allergens",
+            "status",
+            "notes",
+            "reference_age_group",
+            "co2e_per_portion",
+            "ingredients",
+            "tags",
+            "tag_details",
+        ]
+        read_only_fields = ["is_vegetarian", "reference_age_group", "co2e_per_portion"]
+
+    def get_tags(self, dish) -> list[str]:
+        return sorted(dish.tags)
+
+    def validate_kitchen(self, kitchen):
+        user = self.context["request"].user
+        if not canteens_for(user, Role.DIETITIAN).filter(pk=kitchen.pk).exists():
+            raise serializers.ValidationError("You are not a dietitian of this kitchen.")
+        return kitchen
+
+    def _save(self, dish: Dish | None):
+        data = dict(self.validated_data)
+        kitchen = data.pop("kitchen", None) or (dish.kitchen if dish else None)
+        if kitchen is None:
+            raise ApiValidationError({"kitchen": ["This field is required."]})
+        rows = data.pop("ingredients", None)
+        if rows is None:
+            if dish is None:
+                raise ApiValidationError({"ingredients": ["This field is required."]})
+            ingredients = [
+                services.IngredientData(i.food, {a: i.grams(a) for a in AgeGroup.values}, i.flags)
+                for i in dish.ingredients.select_related("food")
+            ]
+        else:
+            ingredients = [
+                services.IngredientData(
+                    food=row["food"],
+                    grams={age: row.get(f"grams_{age}") for age in AgeGroup.values},
+                    flags=frozenset(row.get("flags", ())),
+                )
+                for row in rows
+            ]
+        try:
+            return services.save_dish(
+                kitchen=kitchen, fields=data, ingredients=ingredients, dish=dish
+            )
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from exc
+
+    def create(self, validated_data):
+        return self._save(None)
+
+    def update(self, instance, validated_data):
+        return self._save(instance)
+
+
+class DishViewSet(viewsets.ModelViewSet):
+    """A kitchen's dishes with their recipe and GEMRCN tags (overrides applied)."""
+
+    serializer_class = DishSerializer
+    permission_classes = [ReadOrDietitian]
+
+    def get_queryset(self):
+        roles = READERS if self.request.method in SAFE_METHODS else (Role.DIETITIAN,)
+        return (
+            selectors.visible_dishes(self.request.user, *roles)
+            .prefetch_related("ingredients__food", "tag_rows")
+            .order_by("component", "name")
+        )
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        dish = self.get_object()
+        try:
+            dish.delete()
+        except ProtectedError as exc:
+            raise ApiValidationError(["This dish is on a menu; it cannot be deleted."]) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- rule sets --------------------------------------------------------------------------------
+
+
+class FrequencyRuleSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False)
+    components = serializers.ListField(
+        child=serializers.CharField(),
+        allow_empty=False,
+        help_text="Courses the rule counts: entree, main, side, dairy, dessert.",
+    )
+
+    class Meta:
+        model = FrequencyRule
+        fields = ["id", "code", "tag", "min", "max", "window", "components", "text"]
+
+    def validate_components(self, value):
+        unknown = sorted(set(value) - set(Component.values))
+        if unknown:
+            raise serializers.ValidationError(f"Unknown courses: {', '.join(unknown)}.")
+        return value
+
+
+class RuleSetSerializer(serializers.ModelSerializer):
+    rules = FrequencyRuleSerializer(many=True, required=False)
+
+    class Meta:
+        model = RuleSet
+        fields = [
+            "id",
+            "name",
+            "description",
+            "owner",
+            "based_on",
+            "meals_per_week",
+            "vegetarian_per_week",
+            "min_meals_between_repeats",
+            "is_preset",
+            "rules",
+        ]
+        read_only_fields = ["owner", "based_on", "is_preset"]
+
+    def update(self, instance, validated_data):
+        rules = validated_data.pop("rules", None)
+        settings = {k: v for k, v in validated_data.items() if k in services.SETTING_FIELDS}
+        rule_data, removed = [], []
+        if rules is not None:
+            sent = {row.get("id") for row in rules if row.get("id")}
+            removed = [r.pk for r in instance.rules.all() if r.pk not in sent]
+            rule_data = [
+                services.RuleData(
+                    code=row["code"],
+                    tag=row["tag"],
+                    min=row.get("min"),
+                    max=row.get("max"),
+                    window=row.get("window", 20),
+                    components=list(row["components"]),
+                    text=row.get("text", ""),
+                    pk=row.get("id"),
+                )
+                for row in rules
+            ]
+        user = self.context["request"].user
+        try:
+            services.update_rule_set(
+                rule_set=instance,
+                author=user,
+                settings=settings,
+                rules=rule_data,
+                removed=removed,
+            )
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from exc
+        instance.refresh_from_db()
+        return instance
+
+
+class RuleSetCopySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    owner = serializers.IntegerField(help_text="Kitchen (canteen id) that owns the copy.")
+
+
+class RuleSetViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Presets (read-only) and the rule sets of the caller's kitchens; edits are recorded."""
+
+    serializer_class = RuleSetSerializer
+    permission_classes = [ReadOrDietitian]
+
+    def get_queryset(self):
+        if self.request.method in SAFE_METHODS:
+            rule_sets = selectors.visible_rule_sets(self.request.user)
+        else:
+            rule_sets = selectors.visible_rule_sets(self.request.user, Role.DIETITIAN)
+        return rule_sets.prefetch_related("rules").order_by("-is_preset", "name")
+
+    def perform_update(self, serializer):
+        if (
+            not selectors.editable_rule_sets(self.request.user)
+            .filter(pk=serializer.instance.pk)
+            .exists()
+        ):
+            raise PermissionDenied("A preset or another kitchen's rule set: copy it first.")
+        serializer.save()
+
+    @extend_schema(request=RuleSetCopySerializer, responses={201: RuleSetSerializer})
+    @action(detail=True, methods=["post"])
+    def copy(self, request, pk=None):
+        source = self.get_object()
+        payload = RuleSetCopySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        owner = (
+            canteens_for(request.user, Role.DIETITIAN)
+            .filter(pk=payload.validated_data["owner"])
+            .first()
+        )
+        if owner is None:
+            raise ApiValidationError({"owner": ["Not one of your kitchens."]})
+        try:
+            copy = services.copy_rule_set(
+                source=source,
+                name=payload.validated_data["name"],
+                owner=owner,
+                author=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from exc
+        return Response(RuleSetSerializer(copy).data, status=status.HTTP_201_CREATED)

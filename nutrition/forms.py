@@ -1,0 +1,295 @@
+"""Forms of the dietitian's pages. Nothing here writes: views hand cleaned data to services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cantine.models import AgeGroup
+from nutrition.models import (
+    TAG_CHOICES,
+    Allergen,
+    Component,
+    Dish,
+    DishIngredient,
+    FrequencyRule,
+    RuleSet,
+)
+from nutrition.selectors import food_by_label
+from nutrition.services import IngredientData, RuleData
+
+YES_NO_ANY = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class DishFilterForm(forms.Form):
+    search = forms.CharField(label=_("Search"), required=False)
+    component = forms.ChoiceField(
+        label=_("Course"), required=False, choices=[("", _("All courses")), *Component.choices]
+    )
+    tag = forms.ChoiceField(
+        label=_("Tag"), required=False, choices=[("", _("All tags")), *TAG_CHOICES]
+    )
+    vegetarian = forms.ChoiceField(label=_("Vegetarian"), required=False, choices=YES_NO_ANY)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        vegetarian = {"yes": True, "no": False}.get(data["vegetarian"])
+        return {
+            "search": data["search"],
+            "component": data["component"],
+            "tag": data["tag"],
+            "vegetarian": vegetarian,
+        }
+
+
+class DishForm(forms.ModelForm):
+    allergens = forms.MultipleChoiceField(
+        label=_("Allergens"),
+        choices=Allergen.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Dish
+        fields = [
+            "kitchen",
+            "name",
+            "component",
+            "loss_factor",
+            "vegetarian_declared",
+            "contains_pork",
+            "allergens",
+            "status",
+            "notes",
+        ]
+        widgets = {
+            "vegetarian_declared": forms.NullBooleanSelect,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, kitchens, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kitchen"].queryset = kitchens
+        self.fields["kitchen"].empty_label = None
+        if self.instance.pk:
+            self.fields["kitchen"].disabled = True
+        self.fields["vegetarian_declared"].widget.choices = [
+            ("unknown", _("Compute from ingredients")),
+            ("true", _("Yes")),
+            ("false", _("No")),
+        ]
+
+
+class FoodField(forms.CharField):
+    """Typed as '<CIQUAL code> · <name>' (what the autocomplete offers) or a bare code."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        food = food_by_label(text)
+        if food is None:
+            raise forms.ValidationError(
+                _("Choose a food from the list (unknown food: %(text)s)."),
+                params={"text": text},
+            )
+        return food
+
+
+GRAM_FIELDS = [f"grams_{age}" for age in AgeGroup.values]
+
+
+class IngredientForm(forms.Form):
+    food = FoodField(
+        label=_("Food"),
+        widget=forms.TextInput(attrs={"list": "food-options", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for age, label in AgeGroup.choices:
+            self.fields[f"grams_{age}"] = forms.DecimalField(
+                label=label,
+                required=False,
+                min_value=0.1,
+                max_digits=7,
+                decimal_places=1,
+                widget=forms.NumberInput(attrs={"step": "0.1", "class": "grams"}),
+            )
+        for flag in DishIngredient.FLAG_FIELDS:
+            self.fields[flag] = forms.BooleanField(
+                label=DishIngredient._meta.get_field(flag).verbose_name, required=False
+            )
+
+    def gram_fields(self):
+        return [self[name] for name in GRAM_FIELDS]
+
+    def flag_fields(self):
+        return [self[name] for name in DishIngredient.FLAG_FIELDS]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("raw") and data.get("cooked"):
+            self.add_error("cooked", _("An ingredient cannot be both raw and cooked."))
+        if data.get("ground_meat") and data.get("unground"):
+            self.add_error("unground", _("An ingredient cannot be both ground and unground."))
+        if data.get("food") and all(data.get(name) is None for name in GRAM_FIELDS):
+            self.add_error("grams_elementaire", _("Give the grams for at least one age group."))
+        return data
+
+    def as_data(self) -> IngredientData:
+        data = self.cleaned_data
+        return IngredientData(
+            food=data["food"],
+            grams={age: data.get(f"grams_{age}") for age in AgeGroup.values},
+            flags=frozenset(flag for flag in DishIngredient.FLAG_FIELDS if data.get(flag)),
+        )
+
+    @staticmethod
+    def initial_for(ingredient: DishIngredient) -> dict:
+        initial = {"food": f"{ingredient.food.code} · {ingredient.food.name}"}
+        for age in AgeGroup.values:
+            initial[f"grams_{age}"] = ingredient.grams(age)
+        for flag in DishIngredient.FLAG_FIELDS:
+            initial[flag] = getattr(ingredient, flag)
+        return initial
+
+
+class BaseIngredientFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        if not self.ingredients():
+            raise forms.ValidationError(_("A dish needs at least one ingredient."))
+
+    def ingredients(self) -> list[IngredientData]:
+        return [
+            form.as_data()
+            for form in self.forms
+            if form.has_changed()
+            and form.is_valid()
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("food")
+        ]
+
+
+def ingredient_formset(extra: int = 2):
+    return forms.formset_factory(
+        IngredientForm, formset=BaseIngredientFormSet, extra=extra, can_delete=True
+    )
+
+
+class TagOverrideForm(forms.Form):
+    VALUES = {"yes": True, "no": False, "computed": None}
+
+    tag = forms.ChoiceField(label=_("Tag"), choices=TAG_CHOICES)
+    value = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("yes", _("The tag applies")),
+            ("no", _("The tag does not apply")),
+            ("computed", _("Back to the computed value")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the dish's history, e.g. 'homemade, fruit only'."),
+    )
+
+    def decision(self) -> bool | None:
+        return self.VALUES[self.cleaned_data["value"]]
+
+
+class RuleSetSettingsForm(forms.ModelForm):
+    class Meta:
+        model = RuleSet
+        fields = [
+            "name",
+            "description",
+            "meals_per_week",
+            "vegetarian_per_week",
+            "min_meals_between_repeats",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class RuleForm(forms.ModelForm):
+    components = forms.MultipleChoiceField(
+        label=_("Courses"), choices=Component.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = FrequencyRule
+        fields = ["code", "tag", "min", "max", "window", "components", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def as_data(self) -> RuleData:
+        data = self.cleaned_data
+        return RuleData(
+            code=data["code"],
+            tag=data["tag"],
+            min=data["min"],
+            max=data["max"],
+            window=data["window"],
+            components=list(data["components"]),
+            text=data.get("text", ""),
+            pk=self.instance.pk,
+        )
+
+
+class BaseRuleFormSet(forms.BaseModelFormSet):
+    def clean(self):
+        super().clean()
+        codes = set()
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue
+            if not form.is_valid() or form.cleaned_data.get("DELETE"):
+                continue
+            code = form.cleaned_data["code"]
+            if code in codes:
+                form.add_error("code", _("Another rule already has this code."))
+            codes.add(code)
+
+    def changes(self) -> tuple[list[RuleData], list[int]]:
+        rules, removed = [], []
+        for form in self.forms:
+            if form.instance.pk and form.cleaned_data.get("DELETE"):
+                removed.append(form.instance.pk)
+            elif form.instance.pk or form.has_changed():
+                rules.append(form.as_data())
+        return rules, removed
+
+
+RuleFormSet = forms.modelformset_factory(
+    FrequencyRule, form=RuleForm, formset=BaseRuleFormSet, extra=1, can_delete=True
+)
+
+
+class RuleSetCopyForm(forms.Form):
+    name = forms.CharField(label=_("Name of the copy"), max_length=200)
+    owner = forms.ModelChoiceField(label=_("Kitchen"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, kitchens, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = kitchens
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if RuleSet.objects.filter(name=name).exists():
+            raise forms.ValidationError(_("A rule set already has this name."))
+        return name
+
+
+class AssignRuleSetForm(forms.Form):
+    canteen = forms.ModelChoiceField(label=_("Canteen"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, canteens, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["canteen"].queryset = canteens

@@ -1,0 +1,544 @@
+"""Foods (CIQUAL), dishes with their recipe and GEMRCN tags, and rule sets as editable data.
+
+The arithmetic lives in the pure modules (``nutrition.ciqual``, ``nutrition.classification``,
+``nutrition.presets``); these models store their inputs and results so pages and the planner can
+query them. Writes go through ``nutrition.services`` which keeps the stored tags in step.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cantine.models import AgeGroup, Canteen
+from nutrition.ciqual import NUTRIENT_COLUMNS, CiqualFood, NutrientKind, NutrientValue
+from nutrition.classification import ALL_TAGS, COMPONENTS, Ingredient
+
+NUTRIENT_KEYS = tuple(NUTRIENT_COLUMNS)
+
+
+class Component(models.TextChoices):
+    ENTREE = "entree", _("Starter")
+    MAIN = "main", _("Main dish")
+    SIDE = "side", _("Side dish")
+    DAIRY = "dairy", _("Dairy")
+    DESSERT = "dessert", _("Dessert")
+
+
+assert tuple(Component.values) == COMPONENTS  # the classifier and the models speak alike
+
+
+class Allergen(models.TextChoices):
+    """The 14 allergens of annex II of EU regulation 1169/2011."""
+
+    GLUTEN = "gluten", _("Cereals containing gluten")
+    CRUSTACEANS = "crustaceans", _("Crustaceans")
+    EGGS = "eggs", _("Eggs")
+    FISH = "fish", _("Fish")
+    PEANUTS = "peanuts", _("Peanuts")
+    SOYBEANS = "soybeans", _("Soybeans")
+    MILK = "milk", _("Milk")
+    NUTS = "nuts", _("Nuts")
+    CELERY = "celery", _("Celery")
+    MUSTARD = "mustard", _("Mustard")
+    SESAME = "sesame", _("Sesame seeds")
+    SULPHITES = "sulphites", _("Sulphur dioxide and sulphites")
+    LUPIN = "lupin", _("Lupin")
+    MOLLUSCS = "molluscs", _("Molluscs")
+
+
+TAG_LABELS = {
+    "raw_veg_fruit": _("Raw vegetables or fruit"),
+    "raw_fruit_dessert": _("Raw fruit dessert"),
+    "cooked_veg": _("Cooked vegetables"),
+    "starch_pulses": _("Pulses, starches, cereals"),
+    "cheese_ca_150": _("Cheese, calcium ≥ 150 mg"),
+    "cheese_ca_100_150": _("Cheese, calcium 100-150 mg"),
+    "dairy_ca100_fat5": _("Dairy, calcium > 100 mg, fat < 5 g"),
+    "unground_red_meat": _("Unground red meat or offal"),
+    "fish_70": _("Fish ≥ 70 %"),
+    "low_protein_prep": _("Meat/fish/egg preparation < 70 %"),
+    "fatty_entree": _("Fatty starter"),
+    "fatty_dessert": _("Fatty dessert"),
+    "fried": _("Fried or pre-fried"),
+    "low_pl_ratio": _("Protein/fat ratio ≤ 1"),
+    "sweet_dessert": _("Sweet dessert"),
+    "vegetarian": _("Vegetarian"),
+    "veg_pulses_cereals": _("Vegetarian: pulses/cereals"),
+    "veg_egg": _("Vegetarian: egg"),
+    "veg_cheese": _("Vegetarian: cheese/dairy"),
+    "veg_processed": _("Vegetarian: processed plant protein"),
+}
+assert set(TAG_LABELS) == ALL_TAGS
+TAG_CHOICES = [(tag, TAG_LABELS[tag]) for tag in sorted(ALL_TAGS)]
+
+# Tags are computed on one portion: the first age group every ingredient has grams for.
+REFERENCE_AGE_ORDER = (
+    AgeGroup.ELEMENTAIRE,
+    AgeGroup.COLLEGE_LYCEE,
+    AgeGroup.ADULT,
+    AgeGroup.MATERNELLE,
+)
+
+
+def validate_allergens(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError(_("Allergens must be a list of codes."))
+    unknown = sorted(set(value) - set(Allergen.values))
+    if unknown:
+        raise ValidationError(
+            _("Unknown allergens: %(codes)s."), params={"codes": ", ".join(unknown)}
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("An allergen is listed twice."))
+
+
+def validate_months(value) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 12 for m in value
+    ):
+        raise ValidationError(_("Months must be a list of numbers from 1 to 12."))
+
+
+def validate_components(value) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one course."))
+    unknown = sorted(set(value) - set(COMPONENTS))
+    if unknown:
+        raise ValidationError(
+            _("Unknown courses: %(codes)s."), params={"codes": ", ".join(unknown)}
+        )
+
+
+def _nutrient_field(key: str) -> models.DecimalField:
+    unit = NUTRIENT_COLUMNS[key].rsplit("(", 1)[1].rstrip(")")
+    return models.DecimalField(
+        f"{key} ({unit})", max_digits=14, decimal_places=6, null=True, blank=True
+    )
+
+
+class Food(models.Model):
+    """One CIQUAL 2025 food; nutrients per 100 g, None when CIQUAL does not know the value.
+
+    ``nutrient_kinds`` keeps, for non-exact values only, "traces" or "below_limit" (their
+    amount is stored as 0, as ``nutrition.ciqual`` computes with them).
+    """
+
+    code = models.CharField(_("CIQUAL code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    search_name = models.CharField(max_length=255, db_index=True, editable=False)
+    group_code = models.CharField(_("group code"), max_length=4, blank=True)
+    group_name = models.CharField(_("group"), max_length=120, blank=True)
+    subgroup_name = models.CharField(_("subgroup"), max_length=120, blank=True)
+    subsubgroup_name = models.CharField(_("sub-subgroup"), max_length=120, blank=True)
+    energy_kcal = _nutrient_field("energy_kcal")
+    energy_kj = _nutrient_field("energy_kj")
+    water = _nutrient_field("water")
+    protein = _nutrient_field("protein")
+    fat = _nutrient_field("fat")
+    saturated_fat = _nutrient_field("saturated_fat")
+    carbohydrate = _nutrient_field("carbohydrate")
+    sugars = _nutrient_field("sugars")
+    fibre = _nutrient_field("fibre")
+    salt = _nutrient_field("salt")
+    calcium = _nutrient_field("calcium")
+    iron = _nutrient_field("iron")
+    vitamin_c = _nutrient_field("vitamin_c")
+    nutrient_kinds = models.JSONField(_("non-exact values"), default=dict, blank=True)
+    co2e_per_kg = models.DecimalField(
+        _("kg CO2e per kg (AGRIBALYSE)"), max_digits=10, decimal_places=4, null=True, blank=True
+    )
+    season_months = models.JSONField(
+        _("months in season"), default=list, blank=True, validators=[validate_months]
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("food")
+        verbose_name_plural = _("foods")
+
+    def __str__(self):
+        return f"{self.code} · {self.name}"
+
+    def nutrient(self, key: str) -> NutrientValue:
+        amount = getattr(self, key)
+        if amount is None:
+            return NutrientValue(None, NutrientKind.MISSING, "")
+        kind = NutrientKind(self.nutrient_kinds.get(key, NutrientKind.EXACT))
+        return NutrientValue(amount, kind, str(amount))
+
+    def amounts(self) -> dict[str, Decimal | None]:
+        return {key: getattr(self, key) for key in NUTRIENT_KEYS}
+
+    def as_ciqual(self) -> CiqualFood:
+        """The pure dataclass the classifier reads."""
+        return CiqualFood(
+            code=self.code,
+            name=self.name,
+            group_code=self.group_code,
+            group_name=self.group_name or None,
+            subgroup_name=self.subgroup_name or None,
+            subsubgroup_name=self.subsubgroup_name or None,
+            nutrients={key: self.nutrient(key) for key in NUTRIENT_KEYS},
+        )
+
+
+class Dish(models.Model):
+    """A recipe of a kitchen's catalogue: one course, ingredients per age group, GEMRCN tags."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        VALIDATED = "validated", _("Validated")
+
+    kitchen = models.ForeignKey(
+        Canteen, models.CASCADE, related_name="dishes", verbose_name=_("kitchen")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    component = models.CharField(_("course"), max_length=10, choices=Component.choices)
+    loss_factor = models.DecimalField(
+        _("loss factor"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
+        help_text=_("Raw weight to buy per served weight (peeling, trimming), e.g. 1.25."),
+    )
+    vegetarian_declared = models.BooleanField(
+        _("vegetarian (declared)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave unknown to compute it from the ingredients."),
+    )
+    is_vegetarian = models.BooleanField(_("vegetarian"), default=False, editable=False)
+    contains_pork = models.BooleanField(_("contains pork"), default=False)
+    allergens = models.JSONField(
+        _("allergens"), default=list, blank=True, validators=[validate_allergens]
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    reference_age_group = models.CharField(
+        _("age group of the computed tags"),
+        max_length=20,
+        choices=AgeGroup.choices,
+        blank=True,
+        editable=False,
+    )
+    co2e_per_portion = models.DecimalField(
+        _("kg CO2e per portion"),
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Served weight x AGRIBALYSE; unknown when an ingredient has no value."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["component", "name"]
+        verbose_name = _("dish")
+        verbose_name_plural = _("dishes")
+        constraints = [
+            models.UniqueConstraint(fields=["kitchen", "name"], name="dish_name_once_per_kitchen")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """Tags that hold for this dish, overrides applied (what the planner counts)."""
+        return frozenset(row.tag for row in self.tag_rows.all() if row.applies is True)
+
+
+class DishIngredient(models.Model):
+    """One food in a dish, in grams as served for each age group (blank: not served to it)."""
+
+    dish = models.ForeignKey(Dish, models.CASCADE, related_name="ingredients")
+    food = models.ForeignKey(Food, models.PROTECT, related_name="uses", verbose_name=_("food"))
+    position = models.PositiveSmallIntegerField(default=0)
+    grams_maternelle = models.DecimalField(
+        _("g nursery"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    grams_elementaire = models.DecimalField(
+        _("g primary"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    grams_college_lycee = models.DecimalField(
+        _("g secondary"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    grams_adult = models.DecimalField(
+        _("g adults"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    raw = models.BooleanField(_("raw"), default=False)
+    cooked = models.BooleanField(_("cooked"), default=False)
+    fried = models.BooleanField(_("fried/pre-fried"), default=False)
+    ground_meat = models.BooleanField(_("ground meat"), default=False)
+    unground = models.BooleanField(_("unground"), default=False)
+    plant_processed = models.BooleanField(_("processed plant protein"), default=False)
+
+    FLAG_FIELDS = ("raw", "cooked", "fried", "ground_meat", "unground", "plant_processed")
+
+    class Meta:
+        ordering = ["dish", "position", "pk"]
+        verbose_name = _("ingredient")
+        verbose_name_plural = _("ingredients")
+        constraints = [
+            models.CheckConstraint(
+                condition=~(models.Q(raw=True) & models.Q(cooked=True)),
+                name="ingredient_not_raw_and_cooked",
+            ),
+            models.CheckConstraint(
+                condition=~(models.Q(ground_meat=True) & models.Q(unground=True)),
+                name="ingredient_not_ground_and_unground",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dish} · {self.food.name}"
+
+    def grams(self, age_group: str) -> Decimal | None:
+        return getattr(self, f"grams_{age_group}")
+
+    @property
+    def flags(self) -> frozenset[str]:
+        return frozenset(flag for flag in self.FLAG_FIELDS if getattr(self, flag))
+
+    def clean(self):
+        errors = {}
+        if self.raw and self.cooked:
+            errors["cooked"] = _("An ingredient cannot be both raw and cooked.")
+        if self.ground_meat and self.unground:
+            errors["unground"] = _("An ingredient cannot be both ground and unground.")
+        values = [self.grams(age) for age in AgeGroup.values]
+        if all(value is None for value in values):
+            errors["grams_elementaire"] = _("Give the grams for at least one age group.")
+        if any(value is not None and value <= 0 for value in values):
+            errors["grams_elementaire"] = _("Grams must be more than 0.")
+        if errors:
+            raise ValidationError(errors)
+
+    def as_ingredient(self, age_group: str) -> Ingredient | None:
+        grams = self.grams(age_group)
+        if grams is None:
+            return None
+        return Ingredient.from_food(self.food.as_ciqual(), grams, self.flags)
+
+
+class DishTag(models.Model):
+    """A tag's state for a dish, stored for querying: computed value, and the effective one."""
+
+    dish = models.ForeignKey(Dish, models.CASCADE, related_name="tag_rows")
+    tag = models.CharField(_("tag"), max_length=30, choices=TAG_CHOICES)
+    computed = models.BooleanField(_("computed"), null=True)
+    applies = models.BooleanField(_("applies"), null=True)
+    reason = models.TextField(_("reason"), blank=True)
+    overridden = models.BooleanField(_("overridden"), default=False)
+
+    class Meta:
+        ordering = ["dish", "tag"]
+        verbose_name = _("dish tag")
+        verbose_name_plural = _("dish tags")
+        constraints = [models.UniqueConstraint(fields=["dish", "tag"], name="one_row_per_tag")]
+
+    def __str__(self):
+        return f"{self.dish} · {self.tag} · {self.applies}"
+
+    @property
+    def label(self):
+        return TAG_LABELS.get(self.tag, self.tag)
+
+
+class TagOverride(models.Model):
+    """A dietitian's decision on a tag; the latest one per tag wins, older ones stay as history.
+
+    ``value`` None withdraws the override (the computed value applies again).
+    """
+
+    dish = models.ForeignKey(Dish, models.CASCADE, related_name="overrides")
+    tag = models.CharField(_("tag"), max_length=30, choices=TAG_CHOICES)
+    value = models.BooleanField(_("value"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["dish", "-created_at", "-pk"]
+        verbose_name = _("tag override")
+        verbose_name_plural = _("tag overrides")
+
+    def __str__(self):
+        return f"{self.dish} · {self.tag} = {self.value}"
+
+
+class RuleSet(models.Model):
+    """Frequency rules over windows of meals, plus weekly settings. Presets are read-only."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        Canteen,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rule_sets",
+        verbose_name=_("kitchen"),
+        help_text=_("Empty for a shared preset."),
+    )
+    based_on = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name=_("based on"),
+    )
+    meals_per_week = models.PositiveSmallIntegerField(
+        _("meals per week"), default=5, validators=[MinValueValidator(1), MaxValueValidator(14)]
+    )
+    vegetarian_per_week = models.PositiveSmallIntegerField(
+        _("vegetarian meals per week"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(14)],
+    )
+    min_meals_between_repeats = models.PositiveSmallIntegerField(
+        _("minimum meals between repeats of a dish"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(200)],
+    )
+    is_preset = models.BooleanField(_("preset"), default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_preset", "name"]
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
+
+    def __str__(self):
+        return self.name
+
+    def rule_tuples(self) -> list[tuple[str, str, int | None, int | None, int]]:
+        """(code, tag, min, max, window) for each rule, in order."""
+        return [(r.code, r.tag, r.min, r.max, r.window) for r in self.rules.all()]
+
+
+class FrequencyRule(models.Model):
+    """At least ``min`` and at most ``max`` meals with ``tag`` in every ``window`` meals."""
+
+    rule_set = models.ForeignKey(RuleSet, models.CASCADE, related_name="rules")
+    code = models.CharField(_("code"), max_length=40)
+    tag = models.CharField(_("tag"), max_length=30, choices=TAG_CHOICES)
+    min = models.PositiveSmallIntegerField(_("min"), null=True, blank=True)
+    max = models.PositiveSmallIntegerField(_("max"), null=True, blank=True)
+    window = models.PositiveSmallIntegerField(
+        _("window (meals)"), default=20, validators=[MinValueValidator(1)]
+    )
+    components = models.JSONField(_("courses"), default=list, validators=[validate_components])
+    text = models.TextField(_("text"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["rule_set", "position", "pk"]
+        verbose_name = _("frequency rule")
+        verbose_name_plural = _("frequency rules")
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "code"], name="rule_code_once_per_set"),
+            models.CheckConstraint(
+                condition=models.Q(min__isnull=False) | models.Q(max__isnull=False),
+                name="rule_has_a_bound",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} ({self.tag})"
+
+    def clean(self):
+        errors = []
+        if self.min is None and self.max is None:
+            errors.append(_("Give a minimum, a maximum or both."))
+        if self.min is not None and self.max is not None and self.min > self.max:
+            errors.append(_("The minimum is above the maximum."))
+        window = self.window or 0
+        if any(bound is not None and bound > window for bound in (self.min, self.max)):
+            errors.append(_("A bound is larger than the window."))
+        if errors:
+            raise ValidationError(errors)
+
+    def snapshot(self) -> dict:
+        return {
+            "code": self.code,
+            "tag": self.tag,
+            "min": self.min,
+            "max": self.max,
+            "window": self.window,
+            "components": list(self.components),
+            "text": self.text,
+        }
+
+
+class RuleSetChange(models.Model):
+    """One recorded edit of a rule set: who, when, what, and the values before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        COPY = "copy", _("Copied")
+        SETTINGS = "settings", _("Settings changed")
+        RULE_CHANGED = "rule_changed", _("Rule changed")
+        RULE_ADDED = "rule_added", _("Rule added")
+        RULE_REMOVED = "rule_removed", _("Rule removed")
+        ASSIGNED = "assigned", _("Assigned to a canteen")
+
+    rule_set = models.ForeignKey(RuleSet, models.CASCADE, related_name="changes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["rule_set", "-at", "-pk"]
+        verbose_name = _("rule set change")
+        verbose_name_plural = _("rule set changes")
+
+    def __str__(self):
+        return f"{self.rule_set} · {self.get_action_display()} · {self.subject}"
+
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for the fields that differ, for the history page."""
+        before, after = self.before or {}, self.after or {}
+        keys = list(dict.fromkeys([*before, *after]))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class CanteenRuleSet(models.Model):
+    """The rule set a canteen's menus are checked against (kept here: cantine knows no rules)."""
+
+    canteen = models.OneToOneField(Canteen, models.CASCADE, related_name="rule_set_assignment")
+    rule_set = models.ForeignKey(RuleSet, models.PROTECT, related_name="assignments")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("canteen rule set")
+        verbose_name_plural = _("canteen rule sets")
+
+    def __str__(self):
+        return f"{self.canteen} → {self.rule_set}"

@@ -1,0 +1,142 @@
+"""Reads of the nutrition app, scoped to what the user may see.
+
+Dishes belong to a kitchen's catalogue: a member of the kitchen (or of a canteen it cooks for)
+sees them. Rule sets are shared presets (read-only) or belong to a kitchen.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from cantine.models import Canteen, Role
+from cantine.roles import canteens_for
+from nutrition.models import (
+    CanteenRuleSet,
+    Dish,
+    DishIngredient,
+    DishTag,
+    Food,
+    FrequencyRule,
+    RuleSet,
+    TagOverride,
+)
+from nutrition.services import normalize
+
+READERS = (Role.COOK, Role.DIETITIAN)
+
+
+def kitchens_for(user, *roles: Role) -> QuerySet[Canteen]:
+    """Canteens whose catalogue the user may open: theirs and the kitchens cooking for them."""
+    roles = roles or READERS
+    mine = canteens_for(user, *roles)
+    return Canteen.objects.filter(
+        Q(pk__in=mine.values("pk")) | Q(satellites__in=mine.values("pk"))
+    ).distinct()
+
+
+def visible_dishes(user, *roles: Role) -> QuerySet[Dish]:
+    return Dish.objects.filter(kitchen__in=kitchens_for(user, *roles).values("pk"))
+
+
+def dish_list(
+    user,
+    *,
+    component: str = "",
+    tag: str = "",
+    vegetarian: bool | None = None,
+    search: str = "",
+    kitchen: int | None = None,
+) -> QuerySet[Dish]:
+    dishes = visible_dishes(user).select_related("kitchen")
+    if kitchen:
+        dishes = dishes.filter(kitchen_id=kitchen)
+    if component:
+        dishes = dishes.filter(component=component)
+    if tag:
+        dishes = dishes.filter(tag_rows__tag=tag, tag_rows__applies=True)
+    if vegetarian is not None:
+        dishes = dishes.filter(is_vegetarian=vegetarian)
+    for word in search.split():
+        dishes = dishes.filter(name__icontains=word)
+    tags = DishTag.objects.filter(applies=True).order_by("tag")
+    return dishes.prefetch_related(Prefetch("tag_rows", queryset=tags, to_attr="applied_tags"))
+
+
+def dish_detail(user, pk: int, *roles: Role) -> Dish:
+    """The dish with its recipe and tags; Dish.DoesNotExist if the user may not see it."""
+    return (
+        visible_dishes(user, *roles)
+        .select_related("kitchen")
+        .prefetch_related(
+            Prefetch("ingredients", queryset=DishIngredient.objects.select_related("food")),
+            "tag_rows",
+            Prefetch("overrides", queryset=TagOverride.objects.select_related("author")),
+        )
+        .get(pk=pk)
+    )
+
+
+def food_search(query: str, limit: int = 20) -> list[Food]:
+    """Foods whose name holds every word typed, accent-blind; a CIQUAL code matches too."""
+    query = query.strip()
+    if not query:
+        return []
+    if query.isdigit():
+        return list(Food.objects.filter(code__startswith=query).order_by("code")[:limit])
+    foods = Food.objects.all()
+    for word in normalize(query).split():
+        foods = foods.filter(search_name__contains=word)
+    return list(foods.order_by("name")[:limit])
+
+
+def food_by_label(text: str) -> Food | None:
+    """The food a '<code> · <name>' label (or a bare code) points to."""
+    code = text.strip().split(" ", 1)[0].strip("·")
+    if not code.isdigit():
+        return None
+    return Food.objects.filter(code=code).first()
+
+
+def visible_rule_sets(user, *roles: Role) -> QuerySet[RuleSet]:
+    """Presets and the rule sets of kitchens the user works for."""
+    kitchens = kitchens_for(user, *roles).values("pk")
+    return RuleSet.objects.filter(Q(owner__isnull=True) | Q(owner__in=kitchens))
+
+
+def editable_rule_sets(user) -> QuerySet[RuleSet]:
+    owners = canteens_for(user, Role.DIETITIAN).values("pk")
+    return RuleSet.objects.filter(is_preset=False, owner__in=owners)
+
+
+def rule_set_list(user) -> QuerySet[RuleSet]:
+    return (
+        visible_rule_sets(user)
+        .select_related("owner", "based_on")
+        .annotate(rule_count=Count("rules", distinct=True))
+        .prefetch_related(
+            Prefetch("assignments", queryset=CanteenRuleSet.objects.select_related("canteen"))
+        )
+    )
+
+
+def rule_set_detail(user, pk: int) -> RuleSet:
+    return (
+        visible_rule_sets(user)
+        .select_related("owner", "based_on")
+        .prefetch_related(
+            Prefetch("rules", queryset=FrequencyRule.objects.order_by("position", "pk"))
+        )
+        .get(pk=pk)
+    )
+
+
+def rule_set_for(canteen: Canteen) -> RuleSet | None:
+    """The rule set a canteen uses: its own assignment, else its central kitchen's."""
+    for candidate in (canteen, canteen.central_kitchen):
+        if candidate is None:
+            continue
+        assignment = CanteenRuleSet.objects.filter(canteen=candidate).select_related("rule_set")
+        found = assignment.first()
+        if found:
+            return found.rule_set
+    return None
