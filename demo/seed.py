@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -371,8 +371,10 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict[str, int]:
     producers = seed_producers()
     users = seed_users(canteens, producers, password)
     nutrition = seed_nutrition(canteens[0])
+    menus = seed_menus(canteens[0])
     return {
         "dishes": nutrition["dishes"],
+        "planned_meals": menus,
         "communes": geography["communes"],
         "canteens": len(canteens),
         "producers": len(producers),
@@ -614,3 +616,34 @@ def seed_nutrition(kitchen: Canteen) -> dict[str, int]:
         "dishes": Dish.objects.filter(kitchen=kitchen).count(),
         "rules": rule_set.rules.count(),
     }
+
+
+# --- menus: the four weeks just served, planned by the optimiser ---------------------------------
+
+
+def seed_menus(kitchen: Canteen, today: date | None = None) -> int:
+    """Plan the four weeks before this one, so compliance windows and reports have a history.
+
+    Skipped when those weeks already hold dishes (the cook's own menus are never replaced).
+    """
+    from django.utils import timezone
+
+    from menus.models import MealDish
+    from menus.services import plan_now
+    from nutrition.selectors import rule_set_for
+
+    monday = (today or timezone.localdate()) - timedelta(
+        days=(today or timezone.localdate()).weekday()
+    )
+    start, end = monday - timedelta(weeks=4), monday - timedelta(days=1)
+    served = MealDish.objects.filter(meal__canteen=kitchen, meal__date__range=(start, end))
+    if not served.exists():
+        plan_now(
+            canteen=kitchen,
+            start=start,
+            end=end,
+            preset="lowest_carbon",
+            rule_set=rule_set_for(kitchen),
+            user=User.objects.filter(username="cuisinier").first(),
+        )
+    return served.values("meal").distinct().count()

@@ -161,6 +161,17 @@ def request_plan(
     return run
 
 
+def plan_now(
+    *, canteen: Canteen, start: date, end: date, preset: str, rule_set: RuleSet, user=None
+) -> PlanRun:
+    """Plan a period in this process, without the job queue (demo data, scripts)."""
+    ensure_meals(canteen, start, end)
+    run = PlanRun.objects.create(
+        canteen=canteen, start=start, end=end, preset=preset, rule_set=rule_set, requested_by=user
+    )
+    return execute_plan_run(run.pk)
+
+
 def execute_plan_run(run_id: int, *, num_workers: int = 2) -> PlanRun:
     """Solve a queued run and write its plan into the empty (or unlocked) courses."""
     with transaction.atomic():

@@ -5,6 +5,7 @@ from menus import views
 urlpatterns = [
     path("", views.menu_index, name="menu_index"),
     path("<int:pk>/", views.calendar, name="menu_calendar"),
+    path("<int:pk>/compliance/", views.compliance_report, name="menu_compliance"),
     path("<int:pk>/week.pdf", views.weekly_pdf, name="menu_weekly_pdf"),
     path("<int:pk>/copy-week/", views.copy_week, name="menu_copy_week"),
     path("<int:pk>/plan/", views.start_plan, name="menu_plan"),

@@ -238,3 +238,30 @@ def weekly_pdf(request, pk):
     response = HttpResponse(weekly_menu_pdf(canteen.name, week), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="menus-{start:%Y-%m-%d}.pdf"'
     return response
+
+
+@role_required(*READERS)
+def compliance_report(request, pk):
+    """Each rule over every window of the period, with the meals that count: the dietitian's check."""
+    canteen = _planning_canteen(request.user, pk, *READERS)
+    if canteen.pk != pk:
+        return redirect("menu_compliance", pk=canteen.pk)
+    start, weeks = _period(request)
+    end = start + timedelta(days=7 * weeks - 1)
+    rule_set = rule_set_for(canteen)
+    report = selectors.compliance(canteen, start, end, rule_set) if rule_set else None
+    return render(
+        request,
+        "menus/compliance.html",
+        {
+            "canteen": canteen,
+            "start": start,
+            "end": end,
+            "weeks_count": weeks,
+            "rule_set": rule_set,
+            "report": report,
+            "repeat_lines": [r.describe(report.dishes) for r in report.repeats] if report else [],
+            "previous_start": start - timedelta(days=7 * weeks),
+            "next_start": start + timedelta(days=7 * weeks),
+        },
+    )
