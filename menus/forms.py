@@ -41,3 +41,20 @@ class CopyWeekForm(forms.Form):
             if data.get(name) and data[name].weekday() != 0:
                 self.add_error(name, _("Pick a Monday."))
         return data
+
+
+class ScdlImportForm(forms.Form):
+    file = forms.FileField(label=_("SCDL menu file (CSV)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        raw = upload.read()
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                self.cleaned_data["text"] = raw.decode(encoding)
+                return upload
+            except UnicodeDecodeError:
+                continue
+        raise forms.ValidationError(_("The file is neither UTF-8 nor Windows-1252 text."))

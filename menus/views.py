@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from cantine.models import Canteen, Role
 from cantine.roles import canteens_for, role_required
-from menus import selectors, services
-from menus.forms import CopyWeekForm, PeriodForm, PlanForm
+from menus import scdl, selectors, services
+from menus.forms import CopyWeekForm, PeriodForm, PlanForm, ScdlImportForm
 from menus.instances import week_start
 from menus.models import Meal, MealDish, PlanRun
 from menus.pdf import weekly_menu_pdf
@@ -264,4 +264,34 @@ def compliance_report(request, pk):
             "previous_start": start - timedelta(days=7 * weeks),
             "next_start": start + timedelta(days=7 * weeks),
         },
+    )
+
+
+@role_required(*READERS)
+def scdl_export(request, pk):
+    """The period's menus as an SCDL "menus collectifs" CSV, to publish as open data."""
+    canteen = _planning_canteen(request.user, pk, *READERS)
+    start, weeks = _period(request)
+    end = start + timedelta(days=7 * weeks - 1)
+    response = HttpResponse(
+        scdl.export_menus(canteen, start, end), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="menus-{start:%Y-%m-%d}.csv"'
+    return response
+
+
+@role_required(Role.COOK)
+def scdl_import(request, pk):
+    """Bring past menus in from an SCDL CSV: all rows or none, each problem with its line."""
+    canteen = _planning_canteen(request.user, pk, Role.COOK)
+    form = ScdlImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = scdl.import_menus(canteen, form.cleaned_data["text"])
+    status = 400 if (form.errors or (report and not report.ok)) else 200
+    return render(
+        request,
+        "menus/scdl_import.html",
+        {"canteen": canteen, "form": form, "report": report},
+        status=status,
     )

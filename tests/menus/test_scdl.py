@@ -1,0 +1,131 @@
+"""SCDL "menus collectifs" CSV: publish the menus, bring past menus in, lose nothing."""
+
+import csv
+import io
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from menus import scdl, services
+from menus.models import Meal, MealDish
+from nutrition.models import Dish
+from tests.menus.conftest import MONDAY
+
+HEADER = "menuDate,menuRepasType,menuPlatType,menuPlatNom,menuPlatLabel\n"
+
+
+def serve_week(kitchen):
+    services.ensure_meals(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    for offset in range(5):
+        meal = Meal.objects.get(canteen=kitchen, date=MONDAY + timedelta(days=offset))
+        for component, dishes in kitchen.catalogue.items():
+            services.set_course(meal=meal, component=component, dish=dishes[offset])
+
+
+def test_export_writes_one_row_per_dish_in_the_schema_columns(kitchen):
+    serve_week(kitchen)
+    text = scdl.export_menus(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == scdl.COLUMNS
+    assert len(rows) == 25
+    first = rows[0]
+    assert (first["menuDate"], first["menuPlatType"], first["menuRepasType"]) == (
+        "2027-01-04",
+        "entrée",
+        "déjeuner",
+    )
+    assert first["menuCollSiret"] == kitchen.siret
+    mains = [r for r in rows if r["menuPlatType"] == "plat principal"]
+    assert [r["menuPlatNom"] for r in mains][:2] == ["Dos de colin 1", "Dos de colin 2"]
+
+
+def test_export_then_import_elsewhere_rebuilds_the_same_menus(world, kitchen):
+    serve_week(kitchen)
+    text = scdl.export_menus(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    report = scdl.import_menus(world.other_canteen, text)
+    assert report.ok, report.errors
+    assert report.courses == 25
+    assert len(report.new_dishes) == 25
+    drafts = Dish.objects.filter(kitchen=world.other_canteen, status="draft")
+    assert drafts.count() == 25
+
+    def menus(canteen):
+        return sorted(
+            (c.meal.date, c.component, c.dish.name)
+            for c in MealDish.objects.filter(meal__canteen=canteen).select_related("meal", "dish")
+        )
+
+    assert menus(world.other_canteen) == menus(kitchen)
+
+
+def test_import_matches_known_dishes_by_name_ignoring_case_and_accents(kitchen):
+    text = HEADER + "2027-01-04,Déjeuner,Plat principal,DOS DE COLIN 1,\n"
+    report = scdl.import_menus(kitchen, text)
+    assert report.ok and report.new_dishes == []
+    course = MealDish.objects.get(meal__date=MONDAY, component="main")
+    assert course.dish == kitchen.catalogue["main"][0]
+
+
+def test_a_bad_file_is_refused_whole_with_each_line_named(kitchen):
+    text = HEADER + (
+        "2027-01-04,déjeuner,plat principal,Dos de colin 1,\n"
+        "04/01/2027,déjeuner,dessert,Pomme 1,\n"
+        "2027-01-05,déjeuner,boisson,Jus,\n"
+        "2027-01-04,déjeuner,plat principal,Omelette 1,\n"
+        "2027-01-06,déjeuner,dessert,,\n"
+        "2027-01-06,déjeuner,dessert,Carottes râpées 1,\n"
+    )
+    dishes_before = Dish.objects.count()
+    report = scdl.import_menus(kitchen, text)
+    assert not report.ok
+    joined = "\n".join(report.errors)
+    for line in (3, 4, 5, 6, 7):
+        assert f"ligne {line} :" in joined
+    assert "ligne 2 :" not in joined
+    assert not MealDish.objects.exists()
+    assert Dish.objects.count() == dishes_before
+
+
+def test_bread_and_other_meals_are_reported_not_dropped_silently(kitchen):
+    text = HEADER + (
+        "2027-01-04,déjeuner,pain,Pain de campagne,\n"
+        "2027-01-04,goûter,dessert,Pomme 1,\n"
+        "2027-01-04,déjeuner,dessert,Pomme 1,\n"
+    )
+    report = scdl.import_menus(kitchen, text)
+    assert report.ok and report.courses == 1
+    assert any("ligne 2" in n and "Pain de campagne" in n for n in report.notices)
+    assert any("ligne 3" in n for n in report.notices)
+
+
+def test_missing_columns_are_named(kitchen):
+    report = scdl.import_menus(kitchen, "date,plat\n2027-01-04,Pomme\n")
+    assert not report.ok
+    assert "menuDate" in report.errors[0] and "menuPlatNom" in report.errors[0]
+
+
+def test_cook_imports_through_the_page_and_others_cannot(client, world, kitchen):
+    url = reverse("menu_scdl_import", kwargs={"pk": kitchen.pk})
+    upload = SimpleUploadedFile(
+        "menus.csv", (HEADER + "2027-01-04,déjeuner,dessert,Tarte maison,\n").encode("cp1252")
+    )
+    client.force_login(world.users["dietitian"])
+    assert client.post(url, {"file": upload}).status_code == 403
+    client.force_login(world.users["outsider_cook"])
+    assert client.get(url).status_code == 404
+    client.force_login(world.users["cook"])
+    upload.seek(0)
+    response = client.post(url, {"file": upload})
+    assert response.status_code == 200
+    assert response.context["report"].new_dishes == ["Tarte maison"]
+
+
+def test_export_is_read_by_canteen_staff_only(client, world, kitchen):
+    serve_week(kitchen)
+    url = reverse("menu_scdl_export", kwargs={"pk": kitchen.pk}) + f"?start={MONDAY}&weeks=1"
+    for role, status in [("manager", 200), ("producer", 403), ("outsider_cook", 404)]:
+        client.force_login(world.users[role])
+        assert client.get(url).status_code == status, role
+    client.logout()
+    assert client.get(url).status_code == 302
