@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import Prefetch
 
@@ -19,7 +20,8 @@ from menus.instances import (
 )
 from menus.models import Meal, MealDish, PlanRun
 from nutrition.compliance import ComplianceReport, check_meals
-from nutrition.models import Dish, DishTag, RuleSet
+from nutrition.models import Dish, DishTag, NutrientBound, RuleSet
+from nutrition.selectors import portion_nutrients
 
 
 @dataclass
@@ -158,3 +160,54 @@ def dish_choices(canteen: Canteen, component: str, search: str = "", limit: int 
 
 def latest_run(canteen: Canteen, start: date, end: date) -> PlanRun | None:
     return PlanRun.objects.filter(canteen=canteen, start=start, end=end).first()
+
+
+@dataclass
+class NutrientResult:
+    """One per-meal bound of the rule set over the period: which meals miss it."""
+
+    bound: NutrientBound
+    meals: int = 0
+    failing: list[tuple[date, Decimal]] = field(default_factory=list)
+    unknown: list[date] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failing
+
+
+def nutrient_check(
+    canteen: Canteen, start: date, end: date, rule_set: RuleSet
+) -> list[NutrientResult]:
+    """Each meal's intake (sum of its dishes' portions) against the per-meal bounds."""
+    bounds = list(rule_set.nutrient_bounds.all())
+    if not bounds:
+        return []
+    meals = list(
+        Meal.objects.filter(canteen=canteen, date__range=(start, end), closed=False)
+        .prefetch_related("courses")
+        .order_by("date")
+    )
+    dishes = list(Dish.objects.filter(servings__meal__in=meals).distinct())
+    keys = sorted({b.nutrient for b in bounds})
+    per_age = {age: portion_nutrients(dishes, age, keys) for age in {b.age_group for b in bounds}}
+    results = []
+    for bound in bounds:
+        result = NutrientResult(bound)
+        portions = per_age[bound.age_group]
+        for meal in meals:
+            courses = meal.courses.all()
+            if not courses:
+                continue
+            result.meals += 1
+            values = [portions[c.dish_id][bound.nutrient] for c in courses]
+            if any(v is None for v in values):
+                result.unknown.append(meal.date)
+                continue
+            total = sum(values, Decimal(0)).quantize(Decimal("0.1"))
+            too_low = bound.min is not None and total < bound.min
+            too_high = bound.max is not None and total > bound.max
+            if too_low or too_high:
+                result.failing.append((meal.date, total))
+        results.append(result)
+    return results

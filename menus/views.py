@@ -261,6 +261,9 @@ def compliance_report(request, pk):
             "rule_set": rule_set,
             "report": report,
             "repeat_lines": [r.describe(report.dishes) for r in report.repeats] if report else [],
+            "nutrients": selectors.nutrient_check(canteen, start, end, rule_set)
+            if rule_set
+            else [],
             "previous_start": start - timedelta(days=7 * weeks),
             "next_start": start + timedelta(days=7 * weeks),
         },

@@ -13,6 +13,7 @@ from nutrition.models import (
     Dish,
     DishIngredient,
     FrequencyRule,
+    NutrientBound,
     RuleSet,
 )
 from nutrition.selectors import food_by_label
@@ -293,3 +294,73 @@ class AssignRuleSetForm(forms.Form):
     def __init__(self, *args, canteens, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["canteen"].queryset = canteens
+
+
+class NutrientBoundsForm(forms.Form):
+    """Min and max per meal for each age group x nutrient; both empty removes the bound."""
+
+    def __init__(self, *args, rule_set=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = (
+            {(b.age_group, b.nutrient): b for b in rule_set.nutrient_bounds.all()}
+            if rule_set
+            else {}
+        )
+        for age_group in AgeGroup:
+            for nutrient in NutrientBound.Nutrient:
+                bound = current.get((age_group.value, nutrient.value))
+                for side in ("min", "max"):
+                    self.fields[self.name(age_group.value, nutrient.value, side)] = (
+                        forms.DecimalField(
+                            label=f"{age_group.label} · {nutrient.label} · {side}",
+                            required=False,
+                            min_value=0,
+                            max_digits=8,
+                            decimal_places=2,
+                            initial=getattr(bound, side) if bound else None,
+                        )
+                    )
+
+    @staticmethod
+    def name(age_group: str, nutrient: str, side: str) -> str:
+        return f"{age_group}__{nutrient}__{side}"
+
+    def clean(self):
+        data = super().clean()
+        for age_group in AgeGroup:
+            for nutrient in NutrientBound.Nutrient:
+                low = data.get(self.name(age_group.value, nutrient.value, "min"))
+                high = data.get(self.name(age_group.value, nutrient.value, "max"))
+                if low is not None and high is not None and low > high:
+                    self.add_error(
+                        self.name(age_group.value, nutrient.value, "max"),
+                        _("The maximum is below the minimum."),
+                    )
+        return data
+
+    def rows(self):
+        """(age group, [(nutrient, min field, max field)]) for the page's grid."""
+        return [
+            (
+                age_group,
+                [
+                    (
+                        nutrient,
+                        self[self.name(age_group.value, nutrient.value, "min")],
+                        self[self.name(age_group.value, nutrient.value, "max")],
+                    )
+                    for nutrient in NutrientBound.Nutrient
+                ],
+            )
+            for age_group in AgeGroup
+        ]
+
+    def grid(self) -> dict[tuple[str, str], tuple]:
+        return {
+            (age_group.value, nutrient.value): (
+                self.cleaned_data[self.name(age_group.value, nutrient.value, "min")],
+                self.cleaned_data[self.name(age_group.value, nutrient.value, "max")],
+            )
+            for age_group in AgeGroup
+            for nutrient in NutrientBound.Nutrient
+        }

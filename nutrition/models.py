@@ -500,6 +500,7 @@ class RuleSetChange(models.Model):
         RULE_ADDED = "rule_added", _("Rule added")
         RULE_REMOVED = "rule_removed", _("Rule removed")
         ASSIGNED = "assigned", _("Assigned to a canteen")
+        NUTRIENTS = "nutrients", _("Nutrient bounds changed")
 
     rule_set = models.ForeignKey(RuleSet, models.CASCADE, related_name="changes")
     author = models.ForeignKey(
@@ -542,3 +543,70 @@ class CanteenRuleSet(models.Model):
 
     def __str__(self):
         return f"{self.canteen} → {self.rule_set}"
+
+
+class NutrientBound(models.Model):
+    """What one meal should bring of a nutrient for an age group (set by the dietitian)."""
+
+    class Nutrient(models.TextChoices):
+        ENERGY = "energy_kcal", _("Energy (kcal)")
+        PROTEIN = "protein", _("Protein (g)")
+        CALCIUM = "calcium", _("Calcium (mg)")
+        IRON = "iron", _("Iron (mg)")
+        SALT = "salt", _("Salt (g)")
+
+    rule_set = models.ForeignKey(RuleSet, models.CASCADE, related_name="nutrient_bounds")
+    age_group = models.CharField(_("age group"), max_length=20, choices=AgeGroup.choices)
+    nutrient = models.CharField(_("nutrient"), max_length=20, choices=Nutrient.choices)
+    min = models.DecimalField(
+        _("min per meal"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    max = models.DecimalField(
+        _("max per meal"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["rule_set", "age_group", "nutrient"]
+        verbose_name = _("nutrient bound")
+        verbose_name_plural = _("nutrient bounds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_set", "age_group", "nutrient"], name="one_bound_per_nutrient_and_age"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min__isnull=True)
+                | models.Q(max__isnull=True)
+                | models.Q(min__lte=models.F("max")),
+                name="nutrient_bound_min_below_max",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rule_set} · {self.get_age_group_display()} · {self.get_nutrient_display()}"
+
+    def clean(self):
+        if self.min is None and self.max is None:
+            raise ValidationError(_("Give a minimum, a maximum or both."))
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValidationError(_("The minimum is above the maximum."))
+
+
+class PortionSize(models.Model):
+    """A served portion by age group (annex II of the arrêté du 30 septembre 2011)."""
+
+    rule_set = models.ForeignKey(RuleSet, models.CASCADE, related_name="portion_sizes")
+    section = models.CharField(_("section"), max_length=120)
+    product = models.CharField(_("product"), max_length=300)
+    age_group = models.CharField(_("age group"), max_length=20, choices=AgeGroup.choices)
+    min = models.DecimalField(_("min"), max_digits=7, decimal_places=1, null=True, blank=True)
+    max = models.DecimalField(_("max"), max_digits=7, decimal_places=1, null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=10)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["rule_set", "section", "product", "age_group"]
+        verbose_name = _("portion size")
+        verbose_name_plural = _("portion sizes")
+
+    def __str__(self):
+        return f"{self.product} · {self.get_age_group_display()}"

@@ -6,6 +6,8 @@ sees them. Rule sets are shared presets (read-only) or belong to a kitchen.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cantine.models import Canteen, Role
@@ -140,3 +142,28 @@ def rule_set_for(canteen: Canteen) -> RuleSet | None:
         if found:
             return found.rule_set
     return None
+
+
+def portion_nutrients(dishes, age_group: str, keys) -> dict[int, dict[str, Decimal | None]]:
+    """Nutrients of one served portion of each dish for an age group (None when unknown).
+
+    Unknown stays unknown: a missing CIQUAL value or a missing portion makes the sum None.
+    """
+    ingredients = DishIngredient.objects.filter(dish__in=dishes).select_related("food")
+    totals: dict[int, dict[str, Decimal | None]] = {
+        dish.pk: dict.fromkeys(keys, Decimal(0)) for dish in dishes
+    }
+    with_recipe = set()
+    for ingredient in ingredients:
+        with_recipe.add(ingredient.dish_id)
+        grams = ingredient.grams(age_group)
+        row = totals[ingredient.dish_id]
+        for key in keys:
+            value = getattr(ingredient.food, key)
+            if row[key] is None or grams is None or value is None:
+                row[key] = None
+            else:
+                row[key] += grams * value / 100
+    for dish_id in set(totals) - with_recipe:
+        totals[dish_id] = dict.fromkeys(keys)  # no recipe: nothing is known
+    return totals

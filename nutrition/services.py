@@ -32,6 +32,8 @@ from nutrition.models import (
     DishTag,
     Food,
     FrequencyRule,
+    NutrientBound,
+    PortionSize,
     RuleSet,
     RuleSetChange,
     TagOverride,
@@ -433,6 +435,7 @@ def load_rule_presets() -> list[RuleSet]:
                 },
             )
         rule_set.rules.exclude(code__in=[r.id for r in preset.rules]).delete()
+        load_portion_sizes(rule_set, preset.portions)
         if created:
             RuleSetChange.objects.create(
                 rule_set=rule_set,
@@ -573,6 +576,7 @@ def copy_rule_set(
                 **rule.snapshot(),
             )
             position += 1
+    _copy_per_meal_data(source, copy)
     sources = ", ".join(r.name for r in (source, *also_from))
     RuleSetChange.objects.create(
         rule_set=copy,
@@ -614,3 +618,89 @@ def unique_copy_name(name: str) -> str:
         number += 1
         candidate = f"{base} (copie {number})"
     return candidate
+
+
+def _copy_per_meal_data(source: RuleSet, copy: RuleSet) -> None:
+    NutrientBound.objects.bulk_create(
+        NutrientBound(
+            rule_set=copy, age_group=b.age_group, nutrient=b.nutrient, min=b.min, max=b.max
+        )
+        for b in source.nutrient_bounds.all()
+    )
+    PortionSize.objects.bulk_create(
+        PortionSize(
+            rule_set=copy,
+            section=p.section,
+            product=p.product,
+            age_group=p.age_group,
+            min=p.min,
+            max=p.max,
+            unit=p.unit,
+            note=p.note,
+        )
+        for p in source.portion_sizes.all()
+    )
+
+
+def load_portion_sizes(rule_set: RuleSet, portions) -> int:
+    """Give a preset the annex II portions (replaced whole, so reloading changes nothing)."""
+    wanted = [(p.section, p.product, p.age_group, p.min, p.max, p.unit, p.note) for p in portions]
+    current = list(
+        rule_set.portion_sizes.order_by("pk").values_list(
+            "section", "product", "age_group", "min", "max", "unit", "note"
+        )
+    )
+    if current != wanted:
+        rule_set.portion_sizes.all().delete()
+        PortionSize.objects.bulk_create(
+            PortionSize(
+                rule_set=rule_set, section=a, product=b, age_group=c, min=d, max=e, unit=f, note=g
+            )
+            for a, b, c, d, e, f, g in wanted
+        )
+    return len(wanted)
+
+
+def _bound_value(bound) -> list | None:
+    """Comparable min/max ("300" whether typed as 300 or stored as 300.00)."""
+    if bound is None:
+        return None
+    return [
+        None if v is None else format(Decimal(v).normalize(), "f") for v in (bound.min, bound.max)
+    ]
+
+
+@transaction.atomic
+def set_nutrient_bounds(
+    *, rule_set: RuleSet, grid: dict[tuple[str, str], tuple], author
+) -> list[RuleSetChange]:
+    """Set per-meal bounds: grid[(age group, nutrient)] = (min, max); (None, None) removes."""
+    _check_editable(rule_set)
+    existing = {(b.age_group, b.nutrient): b for b in rule_set.nutrient_bounds.all()}
+    changes = []
+    for key, (low, high) in grid.items():
+        bound = existing.get(key)
+        before = _bound_value(bound)
+        if low is None and high is None:
+            if bound is not None:
+                bound.delete()
+                changes.append((key, before, None))
+            continue
+        if bound is None:
+            bound = NutrientBound(rule_set=rule_set, age_group=key[0], nutrient=key[1])
+        bound.min, bound.max = low, high
+        bound.full_clean()
+        if before != _bound_value(bound):
+            bound.save()
+            changes.append((key, before, _bound_value(bound)))
+    return RuleSetChange.objects.bulk_create(
+        RuleSetChange(
+            rule_set=rule_set,
+            author=author,
+            action=RuleSetChange.Action.NUTRIENTS,
+            subject=f"{age_group} · {nutrient}",
+            before={"min_max": before},
+            after={"min_max": after},
+        )
+        for (age_group, nutrient), before, after in changes
+    )

@@ -15,5 +15,6 @@ urlpatterns = [
     path("rules/<int:pk>/edit/", views.rule_set_edit, name="rule_set_edit"),
     path("rules/<int:pk>/copy/", views.rule_set_copy, name="rule_set_copy"),
     path("rules/<int:pk>/assign/", views.rule_set_assign, name="rule_set_assign"),
+    path("rules/<int:pk>/nutrients/", views.rule_set_nutrients, name="rule_set_nutrients"),
     path("rules/<int:pk>/history/", views.rule_set_history, name="rule_set_history"),
 ]

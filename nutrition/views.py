@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cantine.models import Role
-from cantine.roles import canteens_for, role_required
+from cantine.roles import canteens_for, has_role, role_required
 from nutrition import selectors, services
 from nutrition.forms import (
     AssignRuleSetForm,
     DishFilterForm,
     DishForm,
     IngredientForm,
+    NutrientBoundsForm,
     RuleFormSet,
     RuleSetCopyForm,
     RuleSetSettingsForm,
@@ -359,3 +360,31 @@ def rule_set_history(request, pk):
     changes = rule_set.changes.select_related("author")
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
     return render(request, "nutrition/rule_set_history.html", {"rule_set": rule_set, "page": page})
+
+
+@role_required(*READERS)
+def rule_set_nutrients(request, pk):
+    """Per-meal nutrient bounds by age group (dietitian edits), and the annex II portions."""
+    rule_set = _rule_set_or_404(request.user, pk)
+    can_edit = (
+        has_role(request.user, EDITOR)
+        and selectors.editable_rule_sets(request.user).filter(pk=pk).exists()
+    )
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    form = NutrientBoundsForm(request.POST or None, rule_set=rule_set)
+    if request.method == "POST" and form.is_valid():
+        services.set_nutrient_bounds(rule_set=rule_set, grid=form.grid(), author=request.user)
+        messages.success(request, _("Per-meal bounds saved."))
+        return redirect("rule_set_nutrients", pk=pk)
+    return render(
+        request,
+        "nutrition/rule_set_nutrients.html",
+        {
+            "rule_set": rule_set,
+            "form": form,
+            "can_edit": can_edit,
+            "portions": rule_set.portion_sizes.all(),
+        },
+        status=400 if form.errors else 200,
+    )
