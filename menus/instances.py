@@ -16,6 +16,7 @@ from cantine.models import Canteen
 from menus.models import Meal, MealDish
 from nutrition import mealplan
 from nutrition.models import Component, Dish, RuleSet
+from nutrition.selectors import DishEconomics, dish_economics
 
 COMPONENTS = tuple(Component.values)
 
@@ -36,16 +37,23 @@ def dish_id(key: str) -> int:
     return int(key[1:])
 
 
-def planner_dish(dish: Dish) -> mealplan.Dish:
-    """A catalogue dish as the planner sees it (tags with overrides applied)."""
+def planner_dish(
+    dish: Dish, economics: DishEconomics | None, fallback_cost: float
+) -> mealplan.Dish:
+    """A catalogue dish as the planner sees it (tags with overrides applied).
+
+    A dish with an unpriced ingredient gets the average cost of its course, so that missing
+    prices neither favour nor exclude it.
+    """
+    known = economics is not None and economics.cost is not None
     return mealplan.Dish(
         id=dish_key(dish.pk),
         name=dish.name,
         component=dish.component,
         tags=dish.tags,
         vegetarian=dish.is_vegetarian,
-        cost=0.0,  # no price source yet: dishes cost nothing to the optimiser
-        local_share=0.0,
+        cost=float(economics.cost) if known else fallback_cost,
+        local_share=economics.local_share if known else 0.0,
         co2e=float(dish.co2e_per_portion or 0),
     )
 
@@ -58,8 +66,19 @@ def planner_rules(rule_set: RuleSet) -> list[mealplan.Rule]:
 
 
 def catalogue(canteen: Canteen) -> dict[str, mealplan.Dish]:
-    dishes = Dish.objects.filter(kitchen=canteen).prefetch_related("tag_rows")
-    return {dish_key(d.pk): planner_dish(d) for d in dishes}
+    dishes = list(Dish.objects.filter(kitchen=canteen).prefetch_related("tag_rows"))
+    economics = dish_economics(dishes, canteen)
+    average = {}
+    for component in COMPONENTS:
+        costs = [
+            float(economics[d.pk].cost)
+            for d in dishes
+            if d.component == component and economics[d.pk].cost is not None
+        ]
+        average[component] = sum(costs) / len(costs) if costs else 0.0
+    return {
+        dish_key(d.pk): planner_dish(d, economics.get(d.pk), average[d.component]) for d in dishes
+    }
 
 
 def served(meal: Meal) -> mealplan.ServedMeal:

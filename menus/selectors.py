@@ -21,7 +21,7 @@ from menus.instances import (
 from menus.models import Meal, MealDish, PlanRun
 from nutrition.compliance import ComplianceReport, check_meals
 from nutrition.models import Dish, DishTag, NutrientBound, RuleSet
-from nutrition.selectors import portion_nutrients
+from nutrition.selectors import DishEconomics, dish_economics, portion_nutrients
 
 
 @dataclass
@@ -30,6 +30,34 @@ class Day:
     meal: Meal | None
     courses: dict[str, MealDish] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # rule codes failing in windows with it
+    economics: dict[int, DishEconomics] = field(default_factory=dict, repr=False)
+
+    def _priced(self) -> list[DishEconomics] | None:
+        values = [self.economics.get(c.dish_id) for c in self.courses.values()]
+        if not values or any(v is None or v.cost is None for v in values):
+            return None
+        return values
+
+    @property
+    def cost(self) -> Decimal | None:
+        """€ HT of one primary-school meal, unknown while a dish has no price."""
+        priced = self._priced()
+        return sum((v.cost for v in priced), Decimal(0)) if priced else None
+
+    def _share(self, attribute: str) -> float | None:
+        priced = self._priced()
+        if not priced:
+            return None
+        total = float(sum((v.cost for v in priced), Decimal(0))) or 1.0
+        return sum(float(v.cost) * getattr(v, attribute) for v in priced) / total
+
+    @property
+    def local_share(self) -> float | None:
+        return self._share("local_share")
+
+    @property
+    def organic_share(self) -> float | None:
+        return self._share("organic_share")
 
     @property
     def open(self) -> bool:
@@ -67,10 +95,25 @@ class Week:
 
     @property
     def co2e_per_meal(self) -> float | None:
-        values = [d.co2e for d in self.days if d.open and d.courses]
+        return self._average("co2e")
+
+    @property
+    def cost_per_meal(self) -> float | None:
+        return self._average("cost")
+
+    @property
+    def local_share(self) -> float | None:
+        return self._average("local_share")
+
+    @property
+    def organic_share(self) -> float | None:
+        return self._average("organic_share")
+
+    def _average(self, attribute: str) -> float | None:
+        values = [getattr(d, attribute) for d in self.days if d.open and d.courses]
         if not values or any(v is None for v in values):
             return None
-        return sum(values) / len(values)
+        return sum(float(v) for v in values) / len(values)
 
 
 def calendar(canteen: Canteen, start: date, weeks: int) -> list[Week]:
@@ -86,6 +129,8 @@ def calendar(canteen: Canteen, start: date, weeks: int) -> list[Week]:
             Prefetch("courses", queryset=courses)
         )
     }
+    served = {c.dish for m in meals.values() for c in m.courses.all()}
+    economics = dish_economics(list(served), canteen) if served else {}
     result = []
     for index in range(weeks):
         week_monday = monday + timedelta(days=7 * index)
@@ -94,7 +139,7 @@ def calendar(canteen: Canteen, start: date, weeks: int) -> list[Week]:
             day = week_monday + timedelta(days=offset)
             meal = meals.get(day)
             day_courses = {c.component: c for c in meal.courses.all()} if meal else {}
-            days.append(Day(day, meal, day_courses))
+            days.append(Day(day, meal, day_courses, economics=economics))
         result.append(Week(week_monday, days))
     return result
 

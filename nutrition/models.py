@@ -610,3 +610,33 @@ class PortionSize(models.Model):
 
     def __str__(self):
         return f"{self.product} · {self.get_age_group_display()}"
+
+
+class FoodPrice(models.Model):
+    """What a kilo of a food costs a kitchen, and how much of it can be local or organic.
+
+    Filled from the producers' current offers (or purchases) by the orders app, so that dishes
+    get a cost per portion and the menu planner can weigh cost and local share.
+    """
+
+    kitchen = models.ForeignKey(Canteen, models.CASCADE, related_name="food_prices")
+    food = models.ForeignKey(Food, models.CASCADE, related_name="prices")
+    price_per_kg = models.DecimalField(_("price per kg (€ HT)"), max_digits=9, decimal_places=3)
+    local_share = models.FloatField(_("local share"), default=0.0)
+    organic_share = models.FloatField(_("organic share"), default=0.0)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["kitchen", "food"]
+        verbose_name = _("food price")
+        verbose_name_plural = _("food prices")
+        constraints = [
+            models.UniqueConstraint(fields=["kitchen", "food"], name="one_price_per_food"),
+            models.CheckConstraint(
+                condition=models.Q(price_per_kg__gt=0), name="food_price_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.food} · {self.price_per_kg} €/kg"

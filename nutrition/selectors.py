@@ -6,6 +6,7 @@ sees them. Rule sets are shared presets (read-only) or belong to a kitchen.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -18,6 +19,7 @@ from nutrition.models import (
     DishIngredient,
     DishTag,
     Food,
+    FoodPrice,
     FrequencyRule,
     RuleSet,
     TagOverride,
@@ -167,3 +169,42 @@ def portion_nutrients(dishes, age_group: str, keys) -> dict[int, dict[str, Decim
     for dish_id in set(totals) - with_recipe:
         totals[dish_id] = dict.fromkeys(keys)  # no recipe: nothing is known
     return totals
+
+
+@dataclass(frozen=True)
+class DishEconomics:
+    """Cost of one portion (raw weight bought, loss factor included) and its value shares."""
+
+    cost: Decimal | None  # € HT, None when an ingredient has no known price
+    local_share: float
+    organic_share: float
+
+
+def dish_economics(
+    dishes, kitchen: Canteen, age_group: str = "elementaire"
+) -> dict[int, DishEconomics]:
+    """Per-portion cost and local/organic shares from the kitchen's food prices."""
+    prices = {p.food_id: p for p in FoodPrice.objects.filter(kitchen=kitchen)}
+    parts: dict[int, list[tuple[Decimal, FoodPrice] | None]] = {d.pk: [] for d in dishes}
+    loss = {d.pk: d.loss_factor for d in dishes}
+    for ingredient in DishIngredient.objects.filter(dish__in=dishes):
+        grams = ingredient.grams(age_group)
+        price = prices.get(ingredient.food_id)
+        if grams is None or price is None:
+            parts[ingredient.dish_id].append(None)
+            continue
+        cost = grams * loss[ingredient.dish_id] / 1000 * price.price_per_kg
+        parts[ingredient.dish_id].append((cost, price))
+    result = {}
+    for dish_id, items in parts.items():
+        if not items or any(item is None for item in items):
+            result[dish_id] = DishEconomics(None, 0.0, 0.0)
+            continue
+        total = sum((cost for cost, _ in items), Decimal(0))
+        weight = float(total) or 1.0
+        result[dish_id] = DishEconomics(
+            total.quantize(Decimal("0.001")),
+            sum(float(cost) * p.local_share for cost, p in items) / weight,
+            sum(float(cost) * p.organic_share for cost, p in items) / weight,
+        )
+    return result

@@ -249,3 +249,41 @@ def test_weekly_menu_pdf_for_families(client, world, kitchen):
     assert "Dahl de lentilles 1" in text and "Repas végétarien" in text
     assert "Allergènes : moutarde" in text
     assert "Pas de service" in text, text
+
+
+def test_cost_and_shares_per_meal_come_from_the_kitchens_food_prices(client, world, kitchen):
+    from decimal import Decimal
+
+    from nutrition.models import DishIngredient, Food, FoodPrice
+
+    carrot = Food.objects.create(code="T1", name="Carotte")
+    fish = Food.objects.create(code="T2", name="Colin")
+    starter, main = kitchen.catalogue["entree"][0], kitchen.catalogue["main"][0]
+    starter.loss_factor = Decimal("1.25")
+    starter.save()
+    DishIngredient.objects.create(dish=starter, food=carrot, grams_elementaire=Decimal("80"))
+    DishIngredient.objects.create(dish=main, food=fish, grams_elementaire=Decimal("100"))
+    FoodPrice.objects.create(
+        kitchen=kitchen, food=carrot, price_per_kg=Decimal("2"), local_share=1, organic_share=1
+    )
+    FoodPrice.objects.create(kitchen=kitchen, food=fish, price_per_kg=Decimal("15"))
+    services.ensure_meals(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    monday = Meal.objects.get(canteen=kitchen, date=MONDAY)
+    services.set_course(meal=monday, component="entree", dish=starter)
+    services.set_course(meal=monday, component="main", dish=main)
+    tuesday = Meal.objects.get(canteen=kitchen, date=MONDAY + timedelta(days=1))
+    services.set_course(meal=tuesday, component="dessert", dish=kitchen.catalogue["dessert"][0])
+
+    client.force_login(world.users["cook"])
+    days = client.get(calendar_url(kitchen, weeks=1)).context["weeks"][0].days
+    # 80 g x 1.25 x 2 €/kg = 0.20 € of carrots, 100 g x 15 €/kg = 1.50 € of fish
+    assert days[0].cost == Decimal("1.700")
+    assert days[0].local_share == pytest.approx(0.2 / 1.7)
+    assert days[1].cost is None  # a dessert without a recipe has no known price
+
+    from menus.instances import catalogue
+
+    planner_view = catalogue(kitchen)
+    assert planner_view[f"D{main.pk}"].cost == pytest.approx(1.5)
+    unpriced = planner_view[f"D{kitchen.catalogue['main'][1].pk}"]
+    assert unpriced.cost == pytest.approx(1.5)  # the course's average, not zero
