@@ -6,7 +6,10 @@ from nutrition.models import (
     DishIngredient,
     DishTag,
     Food,
+    FoodPrice,
     FrequencyRule,
+    NutrientBound,
+    PortionSize,
     RuleSet,
     RuleSetChange,
     TagOverride,
@@ -57,10 +60,30 @@ class FrequencyRuleInline(admin.TabularInline):
     extra = 0
 
 
+class NutrientBoundInline(admin.TabularInline):
+    model = NutrientBound
+    extra = 0
+
+
+class PortionSizeInline(admin.TabularInline):
+    model = PortionSize
+    extra = 0
+
+
 @admin.register(RuleSet)
 class RuleSetAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "is_preset", "meals_per_week"]
-    inlines = [FrequencyRuleInline]
+    list_filter = ["is_preset", "owner"]
+    search_fields = ["name", "description"]
+    inlines = [FrequencyRuleInline, NutrientBoundInline, PortionSizeInline]
+
+
+@admin.register(FoodPrice)
+class FoodPriceAdmin(admin.ModelAdmin):
+    list_display = ["food", "kitchen", "price_per_kg", "local_share", "organic_share", "updated_at"]
+    list_filter = ["kitchen", "source"]
+    search_fields = ["food__name", "food__code"]
+    autocomplete_fields = ["food"]
 
 
 @admin.register(RuleSetChange)
