@@ -4,12 +4,12 @@ Menus belong to the canteen that plans them: a central kitchen plans once for al
 satellites (domain.md §1). A meal holds at most one dish per course.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cantine.models import Canteen
+from cantine.solver_runs import SolverRun
 from nutrition.models import Component, Dish, RuleSet
 
 
@@ -64,28 +64,15 @@ class MealDish(models.Model):
             raise ValidationError({"dish": _("This dish belongs to another kitchen's catalogue.")})
 
 
-class PlanRun(models.Model):
+class PlanRun(SolverRun):
     """One request to the menu optimiser for a canteen and a period, and what it answered."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        OPTIMAL = "optimal", _("Optimal")
-        FEASIBLE = "feasible", _("Feasible (time limit reached)")
-        INFEASIBLE = "infeasible", _("Rules cannot all hold")
-        UNKNOWN = "unknown", _("No plan found in time")
-        FAILED = "failed", _("Failed")
 
     class Preset(models.TextChoices):
         CHEAPEST = "cheapest", _("Cheapest")
         MOST_LOCAL = "most_local", _("Most local")
         LOWEST_CARBON = "lowest_carbon", _("Lowest carbon")
 
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
-
     canteen = models.ForeignKey(Canteen, models.CASCADE, related_name="plan_runs")
-    start = models.DateField(_("from"))
-    end = models.DateField(_("to"))
     preset = models.CharField(_("goal"), max_length=20, choices=Preset.choices)
     keep_existing = models.BooleanField(
         _("keep the dishes already planned"),
@@ -93,22 +80,9 @@ class PlanRun(models.Model):
         help_text=_("Off: only locked dishes are kept and the rest is planned again."),
     )
     rule_set = models.ForeignKey(RuleSet, models.PROTECT, related_name="plan_runs")
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default="queued")
-    objective = models.FloatField(_("objective"), null=True, blank=True)
-    bound = models.FloatField(_("bound"), null=True, blank=True)
-    solve_seconds = models.FloatField(_("solve time (s)"), null=True, blank=True)
-    progress = models.JSONField(_("progress"), default=list, blank=True)
-    conflicts = models.JSONField(_("conflicts"), default=list, blank=True)
-    message = models.TextField(_("message"), blank=True)
     changed_slots = models.PositiveIntegerField(_("courses filled"), default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(SolverRun.Meta):
         verbose_name = _("planning run")
         verbose_name_plural = _("planning runs")
         constraints = [
@@ -122,14 +96,3 @@ class PlanRun(models.Model):
 
     def __str__(self):
         return f"{self.canteen} · {self.start} → {self.end} · {self.get_status_display()}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
-
-    @property
-    def gap(self) -> float | None:
-        """Relative distance between the plan found and the best possible, 0 when proven."""
-        if self.objective is None or self.bound is None:
-            return None
-        return abs(self.objective - self.bound) / max(abs(self.objective), 1e-9)
