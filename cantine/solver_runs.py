@@ -5,9 +5,17 @@ Menu planning and order allocation runs both derive from ``SolverRun``; one acti
 canteen and period is enforced by each concrete model's constraint.
 """
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+T = TypeVar("T")
 
 
 class SolverRun(models.Model):
@@ -56,3 +64,40 @@ class SolverRun(models.Model):
         if self.objective is None or self.bound is None:
             return None
         return abs(self.objective - self.bound) / max(abs(self.objective), 1e-9)
+
+
+def solve_with_progress(
+    solve: Callable[[Callable[..., None]], T],
+    save_progress: Callable[[list[tuple]], None],
+    every: float = 0.5,
+) -> T:
+    """Run ``solve(report)`` in a worker thread and save its progress from this thread.
+
+    Solvers report from their own threads (CP-SAT calls back from its workers). Database
+    writes must stay on the calling thread's connection and transaction, so ``report`` only
+    records figures, and this thread saves what arrived every ``every`` seconds.
+    """
+    arrived: list[tuple] = []
+    lock = threading.Lock()
+
+    def report(*figures) -> None:
+        with lock:
+            arrived.append(figures)
+
+    def flush() -> None:
+        with lock:
+            batch = arrived[:]
+            arrived.clear()
+        if batch:
+            save_progress(batch)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="solver") as pool:
+        future = pool.submit(solve, report)
+        while True:
+            try:
+                result = future.result(timeout=every)
+            except FuturesTimeout:
+                flush()
+                continue
+            flush()
+            return result

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cantine.models import Canteen, CoverForecast
+from cantine.solver_runs import solve_with_progress
 from menus.instances import build_planning_problem, dish_id
 from menus.models import Meal, MealDish, PlanRun
 from menus.planner import plan_menus
@@ -188,21 +189,21 @@ def execute_plan_run(run_id: int, *, num_workers: int = 2) -> PlanRun:
         preset=run.preset,
         keep_existing=run.keep_existing,
     )
-    last_saved = [0.0]
 
-    def progress(objective: float, bound: float, elapsed: float) -> None:
-        # At most one write per half second: the page polls, the solver must not wait on it.
-        if elapsed - last_saved[0] < 0.5 and run.progress:
-            return
-        last_saved[0] = elapsed
-        run.progress = [*run.progress, [round(elapsed, 2), objective, bound]][-50:]
+    def save_progress(batch: list[tuple]) -> None:
+        objective, bound, _elapsed = batch[-1]
+        points = [[round(elapsed, 2), obj, bnd] for obj, bnd, elapsed in batch]
+        run.progress = [*run.progress, *points][-50:]
         run.objective, run.bound = objective, bound
         PlanRun.objects.filter(pk=run.pk).update(
             progress=run.progress, objective=objective, bound=bound
         )
 
     try:
-        result = plan_menus(problem.instance, num_workers=num_workers, progress=progress)
+        result = solve_with_progress(
+            lambda report: plan_menus(problem.instance, num_workers=num_workers, progress=report),
+            save_progress,
+        )
     except Exception as error:  # the run must not stay "running" forever
         PlanRun.objects.filter(pk=run.pk).update(
             status=PlanRun.Status.FAILED, message=str(error), finished_at=timezone.now()
