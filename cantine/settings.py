@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "nutrition",
     "menus",
     "producers",
+    "purchases",
     "orders",
     "demo",
 ]

@@ -7,11 +7,19 @@ from cantine import views
 from cantine.api import CanteenViewSet
 from menus.api import MealViewSet, PlanRunViewSet
 from nutrition.api import DishViewSet, FoodViewSet, RuleSetViewSet
-from producers.api import ProducerViewSet
+from orders.api import AllocationRunViewSet, NeedViewSet, PurchaseOrderViewSet
+from producers.api import OfferViewSet, ProducerViewSet
+from purchases.api import PurchaseViewSet, SharesViewSet
 
 router = DefaultRouter()
 router.register("canteens", CanteenViewSet, basename="canteen")
 router.register("producers", ProducerViewSet, basename="producer")
+router.register("offers", OfferViewSet, basename="offer")
+router.register("needs", NeedViewSet, basename="need")
+router.register("allocation-runs", AllocationRunViewSet, basename="allocationrun")
+router.register("purchase-orders", PurchaseOrderViewSet, basename="purchaseorder")
+router.register("purchases", PurchaseViewSet, basename="purchase")
+router.register("purchase-shares", SharesViewSet, basename="purchase-shares")
 router.register("foods", FoodViewSet, basename="food")
 router.register("dishes", DishViewSet, basename="dish")
 router.register("rule-sets", RuleSetViewSet, basename="ruleset")
@@ -23,8 +31,10 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("canteens/", include("cantine.canteen_urls")),
     path("producers/", include("producers.urls")),
+    path("purchases/", include("purchases.urls")),
     path("nutrition/", include("nutrition.urls")),
     path("menus/", include("menus.urls")),
+    path("orders/", include("orders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),

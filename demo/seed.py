@@ -372,6 +372,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict[str, int]:
     users = seed_users(canteens, producers, password)
     nutrition = seed_nutrition(canteens[0])
     menus = seed_menus(canteens[0])
+    offers = seed_offers(producers)
     return {
         "dishes": nutrition["dishes"],
         "planned_meals": menus,
@@ -379,6 +380,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict[str, int]:
         "canteens": len(canteens),
         "producers": len(producers),
         "users": len(users),
+        "offers": offers,
     }
 
 
@@ -647,3 +649,159 @@ def seed_menus(kitchen: Canteen, today: date | None = None) -> int:
             user=User.objects.filter(username="cuisinier").first(),
         )
     return served.values("meal").distinct().count()
+
+
+# --- offers: what each demo producer sells, by activity, for foods of the demo catalogue ------
+
+# kind -> (CIQUAL codes the kind can sell, price range € HT per kg, pack sizes, weekly capacity)
+OFFER_RANGES: dict[str, tuple[tuple[str, ...], tuple[float, float], tuple, tuple[int, int]]] = {
+    "vegetables": (
+        (
+            "20009",
+            "20019",
+            "20385",
+            "20014",
+            "20045",
+            "20003",
+            "20031",
+            "20030",
+            "20037",
+            "20021",
+            "20351",
+            "20312",
+            "20027",
+            "20353",
+            "20096",
+            "20025",
+            "20033",
+            "4048",
+            "20026",
+            "20099",
+            "20116",
+        ),
+        (1.1, 3.6),
+        (5, 10),
+        (60, 400),
+    ),
+    "fruit": (
+        (
+            "13039",
+            "13037",
+            "13014",
+            "13000",
+            "13043",
+            "13100",
+            "13038",
+            "13395",
+            "13026",
+            "13021",
+            "13024",
+        ),
+        (1.6, 4.5),
+        (5, 6, 10),
+        (60, 300),
+    ),
+    "beef": (
+        ("6101", "6271", "6207", "6253", "6551", "6520", "40107", "21503"),
+        (11.0, 24.0),
+        (2.5, 5),
+        (20, 120),
+    ),
+    "dairy": (
+        (
+            "12115",
+            "12110",
+            "12001",
+            "12020",
+            "19593",
+            "19599",
+            "19575",
+            "19581",
+            "19663",
+            "19646",
+            "12010",
+            "12758",
+            "12724",
+        ),
+        (3.0, 14.0),
+        (1, 2.5, 5),
+        (30, 200),
+    ),
+    "poultry_eggs": (
+        ("36018", "36004", "36306", "22500", "22506", "22010", "34000"),
+        (5.0, 13.0),
+        (2, 5),
+        (30, 150),
+    ),
+    "other_livestock": (
+        ("21503", "28301", "30011", "30155", "34000", "12812", "8211", "8000", "30300"),
+        (8.0, 18.0),
+        (2, 5),
+        (15, 80),
+    ),
+    "cereals": (
+        (
+            "9104",
+            "9103",
+            "9811",
+            "9683",
+            "9691",
+            "9341",
+            "20502",
+            "20587",
+            "20589",
+            "20507",
+            "20503",
+        ),
+        (1.4, 4.2),
+        (5, 10, 25),
+        (100, 600),
+    ),
+}
+OFFERS_PER_PRODUCER = 10
+
+
+def producer_kind(producer: Producer) -> str | None:
+    """The demo kind of a seeded producer, read back from its activities (see farm_kind)."""
+    return farm_kind(
+        {
+            "activite_vegetale_principale": producer.plant_activity.replace("î", "i"),
+            "activite_animale_principale": producer.animal_activity.replace("Œ", "Oe"),
+        }
+    )
+
+
+@transaction.atomic
+def seed_offers(producers: list[Producer]) -> int:
+    """About ten offers per producer for foods its activity yields; idempotent (a producer that
+    already has offers keeps them as they are). Returns how many offers the producers have."""
+    from nutrition.models import Food
+    from producers.models import Offer
+
+    codes = {code for spec in OFFER_RANGES.values() for code in spec[0]}
+    foods = {f.code: f for f in Food.objects.filter(code__in=codes)}
+    start = date(2026, 1, 1)
+    for producer in producers:
+        kind = producer_kind(producer)
+        if kind is None or producer.offers.exists():
+            continue
+        rng = random.Random(f"{SEED}-{producer.siret}")
+        available, (low, high), packs, (cap_low, cap_high) = OFFER_RANGES[kind]
+        chosen = [c for c in available if c in foods]
+        chosen = rng.sample(chosen, min(OFFERS_PER_PRODUCER, len(chosen)))
+        for code in chosen:
+            food = foods[code]
+            labels = [label for label in producer.labels if label != "BIO" or rng.random() < 0.8]
+            Offer.objects.create(
+                producer=producer,
+                food=food,
+                product_label=food.name.split(",")[0][:200],
+                unit="kg",
+                pack_size=Decimal(str(rng.choice(packs))),
+                unit_price=Decimal(str(round(rng.uniform(low, high), 2))),
+                weekly_capacity=Decimal(rng.randrange(cap_low, cap_high + 1, 10)),
+                labels=labels,
+                valid_from=start,
+                valid_to=None,
+            )
+    return Offer.objects.filter(producer__in=producers).count()

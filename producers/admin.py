@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from producers.models import Producer, ProducerMember
+from producers.models import Offer, Producer, ProducerMember
 
 
 class ProducerMemberInline(admin.TabularInline):
@@ -37,3 +37,13 @@ class ProducerMemberAdmin(admin.ModelAdmin):
     list_display = ["user", "producer"]
     search_fields = ["user__username", "producer__name"]
     autocomplete_fields = ["user", "producer"]
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ["product_label", "producer", "unit", "pack_size", "unit_price", "active"]
+    list_filter = ["active", "unit"]
+    search_fields = ["product_label", "producer__name", "food__name", "food__code"]
+    autocomplete_fields = ["producer"]
+    raw_id_fields = ["food"]
+    list_select_related = ["producer"]

@@ -1,10 +1,14 @@
-"""REST API for producers: buyers read the directory, a producer reads only itself."""
+"""REST API for producers: buyers read the directory, a producer reads only itself.
+
+Offers: buyers read every offer; a producer reads and writes only its own.
+"""
 
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
 
 from cantine.models import Role
 from cantine.roles import HasRole, has_role, producer_of
-from producers.models import Producer
+from producers.models import Offer, Producer
 
 
 class ProducerSerializer(serializers.ModelSerializer):
@@ -48,3 +52,67 @@ class ProducerViewSet(viewsets.ReadOnlyModelViewSet):
             return producers
         own = producer_of(user)
         return producers.filter(pk=own.pk) if own else producers.none()
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    producer_name = serializers.CharField(source="producer.name", read_only=True)
+    food_code = serializers.CharField(source="food.code", read_only=True)
+    # Plain text in the schema: "unit" names another choice set in the purchases API.
+    unit = serializers.CharField(max_length=5, help_text="kg, L or piece")
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "producer",
+            "producer_name",
+            "food",
+            "food_code",
+            "product_label",
+            "unit",
+            "pack_size",
+            "unit_price",
+            "weekly_capacity",
+            "labels",
+            "valid_from",
+            "valid_to",
+            "active",
+        ]
+        read_only_fields = ["producer"]
+
+    def validate_unit(self, value):
+        if value not in Offer.Unit.values:
+            raise serializers.ValidationError("expected kg, L or piece")
+        return value
+
+    def validate(self, data):
+        start = data.get("valid_from", getattr(self.instance, "valid_from", None))
+        end = data.get("valid_to", getattr(self.instance, "valid_to", None))
+        if start and end and end < start:
+            raise serializers.ValidationError({"valid_to": "the offer ends before it starts"})
+        return data
+
+
+class OfferViewSet(viewsets.ModelViewSet):
+    """Offers: cooks and managers read them all; a producer manages its own."""
+
+    serializer_class = OfferSerializer
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [HasRole.of(Role.COOK, Role.MANAGER, Role.PRODUCER)()]
+        return [HasRole.of(Role.PRODUCER)()]
+
+    def get_queryset(self):
+        offers = Offer.objects.select_related("producer", "food").order_by("producer", "pk")
+        user = self.request.user
+        if self.action in ("list", "retrieve") and has_role(user, Role.COOK, Role.MANAGER):
+            return offers
+        own = producer_of(user)
+        return offers.filter(producer=own) if own else offers.none()
+
+    def perform_create(self, serializer):
+        own = producer_of(self.request.user)
+        if own is None:
+            raise PermissionDenied
+        serializer.save(producer=own)

@@ -61,3 +61,21 @@ class DirectoryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["canteen"].choices = [(c.pk, c.name) for c in canteens]
         self.fields["activity"].choices = [("", _("Any activity"))] + [(a, a) for a in activities]
+
+
+class OfferImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Price list (CSV or XLSX)"),
+        help_text=_(
+            "Columns: ciqual_code, product, unit, pack_size, unit_price, weekly_capacity, "
+            "labels, valid_from, valid_to."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
+            raise forms.ValidationError(_("Send a .csv or .xlsx file."))
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload

@@ -1,7 +1,10 @@
 """Producers: the farms, cooperatives and ESS/SIAE structures that supply canteens."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -103,3 +106,80 @@ class ProducerMember(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.producer}"
+
+
+class Offer(models.Model):
+    """What a producer sells to canteens: one product (a CIQUAL food), its pack and price.
+
+    The allocation optimiser buys whole packs, at most ``weekly_capacity`` per week, only
+    while the offer is active and valid on the delivery date.
+    """
+
+    class Unit(models.TextChoices):
+        KG = "kg", _("kg")
+        LITRE = "L", _("litre")
+        PIECE = "piece", _("piece")
+
+    producer = models.ForeignKey(Producer, models.CASCADE, related_name="offers")
+    food = models.ForeignKey(
+        "nutrition.Food", models.PROTECT, related_name="offers", verbose_name=_("food")
+    )
+    product_label = models.CharField(_("product"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=5, choices=Unit.choices, default=Unit.KG)
+    pack_size = models.DecimalField(
+        _("pack size"),
+        max_digits=9,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    unit_price = models.DecimalField(
+        _("price per unit (€ HT)"),
+        max_digits=9,
+        decimal_places=3,
+        validators=[MinValueValidator(0)],
+    )
+    weekly_capacity = models.DecimalField(
+        _("capacity per week"),
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Leave empty when there is no limit."),
+    )
+    labels = models.JSONField(_("labels"), default=list, blank=True, validators=[validate_labels])
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["producer", "product_label", "pk"]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="offer_valid_to_after_valid_from",
+            ),
+            models.CheckConstraint(condition=models.Q(pack_size__gt=0), name="offer_pack_gt_0"),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="offer_price_ge_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.producer} · {self.product_label}"
+
+    def clean(self):
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The offer ends before it starts.")})
+
+    def is_valid_on(self, day) -> bool:
+        return (
+            self.active
+            and self.valid_from <= day
+            and (self.valid_to is None or day <= self.valid_to)
+        )
+
+    def get_labels_display(self) -> list[tuple[str, str]]:
+        return [(short_name(code), str(Label(code).label)) for code in self.labels]

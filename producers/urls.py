@@ -5,4 +5,5 @@ from producers import views
 urlpatterns = [
     path("", views.directory, name="producer_directory"),
     path("my-farm/", views.profile, name="producer_profile"),
+    path("my-offers/", views.my_offers, name="producer_offers"),
 ]

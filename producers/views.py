@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 from cantine.models import Role
 from cantine.roles import producer_of, role_required
 from cantine.selectors import visible_canteens
-from producers.forms import DirectoryFilterForm, ProducerProfileForm
+from producers.forms import DirectoryFilterForm, OfferImportForm, ProducerProfileForm
+from producers.models import Offer
+from producers.offers import OfferImportError, import_offers
 from producers.selectors import activities, producer_directory
 
 BUYERS = (Role.COOK, Role.MANAGER)
@@ -63,4 +65,35 @@ def profile(request):
         "producers/profile.html",
         {"producer": producer, "form": form},
         status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.PRODUCER)
+def my_offers(request):
+    """The producer's offers, and the price-list import (all or nothing)."""
+    producer = producer_of(request.user)
+    form = OfferImportForm(request.POST or None, request.FILES or None)
+    errors, status = [], 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = import_offers(producer, upload.read(), upload.name)
+            except OfferImportError as error:
+                errors, status = error.errors, 400
+            else:
+                messages.success(
+                    request,
+                    _("Price list imported: %(created)s new offers, %(updated)s updated.")
+                    % {"created": result.created, "updated": result.updated},
+                )
+                return redirect("producer_offers")
+        else:
+            status = 400
+    offers = Offer.objects.filter(producer=producer).select_related("food")
+    return render(
+        request,
+        "producers/offers.html",
+        {"producer": producer, "offers": offers, "form": form, "import_errors": errors},
+        status=status,
     )

@@ -4,10 +4,26 @@ import pytest
 from django.urls import reverse
 
 EXPECTED_MENU = {
-    "cook": {"menu_index", "canteen_list", "producer_directory", "dish_list", "rule_set_list"},
+    "cook": {
+        "menu_index",
+        "canteen_list",
+        "producer_directory",
+        "dish_list",
+        "rule_set_list",
+        "orders_index",
+        "purchase_ledger",
+        "purchase_shares",
+    },
     "dietitian": {"menu_index", "canteen_list", "dish_list", "rule_set_list"},
-    "manager": {"menu_index", "canteen_list", "producer_directory"},
-    "producer": {"producer_profile"},
+    "manager": {
+        "menu_index",
+        "canteen_list",
+        "producer_directory",
+        "orders_index",
+        "purchase_ledger",
+        "purchase_shares",
+    },
+    "producer": {"producer_profile", "producer_offers"},
     "nobody": set(),
 }
 

@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from orders.models import AllocationLine, AllocationRun, Need, PurchaseOrder, PurchaseOrderLine
+
+
+@admin.register(Need)
+class NeedAdmin(admin.ModelAdmin):
+    list_display = ["food", "canteen", "delivery_date", "quantity", "unit", "manual_quantity"]
+    list_filter = ["canteen", "unit"]
+    date_hierarchy = "delivery_date"
+    search_fields = ["food__name", "food__code"]
+    list_select_related = ["food", "canteen"]
+
+
+class AllocationLineInline(admin.TabularInline):
+    model = AllocationLine
+    extra = 0
+    raw_id_fields = ["need", "offer"]
+
+
+@admin.register(AllocationRun)
+class AllocationRunAdmin(admin.ModelAdmin):
+    list_display = ["canteen", "start", "end", "status", "cost", "gap", "created_at"]
+    list_filter = ["status", "canteen"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["progress", "conflicts", "shares", "unmet", "deliveries"]
+    inlines = [AllocationLineInline]
+
+
+class PurchaseOrderLineInline(admin.TabularInline):
+    model = PurchaseOrderLine
+    extra = 0
+    raw_id_fields = ["offer", "need"]
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(admin.ModelAdmin):
+    list_display = ["producer", "canteen", "delivery_date", "status", "goods_total"]
+    list_filter = ["status", "canteen", "producer"]
+    date_hierarchy = "delivery_date"
+    search_fields = ["producer__name", "canteen__name"]
+    inlines = [PurchaseOrderLineInline]

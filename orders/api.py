@@ -1,0 +1,240 @@
+"""REST API for orders: needs (cook adjusts), allocation runs (create, poll), purchase orders.
+
+Buyers are cooks (write) and managers (read) of a kitchen; a satellite's staff act through
+their central kitchen. Other kitchens' objects are simply not found.
+"""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from cantine.models import Canteen, Role
+from cantine.roles import HasRole, canteens_for
+from orders import needs as needs_service
+from orders import services
+from orders.models import AllocationLine, AllocationRun, Need, PurchaseOrder, PurchaseOrderLine
+
+WRITERS = (Role.COOK,)
+READERS = (Role.COOK, Role.MANAGER)
+
+
+def _visible(user, *roles):
+    return canteens_for(user, *roles).values("pk")
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    food_code = serializers.CharField(source="food.code", read_only=True)
+    food_name = serializers.CharField(source="food.name", read_only=True)
+    unit = serializers.CharField(read_only=True, help_text="kg, L or piece")
+
+    class Meta:
+        model = Need
+        fields = [
+            "id",
+            "canteen",
+            "week",
+            "food",
+            "food_code",
+            "food_name",
+            "delivery_date",
+            "unit",
+            "computed_quantity",
+            "manual_quantity",
+            "quantity",
+            "sources",
+        ]
+        read_only_fields = [f for f in fields if f != "manual_quantity"]
+
+    def validate_manual_quantity(self, value):
+        if value is not None and value < 0:
+            raise serializers.ValidationError("a quantity cannot be negative")
+        return value
+
+
+PERIOD_PARAMETERS = [
+    OpenApiParameter("canteen", int, description="kitchen id"),
+    OpenApiParameter("start", str, description="ISO date, first delivery date"),
+    OpenApiParameter("end", str, description="ISO date, last delivery date"),
+]
+
+
+@extend_schema(parameters=PERIOD_PARAMETERS)
+class NeedViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Needs of the caller's kitchens; the cook may set ``manual_quantity`` (null resets it)."""
+
+    serializer_class = NeedSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_permissions(self):
+        roles = WRITERS if self.action in ("update", "partial_update") else READERS
+        return [HasRole.of(*roles)()]
+
+    def get_queryset(self):
+        roles = WRITERS if self.action in ("update", "partial_update") else READERS
+        found = Need.objects.filter(canteen__in=_visible(self.request.user, *roles)).select_related(
+            "food"
+        )
+        params = self.request.query_params
+        if params.get("canteen"):
+            found = found.filter(canteen_id=params["canteen"])
+        if params.get("start"):
+            found = found.filter(delivery_date__gte=params["start"])
+        if params.get("end"):
+            found = found.filter(delivery_date__lte=params["end"])
+        return found.order_by("delivery_date", "food__name", "pk")
+
+    def perform_update(self, serializer):
+        needs_service.set_manual_quantity(
+            serializer.instance, serializer.validated_data.get("manual_quantity")
+        )
+
+
+class AllocationLineSerializer(serializers.ModelSerializer):
+    producer = serializers.IntegerField(source="offer.producer_id", read_only=True)
+
+    class Meta:
+        model = AllocationLine
+        fields = ["need", "offer", "producer", "packs", "quantity", "unit_price", "total"]
+
+
+class AllocationRunSerializer(serializers.ModelSerializer):
+    lines = AllocationLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AllocationRun
+        fields = [
+            "id",
+            "canteen",
+            "start",
+            "end",
+            "targets",
+            "status",
+            "cost",
+            "goods_cost",
+            "delivery_cost",
+            "bound",
+            "gap",
+            "baseline_cost",
+            "shares",
+            "unmet",
+            "deliveries",
+            "conflicts",
+            "message",
+            "solve_seconds",
+            "created_at",
+            "finished_at",
+            "accepted_at",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class TargetsSerializer(serializers.Serializer):
+    bio_min_share = serializers.FloatField(required=False, min_value=0, max_value=1)
+    egalim_min_share = serializers.FloatField(required=False, min_value=0, max_value=1)
+    local_min_share = serializers.FloatField(required=False, min_value=0, max_value=1)
+
+
+class AllocationRequestSerializer(serializers.Serializer):
+    canteen = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    targets = TargetsSerializer(required=False)
+
+    def validate(self, data):
+        if data["end"] < data["start"] or (data["end"] - data["start"]).days > 62:
+            raise serializers.ValidationError({"end": "a period is one day to two months"})
+        return data
+
+
+class AllocationRunViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Ask the optimiser to allocate a period's needs (cook), then poll the run."""
+
+    serializer_class = AllocationRunSerializer
+
+    def get_permissions(self):
+        roles = WRITERS if self.action == "create" else READERS
+        return [HasRole.of(*roles)()]
+
+    def get_queryset(self):
+        return AllocationRun.objects.filter(
+            canteen__in=_visible(self.request.user, *READERS)
+        ).prefetch_related("lines__offer")
+
+    @extend_schema(request=AllocationRequestSerializer, responses={202: AllocationRunSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = AllocationRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        canteen = canteens_for(request.user, *WRITERS).filter(pk=data["canteen"]).first()
+        if canteen is None:
+            raise Http404
+        canteen = Canteen.objects.select_related("central_kitchen").get(pk=canteen.pk)
+        try:
+            run = services.request_allocation(
+                canteen=canteen.central_kitchen or canteen,
+                start=data["start"],
+                end=data["end"],
+                targets=data.get("targets"),
+                user=request.user,
+            )
+            code = status.HTTP_202_ACCEPTED
+        except services.AllocationAlreadyRunning as running:
+            run, code = running.run, status.HTTP_200_OK
+        run.refresh_from_db()
+        return Response(self.get_serializer(run).data, status=code)
+
+
+class PurchaseOrderLineSerializer(serializers.ModelSerializer):
+    product = serializers.CharField(source="offer.product_label", read_only=True)
+    unit = serializers.CharField(source="offer.unit", read_only=True)
+
+    class Meta:
+        model = PurchaseOrderLine
+        fields = ["offer", "need", "product", "packs", "quantity", "unit", "unit_price", "total"]
+
+
+class PurchaseOrderSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    lines = PurchaseOrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PurchaseOrder
+        fields = [
+            "id",
+            "number",
+            "canteen",
+            "producer",
+            "delivery_date",
+            "run",
+            "status",
+            "goods_total",
+            "delivery_cost",
+            "created_at",
+            "lines",
+        ]
+
+
+class PurchaseOrderViewSet(viewsets.ReadOnlyModelViewSet):
+    """Purchase orders of the caller's kitchens (read only for now)."""
+
+    serializer_class = PurchaseOrderSerializer
+    permission_classes = [HasRole.of(*READERS)]
+
+    def get_queryset(self):
+        return (
+            PurchaseOrder.objects.filter(canteen__in=_visible(self.request.user, *READERS))
+            .prefetch_related("lines__offer")
+            .order_by("delivery_date", "pk")
+        )

@@ -1,0 +1,44 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class PeriodForm(forms.Form):
+    """Which weeks of needs a page shows."""
+
+    start = forms.DateField(label=_("From the week of"), required=False)
+    weeks = forms.IntegerField(label=_("Weeks"), min_value=1, max_value=8, required=False)
+
+
+class NeedQuantityForm(forms.Form):
+    """The cook's figure for a need; empty goes back to the computed quantity."""
+
+    manual_quantity = forms.DecimalField(
+        label=_("Adjusted quantity"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=1,
+    )
+
+
+def _percent(label):
+    return forms.DecimalField(
+        label=label, required=False, min_value=0, max_value=100, decimal_places=1
+    )
+
+
+class AllocationForm(forms.Form):
+    """Ask for an allocation of the period's needs, with optional share targets in %."""
+
+    start = forms.DateField(widget=forms.HiddenInput)
+    weeks = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=8)
+    bio_min_share = _percent(_("Organic at least (%)"))
+    egalim_min_share = _percent(_("EGalim at least (%)"))
+    local_min_share = _percent(_("Local at least (%)"))
+
+    def targets(self) -> dict[str, float]:
+        return {
+            key: float(self.cleaned_data[key]) / 100
+            for key in ("bio_min_share", "egalim_min_share", "local_min_share")
+            if self.cleaned_data.get(key)
+        }

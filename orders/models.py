@@ -1,0 +1,229 @@
+"""Orders: what a kitchen needs, how the optimiser split it across offers, and the
+purchase orders sent to producers.
+
+Needs belong to the planning kitchen (a central kitchen buys for its satellites). A need keeps
+the quantity computed from the menus and, apart, the cook's own figure: re-planning menus
+updates only the computed one.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cantine.models import Canteen
+from cantine.solver_runs import SolverRun
+from nutrition.models import Food
+from producers.models import Offer, Producer
+
+
+class Unit(models.TextChoices):
+    KG = "kg", _("kg")
+    LITRE = "L", _("litre")
+    PIECE = "piece", _("piece")
+
+
+class Need(models.Model):
+    """A quantity of one food to have in the kitchen by a delivery date."""
+
+    canteen = models.ForeignKey(Canteen, models.CASCADE, related_name="needs")
+    week = models.DateField(_("week of"), help_text=_("Monday of the week of the meals served."))
+    food = models.ForeignKey(Food, models.PROTECT, related_name="needs", verbose_name=_("food"))
+    delivery_date = models.DateField(_("delivery date"))
+    unit = models.CharField(_("unit"), max_length=5, choices=Unit.choices, default=Unit.KG)
+    computed_quantity = models.DecimalField(
+        _("computed quantity"), max_digits=10, decimal_places=1, default=Decimal("0")
+    )
+    manual_quantity = models.DecimalField(
+        _("adjusted quantity"),
+        max_digits=10,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("The cook's figure; kept when the menus are planned again."),
+    )
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=10, decimal_places=1, default=Decimal("0"), editable=False
+    )
+    sources = models.JSONField(_("where it comes from"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["canteen", "delivery_date", "food__name"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["canteen", "week", "food", "delivery_date"], name="one_need_per_food_date"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(manual_quantity__isnull=True) | models.Q(manual_quantity__gte=0),
+                name="need_manual_quantity_ge_0",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.food.name} · {self.delivery_date} · {self.quantity} {self.unit}"
+
+    def save(self, *args, **kwargs):
+        self.quantity = self.effective_quantity
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "quantity"}
+        super().save(*args, **kwargs)
+
+    @property
+    def effective_quantity(self) -> Decimal:
+        """The cook's figure when given, else the computed one."""
+        if self.manual_quantity is not None:
+            return self.manual_quantity
+        return self.computed_quantity
+
+    @property
+    def adjusted(self) -> bool:
+        return self.manual_quantity is not None
+
+
+class AllocationRun(SolverRun):
+    """One request to the allocation optimiser for a kitchen's needs over a period."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        OPTIMAL = "optimal", _("Optimal")
+        FEASIBLE = "feasible", _("Feasible (time limit reached)")
+        INFEASIBLE = "infeasible", _("Targets cannot all be met")
+        UNKNOWN = "unknown", _("No allocation found in time")
+        FAILED = "failed", _("Failed")
+
+    canteen = models.ForeignKey(Canteen, models.CASCADE, related_name="allocation_runs")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default="queued")
+    targets = models.JSONField(_("targets"), default=dict, blank=True)
+    cost = models.FloatField(_("cost (€ HT)"), null=True, blank=True)
+    goods_cost = models.FloatField(_("goods (€ HT)"), null=True, blank=True)
+    delivery_cost = models.FloatField(_("delivery (€ HT)"), null=True, blank=True)
+    gap = models.FloatField(_("gap"), null=True, blank=True)  # as the solver reports it
+    baseline_cost = models.FloatField(_("cheapest-anywhere cost (€ HT)"), null=True, blank=True)
+    baseline_shares = models.JSONField(_("cheapest-anywhere shares"), default=dict, blank=True)
+    shares = models.JSONField(_("shares"), default=dict, blank=True)
+    unmet = models.JSONField(_("unmet needs"), default=list, blank=True)
+    deliveries = models.JSONField(_("deliveries"), default=list, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    class Meta(SolverRun.Meta):
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["canteen", "start", "end"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_allocation_run_per_period",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.canteen} · {self.start} → {self.end} · {self.get_status_display()}"
+
+    @property
+    def saving(self) -> float | None:
+        """What the allocation costs more (+) or less (-) than the cheapest-anywhere baseline."""
+        if self.cost is None or self.baseline_cost is None:
+            return None
+        return self.cost - self.baseline_cost
+
+
+class AllocationLine(models.Model):
+    run = models.ForeignKey(AllocationRun, models.CASCADE, related_name="lines")
+    need = models.ForeignKey(Need, models.CASCADE, related_name="allocation_lines")
+    offer = models.ForeignKey(Offer, models.PROTECT, related_name="allocation_lines")
+    packs = models.PositiveIntegerField(_("packs"))
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price (€ HT)"), max_digits=9, decimal_places=3)
+    total = models.DecimalField(_("total (€ HT)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["run", "need__delivery_date", "need__food__name", "pk"]
+        verbose_name = _("allocation line")
+        verbose_name_plural = _("allocation lines")
+
+    def __str__(self):
+        return f"{self.need} ← {self.offer} × {self.packs}"
+
+
+class PurchaseOrder(models.Model):
+    """One order to one producer for one delivery date.
+
+    Only drafts are created for now; the status list is the state machine's vocabulary so that
+    sending, confirming and receiving can be added without a migration of existing rows.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        CONFIRMED = "confirmed", _("Confirmed")
+        PARTIALLY_CONFIRMED = "partial", _("Partly confirmed")
+        REFUSED = "refused", _("Refused")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    canteen = models.ForeignKey(Canteen, models.PROTECT, related_name="purchase_orders")
+    producer = models.ForeignKey(Producer, models.PROTECT, related_name="purchase_orders")
+    delivery_date = models.DateField(_("delivery date"))
+    run = models.ForeignKey(
+        AllocationRun, models.SET_NULL, null=True, blank=True, related_name="purchase_orders"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    goods_total = models.DecimalField(_("goods (€ HT)"), max_digits=12, decimal_places=2, default=0)
+    delivery_cost = models.DecimalField(
+        _("delivery (€ HT)"), max_digits=8, decimal_places=2, default=0
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["delivery_date", "producer__name", "pk"]
+        verbose_name = _("purchase order")
+        verbose_name_plural = _("purchase orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "producer", "delivery_date"], name="one_order_per_producer_date"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number} · {self.producer} · {self.delivery_date}"
+
+    @property
+    def number(self) -> str:
+        return f"BC-{self.canteen_id}-{self.pk:06d}" if self.pk else "BC-?"
+
+    @property
+    def total(self) -> Decimal:
+        return self.goods_total + self.delivery_cost
+
+
+class PurchaseOrderLine(models.Model):
+    order = models.ForeignKey(PurchaseOrder, models.CASCADE, related_name="lines")
+    offer = models.ForeignKey(Offer, models.PROTECT, related_name="order_lines")
+    need = models.ForeignKey(
+        Need, models.SET_NULL, null=True, blank=True, related_name="order_lines"
+    )
+    packs = models.PositiveIntegerField(_("packs"))
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price (€ HT)"), max_digits=9, decimal_places=3)
+    total = models.DecimalField(_("total (€ HT)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["order", "offer__product_label", "pk"]
+        verbose_name = _("purchase order line")
+        verbose_name_plural = _("purchase order lines")
+
+    def __str__(self):
+        return f"{self.order} · {self.offer.product_label} × {self.packs}"

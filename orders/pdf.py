@@ -1,0 +1,137 @@
+"""A purchase order the producer can print, as a one-page PDF (reportlab stays at this edge)."""
+
+from io import BytesIO
+
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import cm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from cantine.pdf import LIGHT, styles
+from orders.models import PurchaseOrder
+
+
+def _euros(value) -> str:
+    return f"{value:,.2f} €".replace(",", " ").replace(".", ",")
+
+
+def _number(value) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def purchase_order_pdf(order: PurchaseOrder) -> bytes:
+    """Buyer, supplier, delivery date, lines with packs and prices HT, totals; in French."""
+    with translation.override("fr"):
+        return _render(order)
+
+
+def _render(order: PurchaseOrder) -> bytes:
+    style = styles()
+    buffer = BytesIO()
+    title = _("Purchase order %(number)s") % {"number": order.number}
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.5 * cm,
+        bottomMargin=1.5 * cm,
+        title=title,
+        author=order.canteen.name,
+    )
+    canteen, producer = order.canteen, order.producer
+    parties = Table(
+        [
+            [
+                Paragraph(f"<b>{escape(_('Buyer'))}</b>", style["body"]),
+                Paragraph(f"<b>{escape(_('Supplier'))}</b>", style["body"]),
+            ],
+            [
+                Paragraph(
+                    "<br/>".join(
+                        escape(x)
+                        for x in (canteen.name, canteen.address, canteen.commune.name)
+                        if x
+                    )
+                    + f"<br/>SIRET {escape(canteen.siret)}",
+                    style["body"],
+                ),
+                Paragraph(
+                    "<br/>".join(
+                        escape(x)
+                        for x in (
+                            producer.name,
+                            producer.contact_name,
+                            producer.commune.name,
+                            producer.email,
+                            producer.phone,
+                        )
+                        if x
+                    )
+                    + f"<br/>SIRET {escape(producer.siret)}",
+                    style["body"],
+                ),
+            ],
+        ],
+        colWidths=[doc.width / 2] * 2,
+    )
+    head = [_("Product"), _("Labels"), _("Packs"), _("Quantity"), _("Unit price HT"), _("Total HT")]
+    rows = [[Paragraph(f"<b>{escape(h)}</b>", style["body"]) for h in head]]
+    for line in order.lines.all():
+        offer = line.offer
+        rows.append(
+            [
+                Paragraph(escape(offer.product_label), style["body"]),
+                Paragraph(
+                    escape(", ".join(short for short, _full in offer.get_labels_display())),
+                    style["small"],
+                ),
+                f"{line.packs} × {_number(offer.pack_size)} {offer.unit}",
+                f"{_number(line.quantity.normalize())} {offer.unit}",
+                _euros(line.unit_price),
+                _euros(line.total),
+            ]
+        )
+    rows.append(["", "", "", "", _("Goods HT"), _euros(order.goods_total)])
+    rows.append(["", "", "", "", _("Delivery HT"), _euros(order.delivery_cost)])
+    rows.append(["", "", "", "", _("Total HT"), _euros(order.total)])
+    table = Table(
+        rows,
+        colWidths=[5.6 * cm, 2.6 * cm, 2.6 * cm, 2.4 * cm, 2.6 * cm, 2.2 * cm],
+        repeatRows=1,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), "Vera"),
+                ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+                ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+                ("GRID", (0, 0), (-1, -4), 0.4, colors.HexColor("#c9d6cd")),
+                ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    delivery = _("Delivery on %(date)s") % {"date": date_format(order.delivery_date, "l j F Y")}
+    story = [
+        Paragraph(escape(title), style["title"]),
+        Paragraph(escape(delivery), style["heading"]),
+        Paragraph(
+            escape(_("Status: %(status)s") % {"status": order.get_status_display()}), style["small"]
+        ),
+        Spacer(1, 0.4 * cm),
+        parties,
+        Spacer(1, 0.5 * cm),
+        table,
+        Spacer(1, 0.4 * cm),
+        Paragraph(
+            escape(_("Prices excluding VAT. Please confirm quantities and delivery date.")),
+            style["small"],
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,104 @@
+"""Reads for the orders pages: needs of a period, a run's per-need table, purchase orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from cantine.models import Canteen
+from orders.models import (
+    AllocationLine,
+    AllocationRun,
+    Need,
+    PurchaseOrder,
+    PurchaseOrderLine,
+)
+from orders.needs import week_start
+
+LEGAL_TARGETS = {"egalim": 0.5, "bio": 0.2}  # EGalim law, mainland France (domain.md §3)
+
+
+def needs_for_period(kitchen: Canteen, start: date, end: date):
+    return (
+        Need.objects.filter(canteen=kitchen, week__range=(week_start(start), end))
+        .select_related("food")
+        .order_by("delivery_date", "food__name")
+    )
+
+
+def latest_run(kitchen: Canteen, start: date, end: date) -> AllocationRun | None:
+    return AllocationRun.objects.filter(canteen=kitchen, start=start, end=end).first()
+
+
+@dataclass
+class NeedRow:
+    need: Need
+    lines: list[AllocationLine] = field(default_factory=list)
+    unmet: float = 0.0
+
+    @property
+    def bought(self) -> Decimal:
+        return sum((line.quantity for line in self.lines), Decimal(0))
+
+
+def allocation_rows(run: AllocationRun) -> list[NeedRow]:
+    """Each need of the run's period with the lines serving it and what stays unmet."""
+    lines = run.lines.select_related("offer__producer", "need__food")
+    rows = {n.pk: NeedRow(n) for n in needs_for_period(run.canteen, run.start, run.end)}
+    for line in lines:
+        rows.setdefault(line.need_id, NeedRow(line.need)).lines.append(line)
+    for unmet in run.unmet:
+        if unmet["need"] in rows:
+            rows[unmet["need"]].unmet = unmet["quantity"]
+    return sorted(
+        (r for r in rows.values() if r.need.quantity > 0 or r.lines),
+        key=lambda r: (r.need.delivery_date, r.need.food.name),
+    )
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    key: str
+    share: float
+    target: float | None
+    legal: float | None
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.target is None else self.share >= self.target - 1e-6
+
+
+def share_rows(run: AllocationRun) -> list[ShareRow]:
+    return [
+        ShareRow(
+            key,
+            run.shares.get(key, 0.0),
+            run.targets.get(f"{key}_min_share"),
+            LEGAL_TARGETS.get(key),
+        )
+        for key in ("bio", "egalim", "local")
+    ]
+
+
+def purchase_orders(kitchen: Canteen):
+    return (
+        PurchaseOrder.objects.filter(canteen=kitchen)
+        .select_related("producer", "run")
+        .order_by("-delivery_date", "producer__name")
+    )
+
+
+def purchase_order_with_lines(pk: int) -> PurchaseOrder:
+    return (
+        PurchaseOrder.objects.select_related("producer__commune", "canteen__commune")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=PurchaseOrderLine.objects.select_related("offer__food", "need"),
+            )
+        )
+        .get(pk=pk)
+    )

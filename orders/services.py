@@ -1,0 +1,339 @@
+"""Use cases that write orders: allocation runs and the purchase orders they become.
+
+The optimiser (``orders.allocation``) is pure; this module turns the database into its
+instance and its solution back into rows. Ids in the instance are prefixed database keys
+(``N12`` a need, ``O7`` an offer, ``P3`` a producer), so a solution maps back without lookups
+by name.
+
+Instance choices, kept simple and stated where figures are shown:
+- an offer serves a need when it sells the same food in the same unit, is active and valid on
+  the need's delivery date, and its producer delivers on that weekday (a producer with no
+  delivery days set delivers any day);
+- an offer's capacity is its weekly capacity x the weeks of the period;
+- "local" is the kitchen's own definition (``Canteen.local_definition``) applied to the
+  producer's place; the distance is the great-circle one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import replace
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cantine.local import distance_km
+from cantine.models import Canteen
+from orders import allocation
+from orders.families import family_of
+from orders.models import AllocationLine, AllocationRun, Need, PurchaseOrder, PurchaseOrderLine
+from orders.needs import week_start
+from producers.models import Offer
+
+DEFAULT_TIME_LIMIT_S = 10.0
+TARGET_KEYS = ("bio_min_share", "egalim_min_share", "local_min_share")
+CENT = Decimal("0.01")
+
+
+def period_needs(kitchen: Canteen, start: date, end: date):
+    """Needs of the weeks in [start, end] with something to buy."""
+    return (
+        Need.objects.filter(canteen=kitchen, week__range=(week_start(start), end))
+        .filter(quantity__gt=0)
+        .select_related("food")
+        .order_by("delivery_date", "food__name")
+    )
+
+
+def candidate_offers(needs: list[Need]):
+    """Active offers for the foods needed, valid at some point of the needs' dates."""
+    if not needs:
+        return Offer.objects.none()
+    first = min(n.delivery_date for n in needs)
+    last = max(n.delivery_date for n in needs)
+    return (
+        Offer.objects.filter(active=True, food__in={n.food_id for n in needs})
+        .filter(valid_from__lte=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .select_related("producer__commune__department")
+        .order_by("pk")
+    )
+
+
+def _delivers_on(offer: Offer, day: date) -> bool:
+    weekdays = offer.producer.delivery_weekdays
+    return offer.is_valid_on(day) and (not weekdays or day.weekday() in weekdays)
+
+
+def build_instance(
+    kitchen: Canteen,
+    needs: list[Need],
+    offers: list[Offer],
+    *,
+    weeks: int,
+    targets: dict | None = None,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+) -> allocation.Instance:
+    """The optimiser's instance for these needs and offers (see the module docstring)."""
+    local = kitchen.local_definition()
+    need_rows = tuple(
+        allocation.Need(
+            id=f"N{n.pk}",
+            product=f"F{n.food_id}",
+            quantity=float(n.quantity),
+            delivery_date=n.delivery_date.isoformat(),
+            unit=n.unit,
+            family=family_of(n.food),
+        )
+        for n in needs
+    )
+    dates = sorted({n.delivery_date for n in needs})
+    producers, offer_rows = {}, []
+    for offer in offers:
+        served = tuple(d.isoformat() for d in dates if _delivers_on(offer, d))
+        if not served:
+            continue
+        producer = offer.producer
+        if producer.pk not in producers:
+            place = producer.place
+            distance = distance_km(local.centre, place)
+            producers[producer.pk] = allocation.Producer(
+                id=f"P{producer.pk}",
+                delivery_cost=float(producer.delivery_cost),
+                min_order_value=float(producer.minimum_order_value),
+                local=local.is_local(place),
+                distance_km=round(distance, 1) if distance is not None else None,
+            )
+        capacity = offer.weekly_capacity
+        offer_rows.append(
+            allocation.Offer(
+                id=f"O{offer.pk}",
+                producer=f"P{producer.pk}",
+                product=f"F{offer.food_id}",
+                unit_price=float(offer.unit_price),
+                pack_size=float(offer.pack_size),
+                capacity=float(capacity) * weeks if capacity is not None else None,
+                labels=tuple(offer.labels),
+                delivery_dates=served,
+                unit=offer.unit,
+            )
+        )
+    clean_targets = {k: v for k, v in (targets or {}).items() if k in TARGET_KEYS and v}
+    return allocation.Instance(
+        needs=need_rows,
+        producers=tuple(producers.values()),
+        offers=tuple(offer_rows),
+        targets=allocation.Targets(**clean_targets),
+        time_limit_s=time_limit_s,
+    )
+
+
+def instance_for_period(
+    kitchen: Canteen, start: date, end: date, *, targets=None, time_limit_s=DEFAULT_TIME_LIMIT_S
+) -> tuple[allocation.Instance, list[Need], list[Offer]]:
+    needs = list(period_needs(kitchen, start, end))
+    offers = list(candidate_offers(needs))
+    weeks = max(1, math.ceil(((end - start).days + 1) / 7))
+    instance = build_instance(
+        kitchen, needs, offers, weeks=weeks, targets=targets, time_limit_s=time_limit_s
+    )
+    return instance, needs, offers
+
+
+class AllocationAlreadyRunning(Exception):
+    """Raised with the run in progress when the same period is asked for twice."""
+
+    def __init__(self, run: AllocationRun):
+        super().__init__(str(run))
+        self.run = run
+
+
+def clean_targets(targets: dict | None) -> dict:
+    """Targets as shares in [0, 1]; unknown keys and empty values dropped."""
+    cleaned = {}
+    for key, value in (targets or {}).items():
+        if key not in TARGET_KEYS or value in (None, ""):
+            continue
+        value = float(value)
+        if not 0 <= value <= 1:
+            raise ValidationError(_("A target is a share between 0 and 100 %."))
+        if value > 0:
+            cleaned[key] = value
+    return cleaned
+
+
+def request_allocation(
+    *, canteen: Canteen, start: date, end: date, targets: dict | None = None, user=None
+) -> AllocationRun:
+    """Queue an allocation run, unless one is already running for this kitchen and period."""
+    if end < start:
+        raise ValidationError(_("The period ends before it starts."))
+    targets = clean_targets(targets)
+    try:
+        with transaction.atomic():
+            run = AllocationRun.objects.create(
+                canteen=canteen, start=start, end=end, targets=targets, requested_by=user
+            )
+    except IntegrityError:
+        active = AllocationRun.objects.filter(
+            canteen=canteen, start=start, end=end, status__in=AllocationRun.ACTIVE
+        ).first()
+        if active is None:
+            return request_allocation(
+                canteen=canteen, start=start, end=end, targets=targets, user=user
+            )
+        raise AllocationAlreadyRunning(active) from None
+    from orders.tasks import solve_allocation_run  # tasks import services: keep it local
+
+    transaction.on_commit(lambda: solve_allocation_run.enqueue(run.pk))
+    return run
+
+
+def execute_allocation_run(run_id: int, *, time_limit_s: float | None = None) -> AllocationRun:
+    """Solve a queued run and store its lines; the run never stays "running" on error."""
+    with transaction.atomic():
+        run = AllocationRun.objects.select_for_update().get(pk=run_id)
+        if run.status != AllocationRun.Status.QUEUED:
+            return run
+        run.status = AllocationRun.Status.RUNNING
+        run.save(update_fields=["status"])
+    try:
+        instance, needs, offers = instance_for_period(
+            run.canteen,
+            run.start,
+            run.end,
+            targets=run.targets,
+            time_limit_s=time_limit_s or DEFAULT_TIME_LIMIT_S,
+        )
+        if not instance.needs:
+            AllocationRun.objects.filter(pk=run.pk).update(
+                status=AllocationRun.Status.FAILED,
+                message=_("No needs to buy for this period: compute the needs first."),
+                finished_at=timezone.now(),
+            )
+            run.refresh_from_db()
+            return run
+        solution = allocation.solve(instance, progress=_progress_writer(run))
+        baseline = allocation.greedy_allocation(replace(instance, targets=allocation.Targets()))
+    except Exception as error:
+        AllocationRun.objects.filter(pk=run.pk).update(
+            status=AllocationRun.Status.FAILED, message=str(error), finished_at=timezone.now()
+        )
+        raise
+    with transaction.atomic():
+        _store_solution(run, solution, baseline, {n.pk: n for n in needs}, offers)
+    return run
+
+
+def _progress_writer(run: AllocationRun):
+    def progress(objective: float, bound: float | None, elapsed: float) -> None:
+        run.progress = [*run.progress, [round(elapsed, 2), objective, bound]][-50:]
+        AllocationRun.objects.filter(pk=run.pk).update(progress=run.progress, bound=bound)
+
+    return progress
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _store_solution(run, solution, baseline, needs: dict, offers: list[Offer]) -> None:
+    offers_by_id = {f"O{o.pk}": o for o in offers}
+    run.lines.all().delete()
+    lines = []
+    for line in solution.lines:
+        offer = offers_by_id[line.offer]
+        lines.append(
+            AllocationLine(
+                run=run,
+                need=needs[int(line.need[1:])],
+                offer=offer,
+                packs=line.packs,
+                quantity=Decimal(str(round(line.quantity, 3))),
+                unit_price=offer.unit_price,
+                total=_money(line.cost),
+            )
+        )
+    AllocationLine.objects.bulk_create(lines)
+    run.status = solution.status
+    run.cost = round(solution.goods_cost + solution.delivery_cost, 2)
+    run.goods_cost = solution.goods_cost
+    run.delivery_cost = solution.delivery_cost
+    run.objective, run.bound, run.gap = solution.objective, solution.bound, solution.gap
+    run.shares = solution.shares
+    run.unmet = [{"need": int(u.need[1:]), "quantity": u.quantity} for u in solution.unmet]
+    run.deliveries = [
+        {"producer": int(d.producer[1:]), "date": d.date, "value": d.value, "cost": d.delivery_cost}
+        for d in solution.deliveries
+    ]
+    run.conflicts = solution.conflicts
+    run.message = "; ".join(solution.violations)
+    run.solve_seconds = solution.solve_seconds
+    run.baseline_cost = round(baseline.goods_cost + baseline.delivery_cost, 2)
+    run.baseline_shares = {
+        **baseline.shares,
+        "unmet_quantity": round(sum(u.quantity for u in baseline.unmet), 3),
+    }
+    run.finished_at = timezone.now()
+    run.save()
+
+
+class AllocationNotAcceptable(ValidationError):
+    pass
+
+
+@transaction.atomic
+def accept_allocation(run: AllocationRun, user=None) -> list[PurchaseOrder]:
+    """Turn a solved run into draft purchase orders: one per producer and delivery date.
+
+    Draft orders of an earlier accepted run for the same kitchen and period are replaced;
+    orders already sent to producers are never touched.
+    """
+    run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+    if not run.is_solved:
+        raise AllocationNotAcceptable(_("Only a finished allocation can be accepted."))
+    if run.accepted_at is not None:
+        raise AllocationNotAcceptable(_("This allocation was already accepted."))
+    PurchaseOrder.objects.filter(
+        canteen=run.canteen,
+        run__start=run.start,
+        run__end=run.end,
+        status=PurchaseOrder.Status.DRAFT,
+    ).delete()
+    delivery_costs = {(d["producer"], d["date"]): d["cost"] for d in run.deliveries}
+    grouped = defaultdict(list)
+    for line in run.lines.select_related("offer__producer", "need"):
+        grouped[(line.offer.producer_id, line.need.delivery_date)].append(line)
+    orders = []
+    for (producer_id, day), lines in sorted(grouped.items(), key=lambda item: item[0][1]):
+        order = PurchaseOrder.objects.create(
+            canteen=run.canteen,
+            producer_id=producer_id,
+            delivery_date=day,
+            run=run,
+            goods_total=sum((line.total for line in lines), Decimal(0)),
+            delivery_cost=_money(delivery_costs.get((producer_id, day.isoformat()), 0)),
+            created_by=user,
+        )
+        PurchaseOrderLine.objects.bulk_create(
+            PurchaseOrderLine(
+                order=order,
+                offer=line.offer,
+                need=line.need,
+                packs=line.packs,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                total=line.total,
+            )
+            for line in lines
+        )
+        orders.append(order)
+    run.accepted_at = timezone.now()
+    run.save(update_fields=["accepted_at"])
+    return orders

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from orders import views
+
+urlpatterns = [
+    path("", views.orders_index, name="orders_index"),
+    path("<int:pk>/needs/", views.needs_page, name="orders_needs"),
+    path("<int:pk>/needs/compute/", views.compute_needs, name="orders_compute_needs"),
+    path("<int:pk>/allocate/", views.start_allocation, name="orders_allocate"),
+    path("<int:pk>/lots/", views.lot_simulator, name="orders_lots"),
+    path("<int:pk>/purchase-orders/", views.purchase_order_list, name="orders_purchase_orders"),
+    path("needs/<int:need_pk>/", views.adjust_need, name="orders_adjust_need"),
+    path("runs/<int:run_pk>/", views.run_detail, name="orders_run"),
+    path("runs/<int:run_pk>/status/", views.run_status, name="orders_run_status"),
+    path("runs/<int:run_pk>/accept/", views.accept_run, name="orders_accept_run"),
+    path("purchase-orders/<int:po_pk>/", views.purchase_order_detail, name="orders_po"),
+    path("purchase-orders/<int:po_pk>/pdf/", views.purchase_order_pdf_view, name="orders_po_pdf"),
+    path("purchase-orders/<int:po_pk>/csv/", views.purchase_order_csv, name="orders_po_csv"),
+]

@@ -1,0 +1,263 @@
+"""Orders pages: the cook computes needs, allocates them and accepts; the manager reads.
+
+A satellite's staff are sent to their central kitchen's pages, since the kitchen buys for the
+group. Objects of another kitchen answer 404, so ids cannot be probed.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cantine.models import Canteen, Role
+from cantine.roles import canteens_for, role_required
+from orders import exports, lots, needs, selectors, services
+from orders.forms import AllocationForm, NeedQuantityForm, PeriodForm
+from orders.models import AllocationRun, Need, PurchaseOrder
+from orders.pdf import purchase_order_pdf
+
+WRITERS = (Role.COOK,)
+READERS = (Role.COOK, Role.MANAGER)
+DEFAULT_WEEKS = 1
+
+
+def _kitchen(user, pk, *roles) -> Canteen:
+    if not canteens_for(user, *roles).filter(pk=pk).exists():
+        raise Http404
+    canteen = Canteen.objects.select_related("central_kitchen", "commune").get(pk=pk)
+    return canteen.central_kitchen or canteen
+
+
+def _may(user, canteen: Canteen, *roles) -> bool:
+    return canteens_for(user, *roles).filter(pk=canteen.pk).exists()
+
+
+def _period(request):
+    form = PeriodForm(request.GET or request.POST or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    start = needs.week_start(data.get("start") or timezone.localdate())
+    weeks = data.get("weeks") or DEFAULT_WEEKS
+    return start, weeks, start + timedelta(days=7 * weeks - 1)
+
+
+def _query(start, weeks) -> str:
+    return f"?start={start:%Y-%m-%d}&weeks={weeks}"
+
+
+def buying_kitchens(user) -> list[Canteen]:
+    kitchens = {}
+    for canteen in canteens_for(user, *READERS).select_related("central_kitchen"):
+        kitchen = canteen.central_kitchen or canteen
+        kitchens[kitchen.pk] = kitchen
+    return sorted(kitchens.values(), key=lambda c: (c.kind != Canteen.Kind.CENTRAL_KITCHEN, c.name))
+
+
+@role_required(*READERS)
+def orders_index(request):
+    kitchens = buying_kitchens(request.user)
+    if not kitchens:
+        return render(request, "orders/no_canteen.html")
+    url = reverse("orders_needs", kwargs={"pk": kitchens[0].pk})
+    query = request.GET.urlencode()
+    return redirect(f"{url}?{query}" if query else url)
+
+
+@role_required(*READERS)
+def needs_page(request, pk):
+    kitchen = _kitchen(request.user, pk, *READERS)
+    if kitchen.pk != pk:
+        return redirect(
+            reverse("orders_needs", kwargs={"pk": kitchen.pk}) + "?" + request.GET.urlencode()
+        )
+    start, weeks, end = _period(request)
+    can_edit = _may(request.user, kitchen, *WRITERS)
+    rows = list(selectors.needs_for_period(kitchen, start, end))
+    return render(
+        request,
+        "orders/needs.html",
+        {
+            "canteen": kitchen,
+            "start": start,
+            "end": end,
+            "weeks_count": weeks,
+            "needs": rows,
+            "can_edit": can_edit,
+            "allocation_form": AllocationForm(initial={"start": start, "weeks": weeks})
+            if can_edit
+            else None,
+            "run": selectors.latest_run(kitchen, start, end),
+            "kitchens": buying_kitchens(request.user),
+            "previous_start": start - timedelta(days=7 * weeks),
+            "next_start": start + timedelta(days=7 * weeks),
+        },
+    )
+
+
+@require_POST
+@role_required(*WRITERS)
+def compute_needs(request, pk):
+    kitchen = _kitchen(request.user, pk, *WRITERS)
+    start, weeks, end = _period(request)
+    result = needs.compute_needs(kitchen, start, end)
+    messages.success(
+        request,
+        _(
+            "Needs computed from the menus: %(created)s new, %(updated)s updated, %(removed)s removed."
+        )
+        % {"created": result.created, "updated": result.updated, "removed": result.removed},
+    )
+    return redirect(reverse("orders_needs", kwargs={"pk": kitchen.pk}) + _query(start, weeks))
+
+
+@require_POST
+@role_required(*WRITERS)
+def adjust_need(request, need_pk):
+    need = get_object_or_404(Need.objects.select_related("food", "canteen"), pk=need_pk)
+    if not _may(request.user, need.canteen, *WRITERS):
+        raise Http404
+    form = NeedQuantityForm(request.POST)
+    status = 200
+    if form.is_valid():
+        needs.set_manual_quantity(need, form.cleaned_data["manual_quantity"])
+    else:
+        status = 400
+    return render(
+        request,
+        "orders/_need_row.html",
+        {"need": need, "can_edit": True, "errors": form.errors},
+        status=status,
+    )
+
+
+@require_POST
+@role_required(*WRITERS)
+def start_allocation(request, pk):
+    kitchen = _kitchen(request.user, pk, *WRITERS)
+    form = AllocationForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("The allocation request is incomplete."), status=400)
+    start = needs.week_start(form.cleaned_data["start"])
+    end = start + timedelta(days=7 * form.cleaned_data["weeks"] - 1)
+    try:
+        run = services.request_allocation(
+            canteen=kitchen, start=start, end=end, targets=form.targets(), user=request.user
+        )
+    except services.AllocationAlreadyRunning as running:
+        run = running.run
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=400)
+    run.refresh_from_db()  # an immediate task backend may have solved it already
+    return render(request, "orders/_run_status.html", {"run": run, "can_edit": True})
+
+
+def _run(user, run_pk, *roles) -> AllocationRun:
+    run = get_object_or_404(AllocationRun.objects.select_related("canteen"), pk=run_pk)
+    if not _may(user, run.canteen, *roles):
+        raise Http404
+    return run
+
+
+@role_required(*READERS)
+def run_status(request, run_pk):
+    run = _run(request.user, run_pk, *READERS)
+    can_edit = _may(request.user, run.canteen, *WRITERS)
+    return render(request, "orders/_run_status.html", {"run": run, "can_edit": can_edit})
+
+
+@role_required(*READERS)
+def run_detail(request, run_pk):
+    run = _run(request.user, run_pk, *READERS)
+    return render(
+        request,
+        "orders/run_detail.html",
+        {
+            "run": run,
+            "canteen": run.canteen,
+            "rows": selectors.allocation_rows(run),
+            "shares": selectors.share_rows(run),
+            "can_edit": _may(request.user, run.canteen, *WRITERS),
+            "weeks_count": ((run.end - run.start).days + 1) // 7 or 1,
+        },
+    )
+
+
+@require_POST
+@role_required(*WRITERS)
+def accept_run(request, run_pk):
+    run = _run(request.user, run_pk, *WRITERS)
+    try:
+        orders = services.accept_allocation(run, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("orders_run", run_pk=run.pk)
+    messages.success(
+        request, _("%(count)s draft purchase orders created.") % {"count": len(orders)}
+    )
+    return redirect("orders_purchase_orders", pk=run.canteen_id)
+
+
+@role_required(*READERS)
+def purchase_order_list(request, pk):
+    kitchen = _kitchen(request.user, pk, *READERS)
+    return render(
+        request,
+        "orders/purchase_orders.html",
+        {"canteen": kitchen, "orders": selectors.purchase_orders(kitchen)},
+    )
+
+
+def _order(user, po_pk) -> PurchaseOrder:
+    if not PurchaseOrder.objects.filter(pk=po_pk).exists():
+        raise Http404
+    order = selectors.purchase_order_with_lines(po_pk)
+    if not _may(user, order.canteen, *READERS):
+        raise Http404
+    return order
+
+
+@role_required(*READERS)
+def purchase_order_detail(request, po_pk):
+    order = _order(request.user, po_pk)
+    return render(request, "orders/purchase_order_detail.html", {"order": order})
+
+
+@role_required(*READERS)
+def purchase_order_pdf_view(request, po_pk):
+    order = _order(request.user, po_pk)
+    response = HttpResponse(purchase_order_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
+    return response
+
+
+@role_required(*READERS)
+def purchase_order_csv(request, po_pk):
+    order = _order(request.user, po_pk)
+    response = HttpResponse(exports.purchase_order_csv(order), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{order.number}.csv"'
+    return response
+
+
+@role_required(*READERS)
+def lot_simulator(request, pk):
+    kitchen = _kitchen(request.user, pk, *READERS)
+    start, weeks, end = _period(request)
+    outcomes = lots.simulate(kitchen, start, end) if request.GET.get("run") else []
+    return render(
+        request,
+        "orders/lots.html",
+        {
+            "canteen": kitchen,
+            "start": start,
+            "end": end,
+            "weeks_count": weeks,
+            "outcomes": outcomes,
+            "chart": lots.chart_bars(outcomes),
+            "ran": bool(request.GET.get("run")),
+        },
+    )

@@ -1,0 +1,234 @@
+"""Price lists in, offers out: a producer's CSV or XLSX price list becomes its offers.
+
+Edge module (pandas lives here only). All or nothing: every row is checked first, each bad row
+reported with its line in the file (the header is line 1), its column and the reason; nothing
+is written unless every row is good. A row updates the producer's offer for the same food and
+product name, or creates it.
+
+Columns (names are matched without case or accents; extra columns are ignored):
+``ciqual_code``, ``product``, ``unit`` (kg, L, piece), ``pack_size``, ``unit_price`` (€ HT per
+unit), ``weekly_capacity`` (empty = no limit), ``labels`` (codes separated by ``,`` ``;`` or
+``|``), ``valid_from``, ``valid_to`` (ISO dates or DD/MM/YYYY; ``valid_from`` empty = today).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from cantine.labels import Label
+from nutrition.models import Food
+from producers.models import Offer, Producer
+
+REQUIRED = ("ciqual_code", "product", "unit", "pack_size", "unit_price")
+OPTIONAL = ("weekly_capacity", "labels", "valid_from", "valid_to")
+UNITS = {"kg": "kg", "l": "L", "litre": "L", "piece": "piece", "pièce": "piece", "unit": "piece"}
+LABEL_ALIASES = {"AB": "BIO", "AOC": "AOCAOP", "AOP": "AOCAOP", "LR": "LABEL_ROUGE"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self):
+        where = f"ligne {self.line}" if self.line else "fichier"
+        return (
+            f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        )
+
+
+class OfferImportError(Exception):
+    """Raised with every problem found; nothing was imported."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+@dataclass
+class OfferImportResult:
+    created: int = 0
+    updated: int = 0
+    offers: list[Offer] = field(default_factory=list)
+
+
+def _key(name: str) -> str:
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
+
+
+def read_table(content: bytes, filename: str) -> pd.DataFrame:
+    """Every cell as text (empty string when blank), whatever the format."""
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        frame = pd.read_excel(io.BytesIO(content), dtype=str)
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("cp1252")
+        frame = pd.read_csv(io.StringIO(text), dtype=str, sep=None, engine="python")
+    frame = frame.fillna("")
+    frame.columns = [_key(c) for c in frame.columns]
+    return frame
+
+
+def _decimal(raw: str) -> Decimal:
+    value = Decimal(raw.strip().replace(" ", "").replace(",", "."))
+    if not value.is_finite():
+        raise InvalidOperation
+    return value
+
+
+def _date(raw: str) -> date:
+    raw = raw.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(raw)
+
+
+def _labels(raw: str) -> list[str]:
+    codes = []
+    for part in re.split(r"[,;|]", raw):
+        code = part.strip().upper().replace(" ", "_").replace("-", "_").replace("/", "")
+        if code:
+            code = LABEL_ALIASES.get(code, code)
+            if code not in Label.values:
+                raise ValueError(part.strip())
+            if code not in codes:
+                codes.append(code)
+    return codes
+
+
+class _Row:
+    """One line's checks, collecting every error instead of stopping at the first."""
+
+    def __init__(self, line: int, cells: dict, errors: list[RowError]):
+        self.line, self.cells, self.errors = line, cells, errors
+
+    def fail(self, column, message):
+        self.errors.append(RowError(self.line, column, message))
+
+    def text(self, column, required=False) -> str:
+        value = str(self.cells.get(column, "")).strip()
+        if required and not value:
+            self.fail(column, "valeur manquante")
+        return value
+
+    def number(self, column, *, required=False, positive=False) -> Decimal | None:
+        raw = self.text(column, required)
+        if not raw:
+            return None
+        try:
+            value = _decimal(raw)
+        except InvalidOperation:
+            self.fail(column, f"« {raw} » n'est pas un nombre")
+            return None
+        if value < 0 or (positive and value == 0):
+            self.fail(column, f"doit être {'positif' if positive else 'positif ou nul'}")
+            return None
+        return value
+
+    def day(self, column) -> date | None:
+        raw = self.text(column)
+        if not raw:
+            return None
+        try:
+            return _date(raw)
+        except ValueError:
+            self.fail(column, f"« {raw} » n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA)")
+            return None
+
+
+def parse_rows(frame: pd.DataFrame, foods: dict[str, Food], today: date):
+    """Checked offer fields per row, and the errors found (with their lines)."""
+    errors: list[RowError] = []
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise OfferImportError(
+            [RowError(0, "", f"colonne obligatoire absente : {c}") for c in missing]
+        )
+    if frame.empty:
+        raise OfferImportError([RowError(0, "", "le fichier ne contient aucune offre")])
+    rows = []
+    for index, cells in enumerate(frame.to_dict("records")):
+        row = _Row(index + 2, cells, errors)
+        code = row.text("ciqual_code", required=True)
+        food = foods.get(code.split(".")[0]) if code else None
+        if code and food is None:
+            row.fail("ciqual_code", f"code CIQUAL inconnu « {code} »")
+        product = row.text("product", required=True)
+        raw_unit = row.text("unit", required=True)
+        unit = UNITS.get(raw_unit.lower())
+        if raw_unit and unit is None:
+            row.fail("unit", f"unité inconnue « {raw_unit} » (kg, L ou pièce)")
+        pack = row.number("pack_size", required=True, positive=True)
+        price = row.number("unit_price", required=True)
+        capacity = row.number("weekly_capacity")
+        try:
+            labels = _labels(row.text("labels"))
+        except ValueError as error:
+            row.fail("labels", f"label inconnu « {error} »")
+            labels = []
+        valid_from = row.day("valid_from") or today
+        valid_to = row.day("valid_to")
+        if valid_to and valid_to < valid_from:
+            row.fail("valid_to", "la fin de validité précède son début")
+        rows.append(
+            {
+                "food": food,
+                "product_label": product[:200],
+                "unit": unit,
+                "pack_size": pack,
+                "unit_price": price,
+                "weekly_capacity": capacity,
+                "labels": labels,
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+            }
+        )
+    seen = {}
+    for line, fields in enumerate(rows, start=2):
+        key = (fields["food"] and fields["food"].pk, fields["product_label"].lower())
+        if fields["food"] is not None and key in seen:
+            errors.append(RowError(line, "product", f"même produit qu'à la ligne {seen[key]}"))
+        seen.setdefault(key, line)
+    return rows, errors
+
+
+def import_offers(producer: Producer, content: bytes, filename: str) -> OfferImportResult:
+    """Create or update the producer's offers from a price list; all or nothing."""
+    try:
+        frame = read_table(content, filename)
+    except Exception as error:  # unreadable file: say so, import nothing
+        raise OfferImportError([RowError(0, "", f"fichier illisible ({error})")]) from error
+    codes = {str(c).strip().split(".")[0] for c in frame.get("ciqual_code", [])}
+    foods = {f.code: f for f in Food.objects.filter(code__in=codes)}
+    rows, errors = parse_rows(frame, foods, timezone.localdate())
+    if errors:
+        raise OfferImportError(errors)
+    result = OfferImportResult()
+    with transaction.atomic():
+        for fields in rows:
+            offer, created = Offer.objects.update_or_create(
+                producer=producer,
+                food=fields.pop("food"),
+                product_label=fields.pop("product_label"),
+                defaults={**fields, "active": True},
+            )
+            result.created += created
+            result.updated += not created
+            result.offers.append(offer)
+    return result

@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from purchases.models import ImportBatch, Purchase
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "canteen", "rows", "imported_by", "imported_at"]
+    list_select_related = ["canteen", "imported_by"]
+    search_fields = ["file_name", "sha256", "canteen__name"]
+    readonly_fields = ["sha256", "imported_at"]
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(admin.ModelAdmin):
+    list_display = ["date", "canteen", "description", "supplier", "family", "price_ht", "source"]
+    list_filter = ["source", "family", "is_local", "is_short_chain", "origin"]
+    list_select_related = ["canteen"]
+    search_fields = ["description", "supplier", "canteen__name", "canteen__siret"]
+    raw_id_fields = ["canteen", "producer", "import_batch"]
+    date_hierarchy = "date"

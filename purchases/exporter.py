@@ -1,0 +1,54 @@
+"""Write ledger lines in the ma cantine SIRET import format, columns in the schema's order.
+
+The output is what the national platform accepts (comma separator, UTF-8, decimal point,
+``OUI``/``NON``) and what ``purchases.importer`` reads back to the same lines. The format has no
+place for the producer link, quantity, unit or an origin outside Europe: those stay in cantine.
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+
+from purchases.importer import COLUMNS
+from purchases.models import Origin, Purchase
+
+EXPORT_ORIGINS = {Origin.FRANCE.value, Origin.EUROPE.value}
+
+
+def rows(purchases: Iterable[Purchase]):
+    """One list of cells per line; ``purchases`` should select_related("canteen")."""
+    for p in purchases:
+        yield [
+            p.canteen.siret,
+            p.description,
+            p.supplier,
+            p.date.isoformat(),
+            _number(p.price_ht, cents=True),
+            p.family,
+            ",".join(p.labels),
+            p.origin if p.origin in EXPORT_ORIGINS else "",
+            "OUI" if p.is_short_chain else "NON",
+            "OUI" if p.is_local else "NON",
+            p.local_definition,
+            _number(p.local_definition_km) if p.local_definition_km is not None else "",
+        ]
+
+
+def _number(value: Decimal, cents: bool = False) -> str:
+    if cents:
+        return f"{value:.2f}"
+    text = f"{value.normalize():f}"
+    return text
+
+
+def write_csv(purchases: Iterable[Purchase], out) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(rows(purchases))
+
+
+def to_csv_bytes(purchases: Iterable[Purchase]) -> bytes:
+    buffer = io.StringIO()
+    write_csv(purchases, buffer)
+    return buffer.getvalue().encode("utf-8")

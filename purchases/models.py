@@ -1,0 +1,155 @@
+"""The purchases ledger: one line per thing a canteen bought, the source of every EGalim share.
+
+Lines come from imports in the national "ma cantine" format now and from received orders later;
+fields mirror that format so a year's ledger exports back to it unchanged (domain.md §3).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cantine.labels import Label
+from cantine.local import LocalScope
+from cantine.models import Canteen
+from producers.models import Producer
+from purchases.egalim import LabelList, egalim_group_expression
+
+
+class Family(models.TextChoices):
+    """Product families of the ma cantine declaration."""
+
+    VIANDES_VOLAILLES = "VIANDES_VOLAILLES", _("Meat and poultry")
+    CHARCUTERIE = "CHARCUTERIE", _("Delicatessen (charcuterie)")
+    PRODUITS_DE_LA_MER = "PRODUITS_DE_LA_MER", _("Fish and seafood")
+    FRUITS_ET_LEGUMES = "FRUITS_ET_LEGUMES", _("Fruit and vegetables")
+    PRODUITS_LAITIERS = "PRODUITS_LAITIERS", _("Dairy, butter and eggs")
+    BOULANGERIE = "BOULANGERIE", _("Bakery and pastry")
+    BOISSONS = "BOISSONS", _("Drinks")
+    AUTRES = "AUTRES", _("Other products")
+
+
+# EGalim sets a separate target on these two families together (domain.md §3).
+MEAT_AND_FISH = (Family.VIANDES_VOLAILLES, Family.PRODUITS_DE_LA_MER)
+
+
+class Origin(models.TextChoices):
+    FRANCE = "FRANCE", _("France")
+    EUROPE = "EUROPE", _("Europe (outside France)")
+    OTHER = "OTHER", _("Outside Europe")
+
+
+class Unit(models.TextChoices):
+    KG = "kg", _("kg")
+    LITRE = "l", _("litre")
+    PIECE = "piece", _("piece")
+
+
+class Source(models.TextChoices):
+    IMPORT = "import", _("Imported file")
+    ORDER = "order", _("Received order")
+    MANUAL = "manual", _("Entered by hand")
+
+
+def validate_labels(value):
+    if not isinstance(value, list):
+        raise ValidationError(_("Labels must be a list of label codes."))
+    unknown = sorted({str(code) for code in value} - set(Label.values))
+    if unknown:
+        raise ValidationError(
+            _("Unknown labels: %(labels)s."), params={"labels": ", ".join(unknown)}
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("A label is listed twice."))
+
+
+class ImportBatch(models.Model):
+    """One uploaded file; its sha256 lets us refuse the same file twice."""
+
+    canteen = models.ForeignKey(Canteen, models.PROTECT, related_name="purchase_imports")
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 of the content"), max_length=64, db_index=True)
+    rows = models.PositiveIntegerField(_("rows"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="purchase_imports"
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = _("purchase import")
+        verbose_name_plural = _("purchase imports")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.rows})"
+
+
+class Purchase(models.Model):
+    canteen = models.ForeignKey(Canteen, models.PROTECT, related_name="purchases")
+    date = models.DateField(_("date"))
+    description = models.CharField(_("description"), max_length=255)
+    supplier = models.CharField(_("supplier"), max_length=200, blank=True)
+    producer = models.ForeignKey(
+        Producer, models.SET_NULL, null=True, blank=True, related_name="purchases"
+    )
+    family = models.CharField(_("product family"), max_length=20, choices=Family.choices)
+    labels = LabelList(_("EGalim labels"), default=list, blank=True, validators=[validate_labels])
+    egalim_group = models.GeneratedField(
+        expression=egalim_group_expression(),
+        output_field=models.PositiveSmallIntegerField(_("EGalim group")),
+        db_persist=True,
+        verbose_name=_("EGalim group"),
+    )
+    origin = models.CharField(_("origin"), max_length=6, choices=Origin.choices, blank=True)
+    is_short_chain = models.BooleanField(_("short chain"), default=False)
+    is_local = models.BooleanField(_("local"), default=False)
+    local_definition = models.CharField(
+        _("local definition"),
+        max_length=12,
+        blank=True,
+        choices=[(scope.value, scope.value) for scope in LocalScope],
+        help_text=_("As declared with the line: what 'local' meant for it."),
+    )
+    local_definition_km = models.DecimalField(
+        _("local radius (km)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    price_ht = models.DecimalField(_("price excl. VAT (€)"), max_digits=12, decimal_places=2)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    unit = models.CharField(_("unit"), max_length=5, choices=Unit.choices, blank=True)
+    source = models.CharField(_("source"), max_length=6, choices=Source.choices)
+    import_batch = models.ForeignKey(
+        ImportBatch, models.CASCADE, null=True, blank=True, related_name="purchases"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = _("purchase")
+        verbose_name_plural = _("purchases")
+        indexes = [
+            # Every dashboard query filters one canteen group over a period.
+            models.Index(fields=["canteen", "date"], name="purchase_canteen_date"),
+            models.Index(fields=["canteen", "family", "date"], name="purchase_canteen_family"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price_ht__gte=0), name="purchase_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__isnull=True) | models.Q(quantity__gt=0),
+                name="purchase_quantity_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date} · {self.description} · {self.price_ht} €"
+
+    def clean(self):
+        if self.local_definition_km is not None and self.local_definition != LocalScope.KM:
+            raise ValidationError(
+                {"local_definition_km": _("A radius only goes with the KM definition.")}
+            )
+        if self.unit and self.quantity is None:
+            raise ValidationError({"quantity": _("Give the quantity for this unit.")})

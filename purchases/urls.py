@@ -1,0 +1,11 @@
+from django.urls import path
+
+from purchases import views
+
+urlpatterns = [
+    path("", views.ledger, name="purchase_ledger"),
+    path("export.csv", views.ledger_export, name="purchase_export"),
+    path("import/", views.import_file, name="purchase_import"),
+    path("import/<int:pk>/undo/", views.import_undo, name="purchase_import_undo"),
+    path("shares/", views.shares, name="purchase_shares"),
+]

@@ -1,0 +1,322 @@
+"""Manager pages: the ledger, its import and export, and the EGalim shares against targets.
+
+Managers import and undo imports; cooks read the ledger and the shares. A central kitchen's
+pages cover its satellites too. A canteen the user does not work for answers 404.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from cantine.models import Canteen, Role
+from cantine.roles import canteens_for, role_required
+from purchases import exporter, selectors, services
+from purchases.forms import ImportForm, LedgerFilterForm
+from purchases.models import ImportBatch
+from purchases.targets import target_for
+
+READERS = (Role.COOK, Role.MANAGER)
+PAGE_SIZE = 50
+
+
+def _canteens(user, *roles) -> list[Canteen]:
+    return list(selectors.readable_canteens(user, *roles).order_by("name"))
+
+
+def _chosen(request, canteens: list[Canteen]) -> Canteen | None:
+    """The canteen asked for in ?canteen= (404 if not the user's), else a kitchen, else any."""
+    raw = request.GET.get("canteen")
+    if raw:
+        chosen = next((c for c in canteens if str(c.pk) == raw), None)
+        if chosen is None:
+            raise Http404
+        return chosen
+    kitchens = [c for c in canteens if c.kind == Canteen.Kind.CENTRAL_KITCHEN]
+    return (kitchens or canteens or [None])[0]
+
+
+def _ledger_query(request):
+    canteens = _canteens(request.user, *READERS)
+    canteen = _chosen(request, canteens)
+    scope = selectors.group_of(canteen) if canteen else []
+    form = LedgerFilterForm(request.GET or None, canteens=canteens, years=selectors.years(scope))
+    return canteen, form, scope, form.ledger_filter()
+
+
+@role_required(*READERS)
+def ledger(request):
+    canteen, form, scope, filters = _ledger_query(request)
+    lines = selectors.ledger_lines(scope, filters)
+    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "purchases/ledger.html"
+    if request.htmx:
+        template += "#results"
+    return render(
+        request,
+        template,
+        {
+            "canteen": canteen,
+            "form": form,
+            "page": page,
+            "totals": selectors.shares(selectors.ledger(scope, filters)) if canteen else None,
+            "query": query.urlencode(),
+            "can_import": bool(canteen)
+            and canteens_for(request.user, Role.MANAGER).filter(pk=canteen.pk).exists(),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@role_required(*READERS)
+def ledger_export(request):
+    """The filtered table in the ma cantine format, streamed so a large year fits in memory."""
+    import csv
+
+    canteen, _form, scope, filters = _ledger_query(request)
+    if canteen is None:
+        raise Http404
+    lines = (
+        selectors.ledger(scope, filters).select_related("canteen").order_by("date", "pk")
+    ).iterator(chunk_size=2000)
+    writer = csv.writer(_Echo(), lineterminator="\n")
+
+    def stream():
+        yield writer.writerow(exporter.COLUMNS)
+        for row in exporter.rows(lines):
+            yield writer.writerow(row)
+
+    name = f"achats-{canteen.siret}-{filters.year or 'tout'}.csv"
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@role_required(Role.MANAGER)
+def import_file(request):
+    managed = canteens_for(request.user, Role.MANAGER)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    outcome = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            outcome = services.import_purchases(request.user, upload.name, upload.read())
+            if outcome.ok:
+                messages.success(
+                    request,
+                    _("%(count)s purchase lines imported.") % {"count": outcome.imported},
+                )
+        if not form.is_valid() or not outcome.ok:
+            status = 400
+    return render(
+        request,
+        "purchases/import.html",
+        {
+            "form": form,
+            "outcome": outcome,
+            "batches": ImportBatch.objects.filter(canteen__in=managed)
+            .select_related("canteen", "imported_by")
+            .order_by("-imported_at")[:20],
+        },
+        status=status,
+    )
+
+
+@role_required(Role.MANAGER)
+@require_POST
+def import_undo(request, pk):
+    batch = get_object_or_404(
+        ImportBatch, pk=pk, canteen__in=canteens_for(request.user, Role.MANAGER)
+    )
+    count = services.undo_import(batch)
+    messages.success(request, _("Import undone: %(count)s lines removed.") % {"count": count})
+    return redirect("purchase_import")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One share on the shares page: its value, its target and where its lines are."""
+
+    key: str
+    label: str
+    amount: Decimal
+    pct: Decimal | None
+    target: Decimal | None
+    url: str
+    note: str = ""
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None or self.pct is None:
+            return None
+        return self.pct >= self.target
+
+
+def _drill(canteen_pk: int, year: int, **filters) -> str:
+    params = {"canteen": canteen_pk, "year": year, **{k: v for k, v in filters.items() if v}}
+    return f"{reverse('purchase_ledger')}?{urlencode(params)}"
+
+
+def _figures(canteen, year, totals, target) -> list[Figure]:
+    local = canteen.local_definition().label
+    return [
+        Figure(
+            "bio",
+            _("Organic"),
+            totals.bio,
+            totals.bio_pct,
+            target and target.bio,
+            _drill(canteen.pk, year, group="bio"),
+        ),
+        Figure(
+            "egalim",
+            _("EGalim (organic included)"),
+            totals.egalim,
+            totals.egalim_pct,
+            target and target.egalim,
+            _drill(canteen.pk, year, group="egalim"),
+        ),
+        Figure(
+            "meat_fish",
+            _("EGalim among meat and fish"),
+            totals.meat_fish_egalim,
+            totals.meat_fish_pct,
+            target and target.meat_fish,
+            _drill(canteen.pk, year, group="egalim", flag="meat_fish"),
+            _("of %(total)s € of meat and fish")
+            % {"total": number_format(totals.meat_fish_total, 2, force_grouping=True)},
+        ),
+        Figure(
+            "local",
+            _("Local"),
+            totals.local,
+            totals.local_pct,
+            None,
+            _drill(canteen.pk, year, flag="local"),
+            _("Local: %(definition)s.") % {"definition": local},
+        ),
+        Figure(
+            "short_chain",
+            _("Short chain"),
+            totals.short_chain,
+            totals.short_chain_pct,
+            None,
+            _drill(canteen.pk, year, flag="short_chain"),
+        ),
+        Figure(
+            "france",
+            _("Origin France"),
+            totals.france,
+            totals.france_pct,
+            None,
+            _drill(canteen.pk, year, flag="france"),
+        ),
+    ]
+
+
+# Breakdown tables of the shares page: (title, ledger filter a row drills into, row limit).
+# Each is its own query, loaded by HTMX after the headline figures so the page shows at once.
+TABLES = {
+    "quarter": (gettext_lazy("By quarter"), "quarter", None),
+    "month": (gettext_lazy("By month"), "month", None),
+    "canteen": (gettext_lazy("By canteen"), None, None),
+    "family": (gettext_lazy("By product family"), "family", None),
+    "supplier": (gettext_lazy("Top suppliers"), "supplier", 20),
+}
+
+
+def _year(request, scope) -> tuple[int, list[int]]:
+    years = selectors.years(scope) or [date.today().year]
+    try:
+        return int(request.GET.get("year") or years[0]), years
+    except ValueError:
+        return years[0], years
+
+
+@role_required(*READERS)
+def shares(request):
+    canteens = _canteens(request.user, *READERS)
+    canteen = _chosen(request, canteens)
+    context = {"canteens": canteens, "canteen": canteen}
+    if canteen is None:
+        return render(request, "purchases/shares.html", context)
+    scope = selectors.group_of(canteen)
+    year, years = _year(request, scope)
+    lines = selectors.ledger(scope, selectors.LedgerFilter(year=year))
+    if request.GET.get("table") in TABLES:
+        return _share_table(request, canteen, year, lines, request.GET["table"])
+    totals = selectors.shares(lines)
+    target = target_for(canteen)
+    context |= {
+        "years": years,
+        "year": year,
+        "totals": totals,
+        "target": target,
+        "local_definition": canteen.local_definition().label,
+        "figures": _figures(canteen, year, totals, target),
+        "groups": [
+            (_("Organic"), totals.bio, _drill(canteen.pk, year, group="bio")),
+            (
+                _("Official quality signs (SIQO)"),
+                totals.siqo,
+                _drill(canteen.pk, year, group="siqo"),
+            ),
+            (
+                _("Other EGalim labels"),
+                totals.other_egalim,
+                _drill(canteen.pk, year, group="other"),
+            ),
+            (
+                _("Externalities / performance"),
+                totals.externalities,
+                _drill(canteen.pk, year, group="externalities"),
+            ),
+        ],
+        "tables": [
+            (
+                name,
+                f"{reverse('purchase_shares')}?{urlencode({'canteen': canteen.pk, 'year': year, 'table': name})}",
+            )
+            for name in TABLES
+            if name != "canteen" or len(scope) > 1
+        ],
+    }
+    return render(request, "purchases/shares.html", context)
+
+
+def _share_table(request, canteen, year, lines, name):
+    title, param, limit = TABLES[name]
+    rows = []
+    for row in selectors.shares_by(lines, name, limit=limit):
+        if name == "canteen":
+            url = _drill(row.key, year)
+        else:
+            url = _drill(canteen.pk, year, **{param: row.key})
+        rows.append((row, url))
+    return render(
+        request,
+        "purchases/_share_table.html",
+        {
+            "title": title,
+            "rows": rows,
+            "table_id": f"by-{name}",
+            "prefix": "T" if name == "quarter" else "",
+        },
+    )

@@ -1,0 +1,83 @@
+"""Needs from menus: the arithmetic on a hand-computed case, rounding, dates, adjustments."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cantine.models import CoverForecast
+from menus.models import Meal
+from orders.models import Need
+from orders.needs import compute_needs, delivery_date, round_up, set_manual_quantity
+from tests.orders.test_support import FRIDAY_BEFORE, MONDAY
+
+pytest_plugins = ["tests.orders.test_support"]
+
+SUNDAY = date(2027, 1, 10)
+
+
+def needs_by_food(kitchen):
+    return {n.food.code: n for n in Need.objects.filter(canteen=kitchen).select_related("food")}
+
+
+def test_needs_sum_dishes_covers_grams_and_loss_factor(planned):
+    result = compute_needs(planned, MONDAY, SUNDAY)
+
+    needs = needs_by_food(planned)
+    # Carrot: dish A (80 g x 100 + 56 g x 20) x 1.25 = 11.4 kg; dish B 50 g x 120 = 6.0 kg.
+    assert needs["20009"].quantity == Decimal("17.4")
+    assert needs["20009"].delivery_date == FRIDAY_BEFORE  # fresh: the working day before
+    # Rice: 60 g x (100 primary + 20 nursery falling back to primary portions) = 7.2 kg.
+    assert needs["9104"].quantity == Decimal("7.2")
+    assert needs["9104"].delivery_date == MONDAY  # dry goods: Monday of the week
+    assert result.created == 2
+    assert {s["dish"] for s in needs["20009"].sources} == {"Carottes braisées", "Riz aux carottes"}
+
+
+def test_quantities_are_rounded_up_to_a_tenth_of_a_kilo():
+    assert round_up(Decimal("7.201")) == Decimal("7.3")
+    assert round_up(Decimal("7.2")) == Decimal("7.2")
+
+
+def test_fresh_food_for_a_wednesday_arrives_on_tuesday():
+    assert delivery_date(date(2027, 1, 6), "FRUITS_ET_LEGUMES") == date(2027, 1, 5)
+    assert delivery_date(date(2027, 1, 8), "AUTRES") == MONDAY
+
+
+def test_a_manual_adjustment_survives_recomputation(planned):
+    compute_needs(planned, MONDAY, SUNDAY)
+    carrot = needs_by_food(planned)["20009"]
+    set_manual_quantity(carrot, Decimal("20"))
+
+    # The menus change: more pupils on Mondays.
+    CoverForecast.objects.filter(age_group="elementaire").update(covers=200)
+    compute_needs(planned, MONDAY, SUNDAY)
+
+    carrot.refresh_from_db()
+    assert carrot.manual_quantity == Decimal("20")
+    assert carrot.quantity == Decimal("20")
+    # (80 g x 200 + 56 g x 20) x 1.25 = 21.4 kg, plus 50 g x 220 = 11.0 kg.
+    assert carrot.computed_quantity == Decimal("32.4")
+
+
+def test_a_need_gone_from_the_menus_is_removed_unless_adjusted(planned):
+    compute_needs(planned, MONDAY, SUNDAY)
+    set_manual_quantity(needs_by_food(planned)["20009"], Decimal("5"))
+    Meal.objects.filter(canteen=planned, date=MONDAY).update(closed=True)
+
+    result = compute_needs(planned, MONDAY, SUNDAY)
+
+    needs = needs_by_food(planned)
+    assert "9104" not in needs
+    assert needs["20009"].computed_quantity == 0 and needs["20009"].quantity == Decimal("5")
+    assert (result.removed, result.kept_adjusted) == (1, 1)
+
+
+def test_a_negative_adjustment_is_refused(planned):
+    compute_needs(planned, MONDAY, SUNDAY)
+    carrot = needs_by_food(planned)["20009"]
+    with pytest.raises(ValidationError):
+        set_manual_quantity(carrot, Decimal("-1"))
+    carrot.refresh_from_db()
+    assert carrot.manual_quantity is None

@@ -1,0 +1,385 @@
+"""The ma cantine import: every row of the reference files, tolerance, all-or-nothing."""
+
+import io
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from cantine.labels import Label
+from purchases import exporter, importer, services
+from purchases.models import ImportBatch, Purchase, Source
+from tests.purchases.conftest import (
+    BAD,
+    DATA,
+    EXAMPLE,
+    GOOD,
+    MANAGED_SIRET,
+    SEMICOLON,
+    read,
+)
+
+# Every row of the bad file, checked against the schema text: (line, column, reason).
+# Line 6 lacks a supplier too, but the schema makes ``fournisseur`` optional.
+BAD_ROWS = {
+    (2, "siret", "required"),
+    (3, "siret", "unknown_siret"),
+    (4, "siret", "not_manager"),
+    (5, "description", "required"),
+    (6, "famille_produits", "required"),
+    (7, "date", "required"),
+    (8, "date", "invalid_date"),
+    (9, "date", "date_format"),
+    (10, "prix_ht", "required"),
+    (11, "prix_ht", "invalid_number"),
+    (12, "famille_produits", "unknown_family"),
+    (13, "categories_egalim", "unknown_category"),
+    (14, "definition_local", "local_definition_required"),
+    (15, "", "cell_count"),
+}
+
+# (description, family, labels, is_local, local definition, km) per line of the good file.
+GOOD_ROWS = [
+    ("Pommes, rouges, local", "PRODUITS_LAITIERS", ["BIO"], True, "DEPARTEMENT", None),
+    ("Pommes, vertes 1", "AUTRES", [], False, "", None),
+    ("Pommes, vertes 2", "PRODUITS_LAITIERS", ["RUP"], False, "", None),
+    ("Pommes, vertes 3", "BOISSONS", ["BIO"], False, "", None),
+    ("Pommes, vertes 4", "AUTRES", ["AOCAOP"], False, "", None),
+    ("Pommes, vertes 5", "AUTRES", [], True, "COMMUNE", None),
+    ("Pommes, vertes 6", "AUTRES", [], True, "KM", None),
+    ("Pommes, vertes 7", "AUTRES", [], True, "KM", Decimal("200")),
+]
+
+HEADER = ",".join(importer.COLUMNS)
+ROW = f"{MANAGED_SIRET},Carottes,Ferme,2024-03-01,12.50,FRUITS_ET_LEGUMES,BIO,FRANCE,x,OUI,KM,30"
+
+
+def run(sirets, name, content):
+    return services.import_purchases(sirets["manager"], name, content)
+
+
+def reasons(outcome):
+    return {(e.line, e.column, e.code) for e in outcome.result.errors}
+
+
+def line_set(canteen):
+    """A canteen's lines as comparable tuples: what a round trip must keep."""
+    return sorted(
+        (
+            p.date,
+            p.description,
+            p.supplier,
+            p.price_ht,
+            p.family,
+            tuple(p.labels),
+            p.origin,
+            p.is_short_chain,
+            p.is_local,
+            p.local_definition,
+            p.local_definition_km,
+        )
+        for p in Purchase.objects.filter(canteen=canteen)
+    )
+
+
+def test_bad_file_rejects_every_row_with_its_reason_and_imports_nothing(sirets):
+    outcome = run(sirets, BAD, read(BAD))
+    assert not outcome.ok
+    assert reasons(outcome) == BAD_ROWS
+    assert Purchase.objects.count() == 0
+    assert ImportBatch.objects.count() == 0
+
+
+def test_bad_file_errors_come_in_line_order_with_the_offending_value(sirets):
+    errors = run(sirets, BAD, read(BAD)).result.errors
+    assert [e.line for e in errors] == sorted(e.line for e in errors)
+    by_line = {e.line: e for e in errors}
+    assert by_line[8].value == "2022-02-31"
+    assert by_line[11].value == "A price"
+    assert by_line[12].value == "NOPE"
+    assert "NOPE" in by_line[13].message and "BIO" not in by_line[13].message.split(":")[-1]
+    assert by_line[3].value == "86180597100897"
+
+
+def test_good_file_imports_every_row_as_written(sirets):
+    outcome = run(sirets, GOOD, read(GOOD))
+    assert outcome.ok, outcome.result.errors
+    assert outcome.imported == 8
+    lines = {p.description: p for p in Purchase.objects.filter(canteen=sirets["managed"])}
+    assert len(lines) == 8
+    for description, family, labels, is_local, definition, km in GOOD_ROWS:
+        line = lines[description]
+        assert (line.family, line.labels, line.is_local) == (family, labels, is_local)
+        assert (line.local_definition, line.local_definition_km) == (definition, km)
+        assert line.supplier == "Le bon traiteur"  # trailing space trimmed
+        assert line.source == Source.IMPORT
+    first = lines["Pommes, rouges, local"]
+    assert (first.date, first.price_ht) == (date(2022, 5, 2), Decimal("90.11"))
+    assert lines["Pommes, vertes 1"].price_ht == Decimal("910.11")
+    batch = ImportBatch.objects.get()
+    assert (batch.canteen, batch.rows, batch.imported_by) == (
+        sirets["managed"],
+        8,
+        sirets["manager"],
+    )
+    assert batch.sha256 == importer.sha256_of(read(GOOD))
+
+
+def test_semicolon_file(sirets):
+    outcome = run(sirets, SEMICOLON, read(SEMICOLON))
+    assert outcome.ok, outcome.result.errors
+    line = Purchase.objects.get()
+    assert (line.description, line.supplier, line.family) == (
+        "Pommes vertes",
+        "Le bon traiteur",
+        "PRODUITS_LAITIERS",
+    )
+    assert (line.is_local, line.local_definition, line.labels) == (True, "DEPARTEMENT", ["BIO"])
+
+
+def test_example_file_with_its_missing_km_column(sirets):
+    outcome = run(sirets, EXAMPLE, read(EXAMPLE))
+    assert outcome.ok, outcome.result.errors
+    assert any("definition_local_km" in notice for notice in outcome.result.notices)
+    lines = {p.description: p for p in Purchase.objects.filter(canteen=sirets["example"])}
+    assert len(lines) == 6
+    pommes = lines["Pommes"]
+    assert pommes.labels == ["BIO", "COMMERCE_EQUITABLE"]
+    assert (pommes.origin, pommes.is_short_chain, pommes.is_local) == ("FRANCE", True, True)
+    assert pommes.local_definition == "REGION"
+    poires = lines["Poires"]
+    assert (poires.origin, poires.is_local, poires.price_ht) == ("EUROPE", False, Decimal("200"))
+    assert lines["Fraises"].supplier == "Les fruits rouges"
+
+
+def test_tab_separated_file(sirets):
+    content = (HEADER + "\n" + ROW).replace(",", "\t").encode()
+    outcome = run(sirets, "achats.tsv", content)
+    assert outcome.ok, outcome.result.errors
+    line = Purchase.objects.get()
+    assert (line.price_ht, line.local_definition_km, line.is_short_chain) == (
+        Decimal("12.50"),
+        Decimal("30"),
+        True,
+    )
+
+
+def _xlsx(rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_with_typed_cells_reads_like_csv(sirets):
+    content = _xlsx(
+        [
+            importer.COLUMNS,
+            [int(MANAGED_SIRET), "Yaourts", "Laiterie", date(2024, 2, 1), 35.5,
+             "PRODUITS_LAITIERS", "BIO,IGP", "FRANCE", None, "x", "REGION", None],
+            [MANAGED_SIRET, "Pain", None, "2024-02-02", 12, "BOULANGERIE",
+             None, None, None, None, None, None],
+        ]
+    )  # fmt: skip
+    outcome = run(sirets, "achats.xlsx", content)
+    assert outcome.ok, outcome.result.errors
+    yaourts = Purchase.objects.get(description="Yaourts")
+    assert (yaourts.date, yaourts.price_ht, yaourts.labels) == (
+        date(2024, 2, 1),
+        Decimal("35.50"),
+        ["BIO", "IGP"],
+    )
+    assert (yaourts.is_local, yaourts.local_definition) == (True, "REGION")
+    assert Purchase.objects.get(description="Pain").price_ht == Decimal("12")
+
+
+def test_xlsx_errors_name_spreadsheet_rows(sirets):
+    content = _xlsx(
+        [importer.COLUMNS, [MANAGED_SIRET, "Pain", "", "2024-02-30", -3, "BOULANGERIE"]]
+    )
+    outcome = run(sirets, "achats.xlsx", content)
+    assert reasons(outcome) == {(2, "date", "invalid_date"), (2, "prix_ht", "negative_price")}
+
+
+def test_extra_and_reordered_columns_are_read_by_name_with_a_notice(sirets):
+    columns = ["commentaire", *reversed(importer.COLUMNS)]
+    values = ["à vérifier", *reversed(ROW.split(","))]
+    content = (",".join(columns) + "\n" + ",".join(values)).encode()
+    outcome = run(sirets, "achats.csv", content)
+    assert outcome.ok, outcome.result.errors
+    notices = " ".join(outcome.result.notices)
+    assert "commentaire" in notices
+    assert len(outcome.result.notices) == 2
+    line = Purchase.objects.get()
+    assert (line.description, line.price_ht, line.local_definition) == (
+        "Carottes",
+        Decimal("12.50"),
+        "KM",
+    )
+
+
+@pytest.mark.parametrize(
+    ("price", "expected"),
+    [("90,11", Decimal("90.11")), ("1 234.5", Decimal("1234.50")), ("0", Decimal("0"))],
+)
+def test_prices_written_the_french_way_are_read(sirets, price, expected):
+    content = f"{HEADER}\n{ROW.replace('12.50', chr(34) + price + chr(34))}".encode()
+    outcome = run(sirets, "achats.csv", content)
+    assert outcome.ok, outcome.result.errors
+    assert Purchase.objects.get().price_ht == expected
+
+
+@pytest.mark.parametrize(
+    ("price", "code"),
+    [("-12.50", "negative_price"), ("12.5.1", "invalid_number"), ("1,234.50", "invalid_number"),
+     ("12 €", "invalid_number"), ("1e3", "invalid_number")],
+)  # fmt: skip
+def test_bad_prices_are_rejected(sirets, price, code):
+    content = f"{HEADER}\n{ROW.replace('12.50', chr(34) + price + chr(34))}".encode()
+    assert reasons(run(sirets, "achats.csv", content)) == {(2, "prix_ht", code)}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("OUI", True), ("oui", True), ("x", True), ("X", True),
+                            ("non", False), ("NON", False), ("", False)]
+)  # fmt: skip
+def test_booleans_per_the_schema(sirets, value, expected):
+    content = f"{HEADER}\n{ROW.replace(',x,OUI,KM,30', f',{value},NON,,')}".encode()
+    outcome = run(sirets, "achats.csv", content)
+    assert outcome.ok, outcome.result.errors
+    assert Purchase.objects.get().is_short_chain is expected
+    assert outcome.result.notices == []
+
+
+def test_unexpected_boolean_means_no_with_a_notice(sirets):
+    content = f"{HEADER}\n{ROW.replace(',x,OUI,KM,30', ',yes,NON,,')}".encode()
+    outcome = run(sirets, "achats.csv", content)
+    assert outcome.ok
+    assert Purchase.objects.get().is_short_chain is False
+    assert any("yes" in notice for notice in outcome.result.notices)
+
+
+def test_one_bad_row_among_good_ones_imports_nothing(sirets):
+    rows = [ROW] * 5 + [ROW.replace("FRUITS_ET_LEGUMES", "LEGUMES")] + [ROW] * 3
+    outcome = run(sirets, "achats.csv", "\n".join([HEADER, *rows]).encode())
+    assert reasons(outcome) == {(7, "famille_produits", "unknown_family")}
+    assert Purchase.objects.count() == 0
+
+
+def test_km_needs_the_km_definition(sirets):
+    content = f"{HEADER}\n{ROW.replace(',KM,30', ',REGION,30')}".encode()
+    assert reasons(run(sirets, "achats.csv", content)) == {
+        (2, "definition_local_km", "km_without_km")
+    }
+
+
+def test_unknown_origin_and_local_definition(sirets):
+    content = f"{HEADER}\n{ROW.replace('FRANCE,x,OUI,KM', 'ESPAGNE,x,OUI,CANTON')}".encode()
+    assert reasons(run(sirets, "achats.csv", content)) == {
+        (2, "origine", "unknown_origin"),
+        (2, "definition_local", "unknown_local_definition"),
+    }
+
+
+def test_quoted_newline_keeps_line_numbers_of_the_file(sirets):
+    rows = [ROW.replace("Carottes", '"Carottes\nnouvelles"'), ROW.replace("2024-03-01", "hier")]
+    outcome = run(sirets, "achats.csv", "\n".join([HEADER, *rows]).encode())
+    assert reasons(outcome) == {(4, "date", "date_format")}
+
+
+def test_windows_1252_file_is_read_with_a_notice(sirets):
+    content = f"{HEADER}\n{ROW.replace('Carottes', 'Pâtes')}".encode("cp1252")
+    outcome = run(sirets, "achats.csv", content)
+    assert outcome.ok
+    assert Purchase.objects.get().description == "Pâtes"
+    assert outcome.result.notices
+
+
+def test_blank_lines_are_skipped(sirets):
+    outcome = run(sirets, "achats.csv", f"{HEADER}\n{ROW}\n,,,,,,,,,,,\n\n".encode())
+    assert outcome.ok
+    assert Purchase.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "empty"),
+        (ROW.encode(), "header"),
+        (HEADER.replace("prix_ht,", "").encode() + b"\n", "missing_column"),
+        (f"{HEADER}\n".encode(), "empty"),
+        ((HEADER + ",siret\n" + ROW + ",1").encode(), "header"),
+    ],
+    ids=["empty", "no-header", "missing-required-column", "header-only", "duplicate-column"],
+)
+def test_file_level_problems(sirets, content, code):
+    outcome = run(sirets, "achats.csv", content)
+    assert [(e.line, e.code) for e in outcome.result.errors] == [(0, code)]
+    assert Purchase.objects.count() == 0
+
+
+def test_same_file_twice_is_refused(sirets):
+    assert run(sirets, GOOD, read(GOOD)).ok
+    again = run(sirets, "renamed.csv", read(GOOD))
+    assert not again.ok
+    assert again.duplicate_of == ImportBatch.objects.get()
+    assert Purchase.objects.count() == 8
+
+
+def test_undo_then_reimport(sirets):
+    run(sirets, GOOD, read(GOOD))
+    assert services.undo_import(ImportBatch.objects.get()) == 8
+    assert Purchase.objects.count() == 0
+    assert run(sirets, GOOD, read(GOOD)).ok
+
+
+def test_a_kitchen_manager_imports_for_its_satellite(world, sirets):
+    content = f"{HEADER}\n{ROW.replace(MANAGED_SIRET, world.satellite.siret)}".encode()
+    outcome = run(sirets, "achats.csv", content)
+    assert outcome.ok, outcome.result.errors
+    assert Purchase.objects.get().canteen == world.satellite
+
+
+def test_a_cook_cannot_import_for_their_canteen(world, sirets):
+    content = f"{HEADER}\n{ROW.replace(MANAGED_SIRET, world.kitchen.siret)}".encode()
+    outcome = services.import_purchases(world.users["cook"], "achats.csv", content)
+    assert reasons(outcome) == {(2, "siret", "not_manager")}
+
+
+def test_export_then_import_is_lossless(sirets):
+    run(sirets, GOOD, read(GOOD))
+    canteen = sirets["managed"]
+    before = line_set(canteen)
+    exported = exporter.to_csv_bytes(
+        Purchase.objects.filter(canteen=canteen).select_related("canteen").order_by("pk")
+    )
+    header, *rows = exported.decode().splitlines()
+    assert header.split(",") == importer.COLUMNS
+    assert len(rows) == 8
+    Purchase.objects.all().delete()
+    outcome = run(sirets, "export.csv", exported)
+    assert outcome.ok, outcome.result.errors
+    assert line_set(canteen) == before
+    # And the export of the re-imported lines is byte for byte the same file.
+    again = exporter.to_csv_bytes(
+        Purchase.objects.filter(canteen=canteen).select_related("canteen").order_by("pk")
+    )
+    assert again == exported
+
+
+def test_every_ma_cantine_category_is_a_cantine_label():
+    categories = json.loads((DATA / "macantine_achats_categories_labels.json").read_text())
+    values = {entry["value"] for entry in categories["categoriesEgalim"].values()}
+    assert values == set(Label.values)
+    assert all(importer.CATEGORY_TO_LABEL[v] == Label(v) for v in values)
+
+
+def test_columns_follow_the_schema_order():
+    schema = json.loads((DATA / "macantine_schema_import_achats_siret.json").read_text())
+    assert [f["name"] for f in schema["fields"]] == importer.COLUMNS
+    assert {"siret", "description", "date", "prix_ht", "famille_produits"} == importer.REQUIRED
