@@ -108,6 +108,18 @@ def history_before(canteen: Canteen, start: date, meals: int) -> list[mealplan.S
     return [served(m) for m in reversed(past) if m.courses.all()]
 
 
+def served_after(canteen: Canteen, end: date, meals: int) -> list[mealplan.ServedMeal]:
+    """The next ``meals`` open meals served after ``end`` (context for the windows)."""
+    if meals <= 0:
+        return []
+    future = (
+        Meal.objects.filter(canteen=canteen, date__gt=end, closed=False)
+        .prefetch_related("courses")
+        .order_by("date")[:meals]
+    )
+    return [served(m) for m in future if m.courses.all()]
+
+
 def context_length(rule_set: RuleSet) -> int:
     """How many past meals can change a verdict: the widest window or repeat spacing."""
     windows = [window for *_rest, window in rule_set.rule_tuples()]

@@ -16,6 +16,7 @@ from menus.instances import (
     history_before,
     planner_rules,
     served,
+    served_after,
     week_start,
 )
 from menus.models import Meal, MealDish, PlanRun
@@ -145,8 +146,13 @@ def calendar(canteen: Canteen, start: date, weeks: int) -> list[Week]:
 
 
 def compliance(canteen: Canteen, start: date, end: date, rule_set: RuleSet) -> ComplianceReport:
-    """Rule compliance of the meals served in [start, end], with the meals before as context."""
-    history = history_before(canteen, start, context_length(rule_set))
+    """Rule compliance of the meals served in [start, end].
+
+    The meals just before and just after fill the 20-meal windows around the period, so a
+    week looked at alone is judged within its month, as the rules mean.
+    """
+    context = context_length(rule_set)
+    history = history_before(canteen, start, context)
     meals = [
         served(m)
         for m in Meal.objects.filter(canteen=canteen, date__range=(start, end), closed=False)
@@ -155,12 +161,13 @@ def compliance(canteen: Canteen, start: date, end: date, rule_set: RuleSet) -> C
         if m.courses.all()
     ]
     return check_meals(
-        history + meals,
+        history + meals + served_after(canteen, end, context),
         catalogue(canteen),
         planner_rules(rule_set),
         rule_set.vegetarian_per_week or 0,
         rule_set.min_meals_between_repeats or 0,
         checked_from=len(history),
+        checked_until=len(history) + len(meals),
     )
 
 

@@ -225,22 +225,32 @@ def _badness(count: int, lo: int | None, hi: int | None) -> tuple[int, float]:
 
 
 def check_rule(
-    rule: Rule, flags: Sequence[bool], dates: Sequence[date], checked_from: int = 0
+    rule: Rule,
+    flags: Sequence[bool],
+    dates: Sequence[date],
+    checked_from: int = 0,
+    checked_until: int | None = None,
 ) -> RuleResult:
-    """Count `rule` over every window of the sequence that contains a checked meal."""
+    """Count `rule` over every window of the sequence that contains a checked meal.
+
+    Meals before `checked_from` and from `checked_until` on are context: they fill the
+    windows of the checked meals but are not judged on their own.
+    """
     n = len(flags)
+    until = n if checked_until is None else min(checked_until, n)
     prefix = [0] * (n + 1)
     for i, flag in enumerate(flags):
         prefix[i + 1] = prefix[i] + (1 if flag else 0)
-    counted = [dates[i] for i in range(n) if flags[i]]
+    counted = [dates[i] for i in range(checked_from, until) if flags[i]]
     size = min(rule.window, n)
     lo, hi = rule.bounds_for(size)
-    if checked_from >= n or n == 0:
+    if checked_from >= until or n == 0:
         return RuleResult(rule, 0, 0, True, 0, [], counted)
     first_start = max(0, checked_from - size + 1)
+    last_start = min(n - size, until - 1)
     worst = best = None
     failures: list[WindowFailure] = []
-    for start in range(first_start, n - size + 1):
+    for start in range(first_start, last_start + 1):
         count = prefix[start + size] - prefix[start]
         key = _badness(count, lo, hi)
         if worst is None or key > worst[0]:
@@ -250,7 +260,7 @@ def check_rule(
         if key[0] > 0:
             end = dates[start + size - 1]
             failures.append(WindowFailure(dates[start], end, count, lo, hi, size))
-    windows = n - size + 1 - first_start
+    windows = last_start + 1 - first_start
     return RuleResult(rule, worst[1], best[1], not failures, windows, failures, counted)
 
 
@@ -260,7 +270,11 @@ def iso_week(day: date) -> str:
 
 
 def check_vegetarian_weeks(
-    veg: Sequence[bool], dates: Sequence[date], per_week: int, checked_from: int = 0
+    veg: Sequence[bool],
+    dates: Sequence[date],
+    per_week: int,
+    checked_from: int = 0,
+    checked_until: int | None = None,
 ) -> list[VegetarianWeek]:
     """ISO weeks (with a checked meal) short of vegetarian meals; a short week needs fewer."""
     if per_week <= 0:
@@ -270,7 +284,7 @@ def check_vegetarian_weeks(
         weeks.setdefault(iso_week(day), []).append(i)
     failing = []
     for week, idx in weeks.items():
-        if idx[-1] < checked_from:
+        if idx[-1] < checked_from or (checked_until is not None and idx[0] >= checked_until):
             continue
         count = sum(1 for i in idx if veg[i])
         required = min(per_week, len(idx))
@@ -279,8 +293,14 @@ def check_vegetarian_weeks(
     return failing
 
 
-def check_repeats(meals: Sequence[ServedMeal], spacing: int, checked_from: int = 0) -> list[Repeat]:
+def check_repeats(
+    meals: Sequence[ServedMeal],
+    spacing: int,
+    checked_from: int = 0,
+    checked_until: int | None = None,
+) -> list[Repeat]:
     """Pairs of uses of one dish closer than `spacing` meals (involving a checked meal)."""
+    until = len(meals) if checked_until is None else checked_until
     if spacing <= 1:
         return []
     last_seen: dict[str, int] = {}
@@ -288,7 +308,8 @@ def check_repeats(meals: Sequence[ServedMeal], spacing: int, checked_from: int =
     for i, meal in enumerate(meals):
         for did in meal.dishes.values():
             j = last_seen.get(did)
-            if j is not None and i - j < spacing and i >= checked_from:
+            checked = i >= checked_from and j is not None and j < until
+            if j is not None and i - j < spacing and checked:
                 repeats.append(Repeat(did, [meals[j].date, meal.date], i - j))
             last_seen[did] = i
     return repeats
@@ -301,15 +322,17 @@ def check_meals(
     vegetarian_per_week: int = 0,
     min_meals_between_repeats: int = 0,
     checked_from: int = 0,
+    checked_until: int | None = None,
 ) -> ComplianceReport:
-    """Check a sequence of served meals; meals before `checked_from` are context only."""
+    """Check the meals in [checked_from, checked_until); the others are context only."""
+    until = len(meals) if checked_until is None else checked_until
     tags = [meal_tags(m, dishes) for m in meals]
     dates = [m.date for m in meals]
-    results = [check_rule(r, [r.tag in t for t in tags], dates, checked_from) for r in rules]
+    results = [check_rule(r, [r.tag in t for t in tags], dates, checked_from, until) for r in rules]
     veg = ["main" in m.dishes and dishes[m.dishes["main"]].is_vegetarian_main for m in meals]
-    weeks = check_vegetarian_weeks(veg, dates, vegetarian_per_week, checked_from)
-    repeats = check_repeats(meals, min_meals_between_repeats, checked_from)
-    return ComplianceReport(len(meals) - checked_from, results, weeks, repeats, dishes)
+    weeks = check_vegetarian_weeks(veg, dates, vegetarian_per_week, checked_from, until)
+    repeats = check_repeats(meals, min_meals_between_repeats, checked_from, until)
+    return ComplianceReport(until - checked_from, results, weeks, repeats, dishes)
 
 
 def check_history(instance: Instance) -> ComplianceReport:

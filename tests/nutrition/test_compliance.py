@@ -272,3 +272,26 @@ def test_round_trip_through_to_dict():
     again = parse_instance(json.loads(json.dumps(inst.to_dict())))
     assert again.to_dict() == inst.to_dict()
     assert again.meals[0].locked == {"main": "fish_70"}
+
+
+def test_a_week_is_judged_within_the_meals_around_it():
+    """Fish served in weeks 3 and 4 still counts for week 1's 20-meal window."""
+    meals = meals_with("fish_70", {10, 12, 15, 18}, n=20)
+    alone = check_meals(meals[:5], catalogue(), [RULES["gemrcn-9"]]).rules[0]
+    assert not alone.ok  # five meals alone: at least 1 fish, none served
+    in_context = check_meals(
+        meals, catalogue(), [RULES["gemrcn-9"]], checked_from=0, checked_until=5
+    )
+    result = in_context.rules[0]
+    assert result.ok and result.windows_checked == 1
+    assert result.meals_counted == []  # fish days outside the checked week are not listed
+    assert in_context.meals == 5
+
+
+def test_windows_after_the_checked_meals_are_not_judged():
+    meals = meals_with("fish_70", set(range(1, 9)), n=40)  # no fish after meal 8
+    result = check_meals(meals, catalogue(), [RULES["gemrcn-9"]], checked_until=5).rules[0]
+    assert result.ok
+    assert result.windows_checked == 5  # windows starting at meals 0..4
+    unbounded = check_meals(meals, catalogue(), [RULES["gemrcn-9"]]).rules[0]
+    assert not unbounded.ok  # the later windows, were they judged, would fail
