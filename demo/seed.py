@@ -371,8 +371,10 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict[str, int]:
     producers = seed_producers()
     users = seed_users(canteens, producers, password)
     nutrition = seed_nutrition(canteens[0])
-    menus = seed_menus(canteens[0])
     offers = seed_offers(producers)
+    offers += seed_wholesaler(canteens[0])
+    seed_food_prices(canteens)
+    menus = seed_menus(canteens[0])
     return {
         "dishes": nutrition["dishes"],
         "planned_meals": menus,
@@ -805,3 +807,95 @@ def seed_offers(producers: list[Producer]) -> int:
                 valid_to=None,
             )
     return Offer.objects.filter(producer__in=producers).count()
+
+
+# --- a regional wholesaler, for what the farms around do not grow ------------------------------
+
+WHOLESALER = ("Grossiste alimentaire régional", "44109", 47.2184, -1.5536)  # Nantes
+# € HT per kg by CIQUAL group (or sub-group), typical catalogue prices for collective catering.
+WHOLESALE_PRICES = {
+    "viandes cuites": Decimal("13.50"),
+    "viandes crues": Decimal("12.00"),
+    "charcuteries": Decimal("11.00"),
+    "poissons crus": Decimal("14.00"),
+    "poissons cuits": Decimal("15.00"),
+    "produits à base de poissons et produits de la mer": Decimal("9.50"),
+    "fromages et alternatives végétales": Decimal("11.50"),
+    "produits laitiers et desserts frais": Decimal("4.20"),
+    "laits": Decimal("1.10"),
+    "oeufs": Decimal("4.50"),
+    "fruits": Decimal("2.60"),
+    "légumes": Decimal("2.20"),
+    "légumineuses": Decimal("2.80"),
+    "pommes de terre et autres tubercules": Decimal("1.40"),
+    "pâtes, riz et céréales": Decimal("2.10"),
+    "entrées et plats composés": Decimal("6.50"),
+    "produits céréaliers": Decimal("5.00"),
+    "sucres et confiseries": Decimal("6.00"),
+    "glaces et sorbets": Decimal("7.00"),
+    "matières grasses": Decimal("6.00"),
+    "aides culinaires et ingrédients divers": Decimal("5.00"),
+}
+DEFAULT_WHOLESALE_PRICE = Decimal("5.00")
+
+
+def _wholesale_price(food) -> Decimal:
+    for name in (food.subgroup_name, food.group_name):
+        for key, price in WHOLESALE_PRICES.items():
+            if name and key in name.lower():
+                return price
+    return DEFAULT_WHOLESALE_PRICE
+
+
+@transaction.atomic
+def seed_wholesaler(kitchen: Canteen) -> int:
+    """One non-local wholesaler offering every food of the catalogue, so that every dish has a
+    price and every need can be bought somewhere; idempotent."""
+    from nutrition.models import DishIngredient
+    from producers.models import Offer
+
+    name, commune, latitude, longitude = WHOLESALER
+    wholesaler, created = Producer.objects.get_or_create(
+        siret=demo_siret("producer", 999),
+        defaults={
+            "name": name,
+            "status": Producer.Status.WHOLESALER,
+            "commune_id": commune,
+            "latitude": latitude,
+            "longitude": longitude,
+            "delivery_weekdays": [0, 1, 2, 3, 4],
+            "delivery_cost": Decimal("0"),
+            "minimum_order_value": Decimal("150"),
+            "contact_name": "Service collectivités",
+            "email": "collectivites@grossiste.example",
+        },
+    )
+    if not created:
+        return wholesaler.offers.count()
+    foods = {
+        i.food for i in DishIngredient.objects.filter(dish__kitchen=kitchen).select_related("food")
+    }
+    Offer.objects.bulk_create(
+        Offer(
+            producer=wholesaler,
+            food=food,
+            product_label=food.name.split(",")[0][:200],
+            unit=Offer.Unit.KG,
+            pack_size=Decimal("1"),
+            unit_price=_wholesale_price(food),
+            weekly_capacity=None,
+            labels=[],
+            valid_from=date(2026, 1, 1),
+        )
+        for food in sorted(foods, key=lambda f: f.code)
+    )
+    return wholesaler.offers.count()
+
+
+def seed_food_prices(canteens: list[Canteen]) -> None:
+    """Reference prices from the current offers, for every kitchen of the demo."""
+    from orders.prices import refresh_food_prices
+
+    for canteen in canteens:
+        if canteen.kind != Canteen.Kind.SATELLITE:
+            refresh_food_prices(canteen)

@@ -75,11 +75,14 @@ class Day:
 
     @property
     def co2e(self) -> float | None:
-        """kg CO2e of one meal (per portion), unknown if a dish's footprint is unknown."""
+        """kg CO2e of one meal (per portion) from the dishes whose footprint is known."""
         values = [c.dish.co2e_per_portion for c in self.courses.values()]
-        if not values or any(v is None for v in values):
-            return None
-        return float(sum(values))
+        known = [v for v in values if v is not None]
+        return float(sum(known)) if known else None
+
+    @property
+    def co2e_complete(self) -> bool:
+        return all(c.dish.co2e_per_portion is not None for c in self.courses.values())
 
     def slots(self):
         return [(component, self.courses.get(component)) for component in COMPONENTS]
@@ -97,6 +100,10 @@ class Week:
     @property
     def co2e_per_meal(self) -> float | None:
         return self._average("co2e")
+
+    @property
+    def co2e_complete(self) -> bool:
+        return all(d.co2e_complete for d in self.days if d.open and d.courses)
 
     @property
     def cost_per_meal(self) -> float | None:
