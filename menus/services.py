@@ -59,6 +59,21 @@ def set_course(*, meal: Meal, component: str, dish: Dish | None, locked: bool | 
     return course
 
 
+@transaction.atomic
+def release_locks(*, canteen: Canteen, locks: list[dict]) -> int:
+    """Free the dishes an infeasibility explanation names, so the next plan may change them.
+
+    The courses are emptied, locked or not: a dish the planner keeps ("keep the dishes
+    already planned") binds it as much as a locked one.
+    """
+    released = 0
+    for lock in locks:
+        released += MealDish.objects.filter(
+            meal__canteen=canteen, meal__date=lock["date"], component=lock["component"]
+        ).delete()[0]
+    return released
+
+
 def toggle_lock(*, meal: Meal, component: str) -> MealDish:
     course = MealDish.objects.get(meal=meal, component=component)
     course.locked = not course.locked

@@ -12,6 +12,11 @@ urlpatterns = [
     path("<int:pk>/copy-week/", views.copy_week, name="menu_copy_week"),
     path("<int:pk>/plan/", views.start_plan, name="menu_plan"),
     path("runs/<int:run_pk>/", views.plan_status, name="menu_plan_status"),
+    path(
+        "runs/<int:run_pk>/conflicts/<int:index>/unlock/",
+        views.release_conflict_locks,
+        name="menu_release_locks",
+    ),
     path("meals/<int:meal_pk>/close/", views.toggle_closed, name="menu_toggle_closed"),
     path("meals/<int:meal_pk>/<str:component>/", views.course_picker, name="menu_course_picker"),
     path("meals/<int:meal_pk>/<str:component>/set/", views.set_course, name="menu_set_course"),

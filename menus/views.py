@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cantine.models import Canteen, Role
@@ -298,3 +299,21 @@ def scdl_import(request, pk):
         {"canteen": canteen, "form": form, "report": report},
         status=status,
     )
+
+
+@require_POST
+@role_required(Role.COOK)
+def release_conflict_locks(request, run_pk, index):
+    """Relax one conflict by unlocking the dishes it names; the calendar then reloads."""
+    run = get_object_or_404(PlanRun.objects.select_related("canteen"), pk=run_pk)
+    if not canteens_for(request.user, Role.COOK).filter(pk=run.canteen_id).exists():
+        raise Http404
+    if index >= len(run.conflicts):
+        raise Http404
+    count = services.release_locks(canteen=run.canteen, locks=run.conflicts[index]["locks"])
+    response = HttpResponse(
+        ngettext("%(count)s dish freed: plan again.", "%(count)s dishes freed: plan again.", count)
+        % {"count": count}
+    )
+    response["HX-Trigger"] = "menusChanged"
+    return response

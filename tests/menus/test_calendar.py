@@ -183,8 +183,36 @@ def test_contradictory_locks_are_explained(client, world, kitchen):
     assert run.status == "infeasible"
     named = {rule for conflict in run.conflicts for rule in conflict["rules"]}
     assert "gemrcn-11" in named, run.conflicts
-    assert any(len(conflict["locks"]) == 5 for conflict in run.conflicts)
+    index = next(i for i, c in enumerate(run.conflicts) if len(c["locks"]) == 5)
     assert not MealDish.objects.filter(locked=False).exists()
+
+    # The cook relaxes the conflict: the five friands are unlocked, then the month is planned again.
+    url = reverse("menu_release_locks", kwargs={"run_pk": run.pk, "index": index})
+    client.force_login(world.users["dietitian"])
+    assert client.post(url).status_code == 403
+    client.force_login(world.users["cook"])
+    response = client.post(url)
+    assert response["HX-Trigger"] == "menusChanged"
+    assert not MealDish.objects.filter(component="entree").exists()
+    client.post(
+        reverse("menu_plan", kwargs={"pk": kitchen.pk}),
+        {"preset": "cheapest", "keep_existing": "on", "start": MONDAY, "weeks": 4},
+    )
+    assert PlanRun.objects.latest("created_at").status in {"optimal", "feasible"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_freeing_conflicting_dishes_empties_their_courses(world, kitchen):
+    services.ensure_meals(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    meal = Meal.objects.get(canteen=kitchen, date=MONDAY)
+    services.set_course(meal=meal, component="entree", dish=kitchen.catalogue["entree"][-1])
+    services.set_course(meal=meal, component="main", dish=kitchen.catalogue["main"][0], locked=True)
+    locks = [
+        {"date": MONDAY.isoformat(), "component": "entree"},
+        {"date": MONDAY.isoformat(), "component": "main"},
+    ]
+    assert services.release_locks(canteen=kitchen, locks=locks) == 2
+    assert not MealDish.objects.filter(meal=meal).exists()
 
 
 def test_a_second_request_joins_the_running_one(world, kitchen):
