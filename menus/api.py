@@ -107,6 +107,7 @@ class PlanRunSerializer(serializers.ModelSerializer):
             "end",
             "preset",
             "keep_existing",
+            "max_cost_per_meal",
             "status",
             "objective",
             "bound",
@@ -135,6 +136,9 @@ class PlanRequestSerializer(serializers.Serializer):
     end = serializers.DateField()
     preset = serializers.ChoiceField(choices=PlanRun.Preset.choices)
     keep_existing = serializers.BooleanField(default=True)
+    max_cost_per_meal = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
 
     def validate(self, data):
         if data["end"] < data["start"] or data["end"] - data["start"] > timedelta(days=62):
@@ -180,6 +184,7 @@ class PlanRunViewSet(
                 keep_existing=data["keep_existing"],
                 rule_set=rule_set,
                 user=request.user,
+                max_cost_per_meal=data.get("max_cost_per_meal"),
             )
             code = status.HTTP_202_ACCEPTED
         except services.PlanAlreadyRunning as running:

@@ -23,6 +23,14 @@ class PlanForm(forms.Form):
         initial=True,
         help_text=_("Untick to plan the whole period again around the locked dishes."),
     )
+    max_cost_per_meal = forms.DecimalField(
+        label=_("Budget per meal (€ HT)"),
+        required=False,
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("Optional cap for a primary-school meal."),
+    )
     start = forms.DateField(widget=forms.HiddenInput)
     weeks = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=8)
 

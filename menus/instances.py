@@ -140,6 +140,7 @@ def build_planning_problem(
     rule_set: RuleSet,
     preset: str,
     keep_existing: bool,
+    max_cost_per_meal: float | None = None,
     time_limit_s: float = 20.0,
 ) -> PlanningProblem:
     """The planner instance for a period: open meals to fill, locks, history and rules."""
@@ -158,6 +159,7 @@ def build_planning_problem(
         rules=planner_rules(rule_set),
         vegetarian_per_week=rule_set.vegetarian_per_week or 0,
         min_meals_between_repeats=rule_set.min_meals_between_repeats or 0,
+        max_cost_per_meal=max_cost_per_meal,
         objective=PRESET_OBJECTIVES[preset],
         time_limit_s=time_limit_s,
     )

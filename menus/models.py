@@ -80,6 +80,14 @@ class PlanRun(SolverRun):
         help_text=_("Off: only locked dishes are kept and the rest is planned again."),
     )
     rule_set = models.ForeignKey(RuleSet, models.PROTECT, related_name="plan_runs")
+    max_cost_per_meal = models.DecimalField(
+        _("budget per meal (€ HT)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("A primary-school meal may not cost more; empty for no cap."),
+    )
     changed_slots = models.PositiveIntegerField(_("courses filled"), default=0)
 
     class Meta(SolverRun.Meta):

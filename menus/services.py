@@ -140,6 +140,7 @@ def request_plan(
     keep_existing: bool,
     rule_set: RuleSet,
     user,
+    max_cost_per_meal=None,
 ) -> PlanRun:
     """Queue an optimiser run, unless one is already running for this canteen and period."""
     if end < start:
@@ -154,6 +155,7 @@ def request_plan(
                 preset=preset,
                 keep_existing=keep_existing,
                 rule_set=rule_set,
+                max_cost_per_meal=max_cost_per_meal,
                 requested_by=user,
             )
     except IntegrityError:
@@ -169,6 +171,7 @@ def request_plan(
                 keep_existing=keep_existing,
                 rule_set=rule_set,
                 user=user,
+                max_cost_per_meal=max_cost_per_meal,
             )
         raise PlanAlreadyRunning(active) from None
     from menus.tasks import solve_plan_run  # tasks import services: keep the import local
@@ -203,6 +206,7 @@ def execute_plan_run(run_id: int, *, num_workers: int = 2) -> PlanRun:
         rule_set=run.rule_set,
         preset=run.preset,
         keep_existing=run.keep_existing,
+        max_cost_per_meal=float(run.max_cost_per_meal) if run.max_cost_per_meal else None,
     )
 
     def save_progress(batch: list[tuple]) -> None:

@@ -209,6 +209,7 @@ def start_plan(request, pk):
             keep_existing=form.cleaned_data["keep_existing"],
             rule_set=rule_set,
             user=request.user,
+            max_cost_per_meal=form.cleaned_data["max_cost_per_meal"],
         )
     except services.PlanAlreadyRunning as running:
         run = running.run

@@ -315,3 +315,31 @@ def test_cost_and_shares_per_meal_come_from_the_kitchens_food_prices(client, wor
     assert planner_view[f"D{main.pk}"].cost == pytest.approx(1.5)
     unpriced = planner_view[f"D{kitchen.catalogue['main'][1].pk}"]
     assert unpriced.cost == pytest.approx(1.5)  # the course's average, not zero
+
+
+@pytest.mark.django_db(transaction=True)
+def test_budget_per_meal_caps_the_plan_and_is_named_when_too_low(client, world, kitchen):
+    from decimal import Decimal
+
+    from nutrition.models import DishIngredient, Food, FoodPrice
+
+    food = Food.objects.create(code="B1", name="Produit")
+    FoodPrice.objects.create(kitchen=kitchen, food=food, price_per_kg=Decimal("10"))
+    for dishes in kitchen.catalogue.values():
+        for dish in dishes:  # every dish costs 1 € a portion, a meal 5 €
+            DishIngredient.objects.create(dish=dish, food=food, grams_elementaire=Decimal("100"))
+    client.force_login(world.users["cook"])
+    client.get(calendar_url(kitchen, weeks=1))
+    plan = {"preset": "cheapest", "start": MONDAY, "weeks": 1}
+
+    client.post(
+        reverse("menu_plan", kwargs={"pk": kitchen.pk}), {**plan, "max_cost_per_meal": "4.50"}
+    )
+    run = PlanRun.objects.get()
+    assert run.status == "infeasible"
+    assert any(conflict["other"] for conflict in run.conflicts), run.conflicts
+    assert not MealDish.objects.exists()
+
+    client.post(reverse("menu_plan", kwargs={"pk": kitchen.pk}), {**plan, "max_cost_per_meal": "5"})
+    assert PlanRun.objects.latest("created_at").status in {"optimal", "feasible"}
+    assert MealDish.objects.count() == 25
