@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from orders.models import AllocationLine, AllocationRun, Need, PurchaseOrder, PurchaseOrderLine
+from orders.models import (
+    AllocationLine,
+    AllocationRun,
+    Need,
+    OrderEvent,
+    PurchaseOrder,
+    PurchaseOrderLine,
+)
 
 
 @admin.register(Need)
@@ -33,10 +40,20 @@ class PurchaseOrderLineInline(admin.TabularInline):
     raw_id_fields = ["offer", "need"]
 
 
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "actor", "action", "line", "before", "after"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # the audit trail is written by the lifecycle only
+
+
 @admin.register(PurchaseOrder)
 class PurchaseOrderAdmin(admin.ModelAdmin):
     list_display = ["producer", "canteen", "delivery_date", "status", "goods_total"]
     list_filter = ["status", "canteen", "producer"]
     date_hierarchy = "delivery_date"
     search_fields = ["producer__name", "canteen__name"]
-    inlines = [PurchaseOrderLineInline]
+    inlines = [PurchaseOrderLineInline, OrderEventInline]

@@ -154,11 +154,7 @@ class AllocationLine(models.Model):
 
 
 class PurchaseOrder(models.Model):
-    """One order to one producer for one delivery date.
-
-    Only drafts are created for now; the status list is the state machine's vocabulary so that
-    sending, confirming and receiving can be added without a migration of existing rows.
-    """
+    """One order to one producer for one delivery date; its life is ``orders.lifecycle``."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -167,6 +163,8 @@ class PurchaseOrder(models.Model):
         PARTIALLY_CONFIRMED = "partial", _("Partly confirmed")
         REFUSED = "refused", _("Refused")
         DELIVERED = "delivered", _("Delivered")
+        INVOICED = "invoiced", _("Invoiced")
+        PAID = "paid", _("Paid")
         CANCELLED = "cancelled", _("Cancelled")
 
     canteen = models.ForeignKey(Canteen, models.PROTECT, related_name="purchase_orders")
@@ -186,6 +184,10 @@ class PurchaseOrder(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    answer_deadline = models.DateTimeField(_("answer before"), null=True, blank=True)
+    invoiced_on = models.DateField(_("invoice date"), null=True, blank=True)
+    paid_on = models.DateField(_("payment date"), null=True, blank=True)
 
     class Meta:
         ordering = ["delivery_date", "producer__name", "pk"]
@@ -219,6 +221,18 @@ class PurchaseOrderLine(models.Model):
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
     unit_price = models.DecimalField(_("unit price (€ HT)"), max_digits=9, decimal_places=3)
     total = models.DecimalField(_("total (€ HT)"), max_digits=12, decimal_places=2)
+    confirmed_packs = models.PositiveIntegerField(
+        _("packs confirmed"),
+        null=True,
+        blank=True,
+        help_text=_("Empty until the producer answers."),
+    )
+    refusal_reason = models.CharField(_("reason for refusing"), max_length=300, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    received_quantity = models.DecimalField(
+        _("quantity received"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    quality_remark = models.CharField(_("quality remark"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["order", "offer__product_label", "pk"]
@@ -227,3 +241,31 @@ class PurchaseOrderLine(models.Model):
 
     def __str__(self):
         return f"{self.order} · {self.offer.product_label} × {self.packs}"
+
+    @property
+    def confirmed_quantity(self) -> Decimal:
+        return Decimal(self.confirmed_packs or 0) * self.offer.pack_size
+
+
+class OrderEvent(models.Model):
+    """The audit trail: every transition and answer, who made it, when, and what changed."""
+
+    order = models.ForeignKey(PurchaseOrder, models.CASCADE, related_name="events")
+    line = models.ForeignKey(
+        PurchaseOrderLine, models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    action = models.CharField(_("action"), max_length=30)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "at", "pk"]
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+
+    def __str__(self):
+        return f"{self.order} · {self.action} · {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,175 @@
+"""The purchase order's life: transitions, answers, capacity, audit trail, and races."""
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from orders import lifecycle
+from orders.models import OrderEvent, PurchaseOrder, PurchaseOrderLine
+from tests.factories import ProducerMemberFactory, UserFactory
+from tests.orders.test_support import food, offer
+
+DELIVERY = date(2027, 1, 5)
+
+
+def make_order(world, an_offer, packs=2, day=DELIVERY):
+    order = PurchaseOrder.objects.create(
+        canteen=world.kitchen, producer=an_offer.producer, delivery_date=day
+    )
+    PurchaseOrderLine.objects.create(
+        order=order,
+        offer=an_offer,
+        packs=packs,
+        quantity=an_offer.pack_size * packs,
+        unit_price=an_offer.unit_price,
+        total=an_offer.unit_price * an_offer.pack_size * packs,
+    )
+    return order
+
+
+@pytest.fixture
+def carrots(world):
+    return offer(world.producer, food("L1", "Carotte"), price="1.50", pack=10, capacity=100)
+
+
+def test_an_order_goes_from_draft_to_paid_and_every_step_is_recorded(world, carrots):
+    cook, farmer = world.users["cook"], world.users["producer"]
+    order = make_order(world, carrots)
+    lifecycle.send_order(order, cook)
+    lifecycle.confirm_all(order, farmer)
+    order.refresh_from_db()
+    assert order.status == "confirmed"
+    line = order.lines.get()
+    lifecycle.record_delivery(order, {line.pk: (Decimal("19.5"), "un cageot abîmé")}, cook)
+    lifecycle.record_invoice(order, date(2027, 1, 6), cook)
+    lifecycle.record_payment(order, date(2027, 1, 29), cook)
+    order.refresh_from_db()
+    assert order.status == "paid" and (order.paid_on - order.invoiced_on).days == 23
+    actions = list(OrderEvent.objects.filter(order=order).values_list("action", flat=True))
+    assert actions == [
+        "status:sent",
+        "answer",
+        "status:confirmed",
+        "received",
+        "status:delivered",
+        "status:invoiced",
+        "status:paid",
+    ]
+    assert OrderEvent.objects.get(action="answer").actor == farmer
+
+
+def test_illegal_transitions_are_refused_with_a_clear_message(world, carrots):
+    order = make_order(world, carrots)
+    with pytest.raises(lifecycle.IllegalTransition):
+        lifecycle.record_delivery(order, {}, world.users["cook"])
+    lifecycle.send_order(order, world.users["cook"])
+    with pytest.raises(lifecycle.IllegalTransition):
+        lifecycle.send_order(order, world.users["cook"])
+    order.refresh_from_db()
+    assert order.status == "sent"
+
+
+def test_only_the_orders_producer_answers(world, carrots):
+    order = make_order(world, carrots)
+    lifecycle.send_order(order, world.users["cook"])
+    line = order.lines.get()
+    stranger = ProducerMemberFactory(user=UserFactory(username="other_farmer")).user
+    for actor in (world.users["cook"], stranger):
+        with pytest.raises(lifecycle.NotYourOrder):
+            lifecycle.answer_line(line, 2, actor)
+    line.refresh_from_db()
+    assert line.confirmed_packs is None
+
+
+def test_a_partial_answer_needs_a_reason_and_settles_the_order(world, carrots):
+    farmer = world.users["producer"]
+    order = make_order(world, carrots, packs=3)
+    lifecycle.send_order(order, world.users["cook"])
+    line = order.lines.get()
+    with pytest.raises(lifecycle.OrderError):
+        lifecycle.answer_line(line, 1, farmer)
+    lifecycle.answer_line(line, 1, farmer, reason="grêle sur la parcelle")
+    order.refresh_from_db()
+    assert order.status == "partial"
+    [(refused_line, quantity)] = lifecycle.refused_quantities(order)
+    assert refused_line == line and quantity == Decimal("20")
+
+
+def test_answering_twice_the_same_way_changes_nothing(world, carrots):
+    farmer = world.users["producer"]
+    order = make_order(world, carrots)
+    second = make_order(world, carrots, day=DELIVERY + timedelta(days=1))
+    for o in (order, second):
+        lifecycle.send_order(o, world.users["cook"])
+    line = second.lines.get()
+    lifecycle.answer_line(line, 0, farmer, reason="plus de stock")
+    lifecycle.answer_line(line, 0, farmer, reason="plus de stock")
+    assert OrderEvent.objects.filter(action="answer", line=line).count() == 1
+
+
+def test_confirmations_never_exceed_the_weekly_capacity(world, carrots):
+    farmer = world.users["producer"]
+    big = make_order(world, carrots, packs=8)  # 80 kg
+    small = make_order(world, carrots, packs=3, day=DELIVERY + timedelta(days=2))  # 30 kg
+    for o in (big, small):
+        lifecycle.send_order(o, world.users["cook"])
+    lifecycle.confirm_all(big, farmer)
+    with pytest.raises(lifecycle.CapacityExceeded, match="20"):
+        lifecycle.answer_line(small.lines.get(), 3, farmer)
+    lifecycle.answer_line(small.lines.get(), 2, farmer, reason="capacité de la semaine")
+    assert lifecycle.committed_quantity(carrots, DELIVERY) == Decimal("100")
+
+
+def test_the_deadline_closes_answers(world, carrots):
+    order = make_order(world, carrots)
+    lifecycle.send_order(order, world.users["cook"])
+    PurchaseOrder.objects.filter(pk=order.pk).update(
+        answer_deadline=timezone.now() - timedelta(minutes=1)
+    )
+    with pytest.raises(lifecycle.OrderError):
+        lifecycle.answer_line(order.lines.get(), 2, world.users["producer"])
+    assert order.lines.get().confirmed_packs is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_confirmations_leave_capacity_exact(world, carrots):
+    """20 producers' answers at once on one offer of 100 kg a week: exactly 10 orders of 10 kg
+    fit; the others are refused for capacity; nothing is over-committed or counted twice."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are only meaningful on PostgreSQL")
+    farmer = world.users["producer"]
+    orders = [make_order(world, carrots, packs=1) for _ in range(20)]
+    for o in orders:
+        lifecycle.send_order(o, world.users["cook"])
+    lines = [o.lines.get() for o in orders]
+    # every line answered twice at once, as a double click would
+    work = lines + lines
+    barrier = threading.Barrier(len(work))
+    outcomes: list[str] = []
+
+    def confirm(line):
+        barrier.wait()
+        try:
+            lifecycle.answer_line(line, 1, farmer)
+            outcomes.append("ok")
+        except lifecycle.CapacityExceeded:
+            outcomes.append("full")
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(line,)) for line in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    confirmed = PurchaseOrderLine.objects.filter(confirmed_packs=1).count()
+    assert confirmed == 10
+    assert lifecycle.committed_quantity(carrots, DELIVERY) == Decimal("100")
+    assert OrderEvent.objects.filter(action="answer").count() == 10
+    assert len(outcomes) == 40
