@@ -31,6 +31,7 @@ NAV_ITEMS = [
     NavItem("purchase_shares", _("EGalim shares"), frozenset({Role.COOK, Role.MANAGER})),
     NavItem("producer_profile", _("My farm"), frozenset({Role.PRODUCER})),
     NavItem("producer_offers", _("My offers"), frozenset({Role.PRODUCER})),
+    NavItem("orders_portal", _("My orders"), frozenset({Role.PRODUCER})),
     NavItem("dish_list", _("Dishes"), frozenset({Role.COOK, Role.DIETITIAN})),
     NavItem("rule_set_list", _("Rule sets"), frozenset({Role.COOK, Role.DIETITIAN})),
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cantine.models import Canteen, Role
 from cantine.roles import canteens_for, role_required
-from orders import exports, lots, needs, selectors, services
+from orders import exports, lifecycle, lots, needs, selectors, services
 from orders.forms import AllocationForm, NeedQuantityForm, PeriodForm
 from orders.models import AllocationRun, Need, PurchaseOrder
 from orders.pdf import purchase_order_pdf
@@ -225,6 +225,22 @@ def _order(user, po_pk) -> PurchaseOrder:
 def purchase_order_detail(request, po_pk):
     order = _order(request.user, po_pk)
     return render(request, "orders/purchase_order_detail.html", {"order": order})
+
+
+@require_POST
+@role_required(Role.COOK)
+def send_purchase_order(request, po_pk):
+    """The cook sends a draft order: the producer sees it in the portal and answers."""
+    order = _order(request.user, po_pk)
+    if not _may(request.user, order.canteen, Role.COOK):
+        raise Http404
+    try:
+        lifecycle.send_order(order, request.user)
+    except lifecycle.OrderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Order sent to the producer."))
+    return redirect("orders_po", po_pk=order.pk)
 
 
 @role_required(*READERS)

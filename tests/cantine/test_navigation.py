@@ -23,7 +23,7 @@ EXPECTED_MENU = {
         "purchase_ledger",
         "purchase_shares",
     },
-    "producer": {"producer_profile", "producer_offers"},
+    "producer": {"producer_profile", "producer_offers", "orders_portal"},
     "nobody": set(),
 }
 
