@@ -6,6 +6,7 @@ from cantine.models import (
     Commune,
     CoverForecast,
     Department,
+    IdempotencyKey,
     Membership,
     Region,
     Territory,
@@ -75,3 +76,10 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "canteen"]
     search_fields = ["user__username", "user__email", "canteen__name"]
     autocomplete_fields = ["user", "canteen"]
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(admin.ModelAdmin):
+    list_display = ["key", "user", "endpoint", "status_code", "created_at"]
+    search_fields = ["key", "user__username", "endpoint"]
+    readonly_fields = ["user", "key", "endpoint", "status_code", "body", "created_at"]

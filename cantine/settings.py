@@ -179,6 +179,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "PurchaseOrderStatusEnum": "orders.models.PurchaseOrder.Status",
+        "PlanRunStatusEnum": "cantine.solver_runs.SolverRun.Status",
+        "AllocationRunStatusEnum": "orders.models.AllocationRun.Status",
+    },
     # Swagger UI assets come from the sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -7,7 +7,12 @@ from cantine import views
 from cantine.api import CanteenViewSet
 from menus.api import MealViewSet, PlanRunViewSet
 from nutrition.api import DishViewSet, FoodViewSet, RuleSetViewSet
-from orders.api import AllocationRunViewSet, NeedViewSet, PurchaseOrderViewSet
+from orders.api import (
+    AllocationRunViewSet,
+    NeedViewSet,
+    ProducerOrderViewSet,
+    PurchaseOrderViewSet,
+)
 from producers.api import OfferViewSet, ProducerViewSet
 from purchases.api import PurchaseViewSet, SharesViewSet
 
@@ -18,6 +23,7 @@ router.register("offers", OfferViewSet, basename="offer")
 router.register("needs", NeedViewSet, basename="need")
 router.register("allocation-runs", AllocationRunViewSet, basename="allocationrun")
 router.register("purchase-orders", PurchaseOrderViewSet, basename="purchaseorder")
+router.register("my-orders", ProducerOrderViewSet, basename="myorder")
 router.register("purchases", PurchaseViewSet, basename="purchase")
 router.register("purchase-shares", SharesViewSet, basename="purchase-shares")
 router.register("foods", FoodViewSet, basename="food")

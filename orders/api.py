@@ -7,12 +7,14 @@ their central kitchen. Other kitchens' objects are simply not found.
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cantine.idempotency import idempotent
 from cantine.models import Canteen, Role
-from cantine.roles import HasRole, canteens_for
+from cantine.roles import HasRole, canteens_for, producer_of
+from orders import lifecycle, services
 from orders import needs as needs_service
-from orders import services
 from orders.models import AllocationLine, AllocationRun, Need, PurchaseOrder, PurchaseOrderLine
 
 WRITERS = (Role.COOK,)
@@ -238,3 +240,99 @@ class PurchaseOrderViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related("lines__offer")
             .order_by("delivery_date", "pk")
         )
+
+
+class ProducerLineSerializer(serializers.ModelSerializer):
+    product = serializers.CharField(source="offer.product_label", read_only=True)
+    unit = serializers.CharField(source="offer.unit", read_only=True)
+    pack_size = serializers.DecimalField(
+        source="offer.pack_size", max_digits=10, decimal_places=3, read_only=True
+    )
+
+    class Meta:
+        model = PurchaseOrderLine
+        fields = [
+            "id",
+            "product",
+            "packs",
+            "pack_size",
+            "unit",
+            "unit_price",
+            "total",
+            "confirmed_packs",
+            "refusal_reason",
+            "answered_at",
+        ]
+
+
+class ProducerOrderSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    canteen_name = serializers.CharField(source="canteen.name", read_only=True)
+    lines = ProducerLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PurchaseOrder
+        fields = [
+            "id",
+            "number",
+            "canteen_name",
+            "delivery_date",
+            "status",
+            "answer_deadline",
+            "goods_total",
+            "delivery_cost",
+            "lines",
+        ]
+
+
+class AnswerSerializer(serializers.Serializer):
+    packs = serializers.IntegerField(min_value=0)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class ProducerOrderViewSet(viewsets.ReadOnlyModelViewSet):
+    """For producers' software (token auth): the caller's own orders, and answers per line.
+
+    Send an ``Idempotency-Key`` header with each answer: a retry with the same key gets the
+    first answer back instead of acting twice.
+    """
+
+    serializer_class = ProducerOrderSerializer
+    permission_classes = [HasRole.of(Role.PRODUCER)]
+
+    def get_queryset(self):
+        return (
+            PurchaseOrder.objects.filter(producer=producer_of(self.request.user))
+            .exclude(status=PurchaseOrder.Status.DRAFT)
+            .select_related("canteen")
+            .prefetch_related("lines__offer")
+            .order_by("-delivery_date", "pk")
+        )
+
+    @extend_schema(
+        request=AnswerSerializer,
+        responses={200: ProducerLineSerializer},
+        parameters=[OpenApiParameter("line", int, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["post"], url_path=r"lines/(?P<line>\d+)/answer")
+    def answer(self, request, pk=None, line=None):
+        order = self.get_object()
+        order_line = order.lines.filter(pk=line).first()
+        if order_line is None:
+            raise Http404
+        data = AnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+
+        def act():
+            try:
+                answered = lifecycle.answer_line(
+                    order_line,
+                    data.validated_data["packs"],
+                    request.user,
+                    reason=data.validated_data["reason"],
+                )
+            except lifecycle.OrderError as error:
+                return Response({"detail": str(error)}, status=409)
+            return Response(ProducerLineSerializer(answered).data)
+
+        return idempotent(request, act)
