@@ -4,6 +4,7 @@ from orders.models import (
     AllocationLine,
     AllocationRun,
     Need,
+    Notification,
     OrderEvent,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -57,3 +58,11 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
     date_hierarchy = "delivery_date"
     search_fields = ["producer__name", "canteen__name"]
     inlines = [PurchaseOrderLineInline, OrderEventInline]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject"]
+    readonly_fields = ["order", "to", "subject", "body", "attempts", "last_error", "sent_at"]

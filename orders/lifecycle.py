@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cantine.roles import producer_of
+from orders import notifications
 from orders.models import OrderEvent, PurchaseOrder, PurchaseOrderLine
 from producers.models import Offer
 
@@ -91,6 +92,7 @@ def send_order(order: PurchaseOrder, actor, answer_within: timedelta = timedelta
     order.sent_at = timezone.now()
     order.answer_deadline = order.sent_at + answer_within
     order.save(update_fields=["sent_at", "answer_deadline"])
+    notifications.order_sent(order)
     return order
 
 
@@ -173,6 +175,7 @@ def _settle(order: PurchaseOrder, actor) -> None:
         _move(order, Status.REFUSED, actor)
     else:
         _move(order, Status.PARTIALLY_CONFIRMED, actor)
+    notifications.producer_answered(order)
 
 
 def confirm_all(order: PurchaseOrder, actor) -> PurchaseOrder:

@@ -1,0 +1,112 @@
+"""E-mails about orders, through an outbox so that none is lost or sent for a rolled-back change.
+
+The message is stored with the change; it is handed to the task queue only once the
+transaction commits; a failed send is retried later with a growing delay.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from orders.models import Notification, PurchaseOrder
+
+MAX_ATTEMPTS = 6
+
+
+def _queue(order: PurchaseOrder | None, to: str, subject: str, body: str) -> Notification | None:
+    if not to:
+        return None  # nobody to tell: the portal still shows it
+    note = Notification.objects.create(order=order, to=to, subject=subject, body=body)
+    from orders.tasks import deliver_notification  # tasks import this module
+
+    transaction.on_commit(lambda: deliver_notification.enqueue(note.pk))
+    return note
+
+
+def order_sent(order: PurchaseOrder) -> Notification | None:
+    with translation.override("fr"):
+        lines = "\n".join(
+            f"- {line.offer.product_label} : {line.packs} × {line.offer.pack_size.normalize()} "
+            f"{line.offer.unit}"
+            for line in order.lines.select_related("offer")
+        )
+        subject = _("New order %(number)s for %(date)s") % {
+            "number": order.number,
+            "date": order.delivery_date.strftime("%d/%m/%Y"),
+        }
+        body = _(
+            "%(canteen)s orders, for delivery on %(date)s:\n%(lines)s\n\n"
+            "Confirm, confirm less or refuse each line in your cantine portal."
+        ) % {
+            "canteen": order.canteen.name,
+            "date": order.delivery_date.strftime("%d/%m/%Y"),
+            "lines": lines,
+        }
+    return _queue(order, order.producer.email, subject, body)
+
+
+def producer_answered(order: PurchaseOrder) -> list[Notification]:
+    """Tell the kitchen's cooks that the producer answered."""
+    from cantine.models import Membership, Role
+
+    cooks = Membership.objects.filter(canteen=order.canteen, role=Role.COOK).select_related("user")
+    with translation.override("fr"):
+        subject = _("%(producer)s answered order %(number)s: %(status)s") % {
+            "producer": order.producer.name,
+            "number": order.number,
+            "status": order.get_status_display(),
+        }
+        body = "\n".join(
+            f"- {line.offer.product_label} : {line.confirmed_packs}/{line.packs}"
+            + (f" ({line.refusal_reason})" if line.refusal_reason else "")
+            for line in order.lines.select_related("offer")
+        )
+    notes = [_queue(order, m.user.email, subject, body) for m in cooks]
+    return [n for n in notes if n is not None]
+
+
+def deliver(notification_id: int) -> Notification:
+    """Send one pending notification; on failure, schedule another try later."""
+    with transaction.atomic():
+        note = Notification.objects.select_for_update().get(pk=notification_id)
+        if note.status != Notification.Status.PENDING:
+            return note
+        note.attempts += 1
+        try:
+            send_mail(note.subject, note.body, settings.DEFAULT_FROM_EMAIL, [note.to])
+        except Exception as error:  # any transport failure: keep it and try again
+            note.last_error = str(error)[:2000]
+            if note.attempts >= MAX_ATTEMPTS:
+                note.status = Notification.Status.FAILED
+            note.save()
+            if note.status == Notification.Status.PENDING:
+                _retry_later(note)
+            return note
+        note.status = Notification.Status.SENT
+        note.sent_at = timezone.now()
+        note.save()
+        return note
+
+
+def _retry_later(note: Notification) -> None:
+    """Try again after 2, 4, 8... minutes when the queue can wait; else the flush command will."""
+    from orders.tasks import deliver_notification
+
+    if not deliver_notification.get_backend().supports_defer:
+        return
+    run_after = timezone.now() + timedelta(minutes=2**note.attempts)
+    transaction.on_commit(lambda: deliver_notification.using(run_after=run_after).enqueue(note.pk))
+
+
+def flush_pending() -> int:
+    """Send what is still pending (a worker was down, a delay passed)."""
+    pending = Notification.objects.filter(status=Notification.Status.PENDING).values_list(
+        "pk", flat=True
+    )
+    return sum(deliver(pk).status == Notification.Status.SENT for pk in list(pending))
