@@ -160,11 +160,11 @@ def answer_line(line: PurchaseOrderLine, packs: int, actor, reason: str = "") ->
     line.save(update_fields=["confirmed_packs", "refusal_reason", "answered_at"])
     after = {"confirmed_packs": packs, "reason": line.refusal_reason}
     _record(order, "answer", actor, before, after, line=line)
-    _settle(order, actor)
+    settle(order, actor)
     return line
 
 
-def _settle(order: PurchaseOrder, actor) -> None:
+def settle(order: PurchaseOrder, actor) -> None:
     """Once every line is answered, the order is confirmed, partly confirmed or refused."""
     lines = list(order.lines.all())
     if any(line.confirmed_packs is None for line in lines):

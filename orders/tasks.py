@@ -14,3 +14,13 @@ def solve_allocation_run(run_id: int) -> str:
 @task()
 def deliver_notification(notification_id: int) -> str:
     return deliver(notification_id).status
+
+
+@task()
+def reallocate_order(order_id: int, actor_id: int | None = None) -> int:
+    from cantine.models import User
+    from orders.models import PurchaseOrder
+    from orders.reallocation import reallocate_refusals
+
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    return len(reallocate_refusals(PurchaseOrder.objects.get(pk=order_id), actor))

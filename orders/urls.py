@@ -7,6 +7,11 @@ urlpatterns = [
     path("portal/lines/<int:line_pk>/answer/", portal.answer_line, name="orders_portal_answer"),
     path("portal/<int:po_pk>/confirm/", portal.confirm_order, name="orders_portal_confirm"),
     path("purchase-orders/<int:po_pk>/send/", views.send_purchase_order, name="orders_po_send"),
+    path(
+        "purchase-orders/<int:po_pk>/reallocate/",
+        views.reallocate_purchase_order,
+        name="orders_po_reallocate",
+    ),
     path("", views.orders_index, name="orders_index"),
     path("<int:pk>/needs/", views.needs_page, name="orders_needs"),
     path("<int:pk>/needs/compute/", views.compute_needs, name="orders_compute_needs"),

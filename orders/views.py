@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -224,7 +225,15 @@ def _order(user, po_pk) -> PurchaseOrder:
 @role_required(*READERS)
 def purchase_order_detail(request, po_pk):
     order = _order(request.user, po_pk)
-    return render(request, "orders/purchase_order_detail.html", {"order": order})
+    events = order.events.select_related("actor", "line__offer").order_by("at", "pk")
+    replacements = PurchaseOrder.objects.filter(
+        pk__in=[pk for e in events if e.action == "reallocated" for pk in e.after["orders"]]
+    ).select_related("producer")
+    return render(
+        request,
+        "orders/purchase_order_detail.html",
+        {"order": order, "events": events, "replacements": replacements},
+    )
 
 
 @require_POST
@@ -240,6 +249,23 @@ def send_purchase_order(request, po_pk):
         messages.error(request, str(error))
     else:
         messages.success(request, _("Order sent to the producer."))
+    return redirect("orders_po", po_pk=order.pk)
+
+
+@require_POST
+@role_required(Role.COOK)
+def reallocate_purchase_order(request, po_pk):
+    """Buy elsewhere what the producer refused (in the background; the page then shows it)."""
+    order = _order(request.user, po_pk)
+    if not _may(request.user, order.canteen, Role.COOK):
+        raise Http404
+    if order.status not in (PurchaseOrder.Status.PARTIALLY_CONFIRMED, PurchaseOrder.Status.REFUSED):
+        messages.error(request, _("Only refused quantities can be bought elsewhere."))
+        return redirect("orders_po", po_pk=order.pk)
+    from orders.tasks import reallocate_order
+
+    transaction.on_commit(lambda: reallocate_order.enqueue(order.pk, request.user.pk))
+    messages.success(request, _("The refused quantities are being bought elsewhere."))
     return redirect("orders_po", po_pk=order.pk)
 
 

@@ -1,0 +1,170 @@
+"""Buy elsewhere what a producer refused, or did not confirm before the deadline.
+
+The refused quantities become the needs of a small allocation over the other producers'
+remaining capacity (what they have not yet confirmed or been asked for that week). The new
+lines go to draft orders, one per producer and date, that the cook sends; the original order
+records what moved where, so the cook sees what changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from cantine.models import Canteen
+from nutrition.models import Food
+from orders import allocation, lifecycle
+from orders.models import OrderEvent, PurchaseOrder, PurchaseOrderLine
+from orders.services import build_instance, candidate_offers
+from producers.models import Offer
+
+REALLOCATION_TIME_LIMIT_S = 5.0
+NO_ANSWER = "sans réponse avant la date limite"
+
+
+@dataclass(frozen=True)
+class RefusedNeed:
+    """A refused quantity, shaped like a Need for ``build_instance`` (pk = the line's)."""
+
+    pk: int
+    food: Food
+    quantity: Decimal
+    delivery_date: date
+    unit: str
+
+    @property
+    def food_id(self) -> int:
+        return self.food.pk
+
+
+def _asked_quantity(offer: Offer, day: date) -> Decimal:
+    """Confirmed or still awaiting an answer, that week: what the offer cannot promise again."""
+    monday = day - timedelta(days=day.weekday())
+    lines = PurchaseOrderLine.objects.filter(
+        offer=offer, order__delivery_date__range=(monday, monday + timedelta(days=6))
+    ).exclude(order__status__in=[PurchaseOrder.Status.CANCELLED, PurchaseOrder.Status.REFUSED])
+    confirmed = lines.filter(confirmed_packs__isnull=False).aggregate(p=Sum("confirmed_packs"))
+    waiting = lines.filter(confirmed_packs__isnull=True).aggregate(p=Sum("packs"))
+    return Decimal((confirmed["p"] or 0) + (waiting["p"] or 0)) * offer.pack_size
+
+
+def _remaining(offers: list[Offer], day: date) -> dict[str, float]:
+    remaining = {}
+    for offer in offers:
+        if offer.weekly_capacity is not None:
+            left = max(Decimal(0), offer.weekly_capacity - _asked_quantity(offer, day))
+            remaining[f"O{offer.pk}"] = float(left)
+    return remaining
+
+
+@transaction.atomic
+def reallocate_refusals(order: PurchaseOrder, actor=None) -> list[PurchaseOrder]:
+    """New draft orders for what ``order``'s producer did not confirm; returns them."""
+    order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+    if OrderEvent.objects.filter(order=order, action="reallocated").exists():
+        return []  # already done: a retried click must not buy twice
+    refused = lifecycle.refused_quantities(order)
+    if not refused:
+        return []
+    needs = [
+        RefusedNeed(line.pk, line.offer.food, quantity, order.delivery_date, line.offer.unit)
+        for line, quantity in refused
+    ]
+    offers = [o for o in candidate_offers(needs) if o.producer_id != order.producer_id]
+    instance = build_instance(
+        order.canteen, needs, offers, weeks=1, time_limit_s=REALLOCATION_TIME_LIMIT_S
+    )
+    remaining = _remaining(offers, order.delivery_date)
+    instance = allocation.Instance(
+        needs=instance.needs,
+        producers=instance.producers,
+        offers=tuple(_with_remaining(o, remaining.get(o.id)) for o in instance.offers),
+        targets=instance.targets,
+        time_limit_s=instance.time_limit_s,
+    )
+    solution = allocation.solve(instance)
+    created = _orders_from(order, solution, {o.pk: o for o in offers}, actor)
+    OrderEvent.objects.create(
+        order=order,
+        actor=actor,
+        action="reallocated",
+        before={"refused": [[line.pk, str(q)] for line, q in refused]},
+        after={
+            "orders": [o.pk for o in created],
+            "unmet": [[u.need, u.quantity] for u in solution.unmet],
+        },
+    )
+    return created
+
+
+def _with_remaining(offer: allocation.Offer, remaining: float | None) -> allocation.Offer:
+    return offer if remaining is None else replace(offer, remaining_capacity=remaining)
+
+
+def _orders_from(source: PurchaseOrder, solution, offers: dict[int, Offer], actor):
+    lines_by_pk = {line.pk: line for line in source.lines.all()}
+    created: dict[int, PurchaseOrder] = {}
+    for line in solution.lines:
+        offer = offers[int(line.offer[1:])]
+        new_order = created.get(offer.producer_id)
+        if new_order is None:
+            new_order = PurchaseOrder.objects.create(
+                canteen=source.canteen,
+                producer=offer.producer,
+                delivery_date=source.delivery_date,
+                delivery_cost=offer.producer.delivery_cost,
+                created_by=actor,
+            )
+            created[offer.producer_id] = new_order
+        original = lines_by_pk[int(line.need[1:])]
+        total = (Decimal(str(line.cost))).quantize(Decimal("0.01"))
+        PurchaseOrderLine.objects.create(
+            order=new_order,
+            offer=offer,
+            need=original.need,
+            packs=line.packs,
+            quantity=Decimal(str(round(line.quantity, 3))),
+            unit_price=offer.unit_price,
+            total=total,
+        )
+        new_order.goods_total += total
+    for new_order in created.values():
+        new_order.save(update_fields=["goods_total"])
+        OrderEvent.objects.create(
+            order=new_order,
+            actor=actor,
+            action="created_by_reallocation",
+            after={"replaces_refusals_of": source.pk},
+        )
+    return list(created.values())
+
+
+def expire_unanswered(canteen: Canteen | None = None, now=None) -> list[PurchaseOrder]:
+    """Lines still unanswered after the deadline count as refused; the orders then settle."""
+    now = now or timezone.now()
+    overdue = PurchaseOrder.objects.filter(
+        status=PurchaseOrder.Status.SENT, answer_deadline__lt=now
+    )
+    if canteen is not None:
+        overdue = overdue.filter(canteen=canteen)
+    settled = []
+    for order in overdue:
+        with transaction.atomic():
+            locked = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+            if locked.status != PurchaseOrder.Status.SENT:
+                continue
+            for line in locked.lines.filter(confirmed_packs__isnull=True):
+                line.confirmed_packs, line.refusal_reason = 0, NO_ANSWER
+                line.answered_at = now
+                line.save(update_fields=["confirmed_packs", "refusal_reason", "answered_at"])
+                OrderEvent.objects.create(
+                    order=locked, line=line, action="expired", after={"reason": NO_ANSWER}
+                )
+            lifecycle.settle(locked, actor=None)
+            settled.append(locked)
+    return settled
