@@ -270,6 +270,38 @@ class OrderEvent(models.Model):
     def __str__(self):
         return f"{self.order} · {self.action} · {self.at:%Y-%m-%d %H:%M}"
 
+    def describe(self) -> str:
+        """The event in words, for the order's history."""
+        after = self.after or {}
+        if self.action.startswith("status:"):
+            status = PurchaseOrder.Status(self.action.split(":", 1)[1])
+            return _("status: %(status)s") % {"status": status.label}
+        if self.action == "answer":
+            text = _("%(packs)s of %(total)s packs confirmed") % {
+                "packs": after.get("confirmed_packs"),
+                "total": self.line.packs if self.line else "?",
+            }
+            return f"{text} — {after['reason']}" if after.get("reason") else text
+        if self.action == "expired":
+            return _("no answer before the deadline")
+        if self.action == "received":
+            return _("received %(quantity)s %(remark)s") % {
+                "quantity": after.get("quantity"),
+                "remark": after.get("remark", ""),
+            }
+        if self.action == "reallocated":
+            count = len(after.get("orders", []))
+            unmet = len(after.get("unmet", []))
+            return _(
+                "refusals re-allocated: %(orders)s new orders, %(unmet)s lines found nowhere"
+            ) % {
+                "orders": count,
+                "unmet": unmet,
+            }
+        if self.action == "created_by_reallocation":
+            return _("created to replace refused quantities")
+        return self.action
+
 
 class Notification(models.Model):
     """An e-mail to send, written in the same transaction as the change it tells about.

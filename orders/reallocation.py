@@ -76,16 +76,33 @@ def reallocate_refusals(order: PurchaseOrder, actor=None) -> list[PurchaseOrder]
         for line, quantity in refused
     ]
     offers = [o for o in candidate_offers(needs) if o.producer_id != order.producer_id]
+    # What other producers already deliver that day counts towards their minimum order and
+    # delivery cost: those lines enter the model as fixed lines.
+    ordered = list(_ordered_the_same_day(order))
+    fixed_needs = [
+        RefusedNeed(line.pk, line.offer.food, line.quantity, order.delivery_date, line.offer.unit)
+        for line in ordered
+    ]
+    offers += [line.offer for line in ordered if line.offer not in offers]
     instance = build_instance(
-        order.canteen, needs, offers, weeks=1, time_limit_s=REALLOCATION_TIME_LIMIT_S
+        order.canteen,
+        needs + fixed_needs,
+        offers,
+        weeks=1,
+        time_limit_s=REALLOCATION_TIME_LIMIT_S,
     )
     remaining = _remaining(offers, order.delivery_date)
-    instance = allocation.Instance(
-        needs=instance.needs,
-        producers=instance.producers,
+    instance = replace(
+        instance,
         offers=tuple(_with_remaining(o, remaining.get(o.id)) for o in instance.offers),
-        targets=instance.targets,
-        time_limit_s=instance.time_limit_s,
+        fixed_lines=tuple(
+            allocation.FixedLine(
+                f"N{line.pk}",
+                f"O{line.offer_id}",
+                line.packs if line.confirmed_packs is None else line.confirmed_packs,
+            )
+            for line in ordered
+        ),
     )
     solution = allocation.solve(instance)
     created = _orders_from(order, solution, {o.pk: o for o in offers}, actor)
@@ -102,6 +119,26 @@ def reallocate_refusals(order: PurchaseOrder, actor=None) -> list[PurchaseOrder]
     return created
 
 
+def _ordered_the_same_day(order: PurchaseOrder):
+    """Lines of the kitchen's other live orders for that delivery date."""
+    live = [
+        PurchaseOrder.Status.DRAFT,
+        PurchaseOrder.Status.SENT,
+        PurchaseOrder.Status.CONFIRMED,
+        PurchaseOrder.Status.PARTIALLY_CONFIRMED,
+    ]
+    return (
+        PurchaseOrderLine.objects.filter(
+            order__canteen=order.canteen,
+            order__delivery_date=order.delivery_date,
+            order__status__in=live,
+        )
+        .exclude(order__producer=order.producer)
+        .exclude(confirmed_packs=0)
+        .select_related("offer__producer__commune__department", "offer__food")
+    )
+
+
 def _with_remaining(offer: allocation.Offer, remaining: float | None) -> allocation.Offer:
     return offer if remaining is None else replace(offer, remaining_capacity=remaining)
 
@@ -110,6 +147,8 @@ def _orders_from(source: PurchaseOrder, solution, offers: dict[int, Offer], acto
     lines_by_pk = {line.pk: line for line in source.lines.all()}
     created: dict[int, PurchaseOrder] = {}
     for line in solution.lines:
+        if line.fixed or int(line.need[1:]) not in lines_by_pk:
+            continue  # already ordered: it only counted towards minimum orders
         offer = offers[int(line.offer[1:])]
         new_order = created.get(offer.producer_id)
         if new_order is None:

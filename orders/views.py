@@ -232,7 +232,12 @@ def purchase_order_detail(request, po_pk):
     return render(
         request,
         "orders/purchase_order_detail.html",
-        {"order": order, "events": events, "replacements": replacements},
+        {
+            "order": order,
+            "events": events,
+            "replacements": replacements,
+            "reallocated": any(e.action == "reallocated" for e in events),
+        },
     )
 
 

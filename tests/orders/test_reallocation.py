@@ -83,3 +83,24 @@ def test_cook_reallocates_from_the_order_page(
     page = client.get(reverse("orders_po", args=[order.pk]))
     assert len(page.context["replacements"]) == 2
     assert page.context["replacements"][0].delivery_date == DELIVERY
+
+
+def test_a_producer_already_delivering_that_day_reaches_its_minimum_order(world, market):
+    """10 kg alone would be under the backup farm's 80 € minimum; its delivery of leeks that
+    same day already reaches it, so the refused carrots can join that delivery."""
+    first, backup, dearer = market
+    farm = backup.producer
+    farm.minimum_order_value = Decimal("80")
+    farm.save()
+    dearer.producer.minimum_order_value = Decimal("500")
+    dearer.producer.save()
+    leeks = offer(farm, food("R2", "Poireau"), price="4", pack=25, capacity=100)
+    already = make_order(world, leeks, packs=1)  # 100 € of leeks the same day
+    lifecycle.send_order(already, world.users["cook"])
+    order = make_order(world, first, packs=1)
+    lifecycle.send_order(order, world.users["cook"])
+    lifecycle.answer_line(order.lines.get(), 0, world.users["producer"], reason="gel")
+    created = reallocate_refusals(order)
+    assert [(o.producer.name, o.lines.get().offer) for o in created] == [
+        ("Ferme de secours", backup)
+    ]
