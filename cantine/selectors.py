@@ -85,3 +85,13 @@ def _grid(known: dict[tuple[str, int], int], days) -> CoverGrid:
             for age_group in AgeGroup
         ]
     )
+
+
+def kitchens_of(user, *roles: Role) -> list[Canteen]:
+    """The kitchens that plan and buy for the user's canteens (a satellite's is its central
+    kitchen), central kitchens first."""
+    kitchens = {}
+    for canteen in canteens_for(user, *roles).select_related("central_kitchen"):
+        kitchen = canteen.central_kitchen or canteen
+        kitchens[kitchen.pk] = kitchen
+    return sorted(kitchens.values(), key=lambda c: (c.kind != Canteen.Kind.CENTRAL_KITCHEN, c.name))

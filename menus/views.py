@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cantine.models import Canteen, Role
 from cantine.roles import canteens_for, role_required
+from cantine.selectors import kitchens_of
 from menus import scdl, selectors, services
 from menus.forms import CopyWeekForm, PeriodForm, PlanForm, ScdlImportForm
 from menus.instances import week_start
@@ -64,7 +65,7 @@ def _calendar_context(request, canteen: Canteen, start: date, weeks: int) -> dic
         "can_edit": can_edit,
         "plan_form": PlanForm(initial={"start": start, "weeks": weeks}) if can_edit else None,
         "run": selectors.latest_run(canteen, start, end),
-        "kitchens": planning_canteens(request.user),
+        "kitchens": kitchens_of(request.user, *READERS),
         "previous_start": start - timedelta(days=7 * weeks),
         "next_start": start + timedelta(days=7 * weeks),
     }
@@ -78,19 +79,10 @@ def _render_calendar(request, canteen, start, weeks, status=200):
     return render(request, template, context, status=status)
 
 
-def planning_canteens(user) -> list[Canteen]:
-    """Kitchens whose menus the user reads: central kitchens first, satellites folded in."""
-    kitchens = {}
-    for canteen in canteens_for(user, *READERS).select_related("central_kitchen"):
-        kitchen = canteen.central_kitchen or canteen
-        kitchens[kitchen.pk] = kitchen
-    return sorted(kitchens.values(), key=lambda c: (c.kind != Canteen.Kind.CENTRAL_KITCHEN, c.name))
-
-
 @role_required(*READERS)
 def menu_index(request):
     """Open the menus of the first kitchen the user plans for."""
-    kitchens = planning_canteens(request.user)
+    kitchens = kitchens_of(request.user, *READERS)
     if not kitchens:
         return render(request, "menus/no_canteen.html")
     url = reverse("menu_calendar", kwargs={"pk": kitchens[0].pk})
