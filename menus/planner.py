@@ -9,8 +9,16 @@ vegetarian meals per ISO week; at most one use of a dish in any run of
 The catalogue is pruned before modelling: within a class of interchangeable dishes (same
 component, same rule-relevant tags, same vegetarian flag) a dish beaten on the objective
 (and on cost when a cost cap applies) by 2·spacing−1 others can never be needed — any use of
-it can be swapped for one of them that is not served within `spacing` meals. This keeps
-2,300-dish catalogues to a few hundred variables per meal at most, without losing optimality.
+it can be swapped for one of them that is not served within `spacing` meals. Nor by U +
+min(history, spacing−1) others, U bounding the class's uses in the plan (its max rules allow
+at most ceil(m / window)·max): one of them is then served nowhere in the plan nor in the
+recent history. This keeps 2,300-dish catalogues to a few hundred variables per meal at
+most, without losing optimality.
+
+Long horizons (more than 30 meals) are warm-started: the plan is first built 20 meals at a
+time, each chunk planned with the previous ones as history, and that compliant plan is the
+solution hint of the full model (the LP bound comes early; finding the optimum was the slow
+part).
 
 On infeasibility the model is rebuilt with one assumption literal per rule bound, lock,
 vegetarian week, the repeat spacing and the cost cap; CP-SAT's sufficient assumptions,
@@ -26,7 +34,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
@@ -112,9 +120,13 @@ def dish_score(instance: Instance, dish: Dish) -> int:
 
 def prune_catalogue(instance: Instance) -> dict[str, list[Dish]]:
     """Per component, the dishes worth modelling, best objective first (see module doc)."""
+    return _prune(instance, rule_bounds=True)
+
+
+def _prune(instance: Instance, rule_bounds: bool) -> dict[str, list[Dish]]:
+    """`rule_bounds` also caps a class by its max rules: not for explanations, which relax them."""
     spacing = instance.min_meals_between_repeats
-    n_plan, n_hist = len(instance.meals), len(instance.history)
-    keep = 1 if spacing <= 1 else max(1, min(2 * spacing - 1, n_plan + min(n_hist, spacing - 1)))
+    n_hist = len(instance.history)
     relevant = {r.tag for r in instance.rules}
     use_cost = instance.max_cost_per_meal is not None
     classes: dict[tuple, list[Dish]] = {}
@@ -123,12 +135,35 @@ def prune_catalogue(instance: Instance) -> dict[str, list[Dish]]:
         key = (dish.component, dish.effective_tags & relevant, veg)
         classes.setdefault(key, []).append(dish)
     out: dict[str, list[Dish]] = {}
-    for (comp, _tags, _veg), members in classes.items():
+    for (comp, tags, _veg), members in classes.items():
+        keep = 1
+        if spacing > 1:
+            uses = _max_uses(instance, comp, tags if rule_bounds else frozenset())
+            keep = max(1, min(2 * spacing - 1, uses + min(n_hist, spacing - 1)))
         members.sort(key=lambda d: (dish_score(instance, d), d.cost, d.id))
         out.setdefault(comp, []).extend(_undominated(members, keep, use_cost))
     for comp in out:
         out[comp].sort(key=lambda d: (dish_score(instance, d), d.cost, d.id))
     return out
+
+
+def _max_uses(instance: Instance, comp: str, tags: frozenset[str]) -> int:
+    """An upper bound on how often a class of `comp` dishes carrying `tags` can be served.
+
+    At most once per planned meal with that component; and for every max rule on one of the
+    tags, the planned meals split into ceil(m / size) runs of at most `size` consecutive
+    meals, each inside some checked window of `size` meals, so at most ceil(m / size) * max.
+    """
+    n_plan = len(instance.meals)
+    n = len(instance.history) + n_plan
+    bound = sum(1 for meal in instance.meals if comp in instance.meal_components(meal))
+    for rule in instance.rules:
+        if rule.max is None or rule.tag not in tags:
+            continue
+        size = min(rule.window, n)
+        _, hi = rule.bounds_for(size)
+        bound = min(bound, -(-n_plan // size) * hi)
+    return bound
 
 
 def _undominated(members: list[Dish], keep: int, use_cost: bool) -> list[Dish]:
@@ -402,6 +437,7 @@ class _Builder:
         self.x: dict[tuple[int, str], cp_model.IntVar] = {}
         self.assumptions: list[tuple[cp_model.IntVar, tuple]] = []
         self._tag_expr: dict[tuple[str, int], list] = {}
+        self._flags: dict[tuple[str, int], cp_model.IntVar] = {}
 
     def _literal(self, label: tuple):
         """The enforcement literal of a constraint group (None when not relaxed)."""
@@ -477,10 +513,11 @@ class _Builder:
         else:
             flag = self.model.new_bool_var(f"has_{tag}_{m}")
             everything = [v for terms in per_comp for v in terms]
-            for v in everything:
-                self.model.add_implication(v, flag)
+            for terms in per_comp:  # one dish per component: stronger LP than v => flag
+                self.model.add(cp_model.LinearExpr.sum(terms) <= flag)
             self.model.add_bool_or([flag.Not(), *everything])
             terms = [flag]
+            self._flags[key] = flag
         self._tag_expr[key] = terms
         return terms
 
@@ -572,8 +609,15 @@ class _Builder:
         self.model.minimize(cp_model.LinearExpr.weighted_sum([self.x[k] for k in keys], coefs))
 
     def hint(self, plan: list[ServedMeal]) -> None:
+        """Hint the plan's meals; a plan shorter than the horizon leaves the rest free."""
         for (m, did), var in self.x.items():
-            self.model.add_hint(var, 1 if did in plan[m].dishes.values() else 0)
+            if m < len(plan):
+                self.model.add_hint(var, 1 if did in plan[m].dishes.values() else 0)
+        for (tag, m), flag in self._flags.items():
+            if m >= len(plan):
+                continue
+            served = (self.inst.dishes[d].effective_tags for d in plan[m].dishes.values())
+            self.model.add_hint(flag, int(any(tag in tags for tags in served)))
 
     def read_plan(self, solver: cp_model.CpSolver) -> list[ServedMeal]:
         plan = []
@@ -658,8 +702,11 @@ def plan_menus(
     complete = all(
         len(p.dishes) == len(c) for p, c in zip(greedy.plan, builder.slots.comps, strict=True)
     )
-    if use_hint and complete:
-        builder.hint(greedy.plan)  # even a rule-breaking greedy plan is a useful start
+    warm = PlanResult("unknown", [], None, None, 0.0)
+    if use_hint and len(instance.meals) > CHUNK + CHUNK // 2:
+        warm = _chunked_plan(instance, pruned, num_workers, started + WARM_SHARE * limit)
+    if use_hint:  # even a rule-breaking greedy plan is a useful start for what is not warm
+        builder.hint(warm.plan + (greedy.plan[len(warm.plan) :] if complete else []))
     solver = cp_model.CpSolver()
     _tune(solver, num_workers)
     solver.parameters.max_time_in_seconds = max(0.1, limit - (time.perf_counter() - started))
@@ -671,13 +718,15 @@ def plan_menus(
         "variables": len(builder.x),
         "workers": num_workers,
         "greedy_objective": greedy.objective if greedy.status == "feasible" else None,
+        "warm_objective": warm.objective if warm.status == "feasible" else None,
     }
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         plan = builder.read_plan(solver)
         status = "optimal" if code == cp_model.OPTIMAL else "feasible"
         objective = _plan_objective(instance, plan)
-        if greedy.status == "feasible" and greedy.objective < objective:
-            plan, objective, status = greedy.plan, greedy.objective, "feasible"
+        for other in (greedy, warm):  # the solver starts from warm: a safety net only
+            if other.status == "feasible" and other.objective < objective:
+                plan, objective, status = other.plan, other.objective, "feasible"
         bound = round(solver.best_objective_bound / SCALE, 6)
         elapsed = time.perf_counter() - started
         return PlanResult(
@@ -685,17 +734,61 @@ def plan_menus(
         )
     if code == cp_model.INFEASIBLE:
         remaining = max(2.0, limit - (time.perf_counter() - started))
-        conflicts = explain_infeasibility(instance, pruned, remaining)
+        loose = _prune(instance, rule_bounds=False) if prune else pruned
+        conflicts = explain_infeasibility(instance, loose, remaining)
         elapsed = time.perf_counter() - started
         return PlanResult("infeasible", [], None, None, elapsed, None, conflicts, stats)
-    if greedy.status == "feasible":  # solver timed out before improving on the hint
+    fallback = warm if warm.status == "feasible" else greedy
+    if fallback.status == "feasible":  # solver timed out before improving on the hint
         elapsed = time.perf_counter() - started
         return PlanResult(
-            "feasible", greedy.plan, greedy.objective, None, elapsed, greedy.report, [], stats
+            "feasible", fallback.plan, fallback.objective, None, elapsed, fallback.report, [], stats
         )
     if code == cp_model.MODEL_INVALID:
         raise RuntimeError(f"invalid CP-SAT model: {builder.model.validate()}")
     return PlanResult("unknown", [], None, None, time.perf_counter() - started, None, [], stats)
+
+
+CHUNK = 20  # meals per warm-start chunk: one GEMRCN window, solved in about 2 s
+WARM_SHARE = 0.4  # at most this share of the time limit goes to the warm start
+
+
+def _chunked_plan(
+    instance: Instance, pruned: dict[str, list[Dish]], num_workers: int, deadline: float
+) -> PlanResult:
+    """A compliant plan built chunk by chunk (each planned with the previous as history).
+
+    Used as the solution hint of long horizons: CP-SAT's first solutions there are far from
+    the LP bound, and the proof goes much faster from a near-optimal incumbent. Status
+    "unknown" with the chunks planned so far when a chunk is infeasible (the plan is myopic)
+    or the time share runs out; the greedy plan then completes the hint.
+    """
+    meals, n = instance.meals, len(instance.meals)
+    parts = -(-n // CHUNK)
+    plan: list[ServedMeal] = []
+    for k in range(parts):
+        lo, hi = k * n // parts, (k + 1) * n // parts
+        left = deadline - time.perf_counter()
+        if left <= 0.5:
+            break
+        part = replace(instance, meals=meals[lo:hi], history=instance.history + plan)
+        builder = _Builder(part, _build_slots(part, pruned, relaxed=False))
+        builder.build()
+        solver = cp_model.CpSolver()
+        _tune(solver, num_workers)
+        solver.parameters.max_time_in_seconds = 2 * left / (parts - k + 1)  # chunks vary
+        solver.parameters.relative_gap_limit = 1e-3
+        code = solver.solve(builder.model)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        plan += builder.read_plan(solver)
+    if len(plan) < n:
+        return PlanResult("unknown", plan, None, None, 0.0)
+    report = check_plan(instance, plan)
+    ok = report.ok and _within_cap(instance, plan)
+    return PlanResult(
+        "feasible" if ok else "unknown", plan, _plan_objective(instance, plan), None, 0.0, report
+    )
 
 
 def _tune(solver: cp_model.CpSolver, num_workers: int) -> None:

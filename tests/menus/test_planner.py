@@ -4,12 +4,13 @@ import dataclasses
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from bench.instances import make_catalogue, make_instance
-from menus.planner import greedy_plan, plan_menus, prune_catalogue
+from menus.planner import _chunked_plan, greedy_plan, plan_menus, prune_catalogue
 from nutrition.compliance import check_plan
 from nutrition.mealplan import Meal, Objective, Rule, gemrcn_rules
 
@@ -138,6 +139,33 @@ def test_pruning_keeps_the_optimum():
     small = plan_menus(inst)
     assert full.status == small.status == "optimal"
     assert small.objective == pytest.approx(full.objective, abs=1e-6)
+
+
+def test_pruning_by_max_rules_keeps_the_optimum_with_history():
+    first = make_instance(6, 400, seed=10, time_limit_s=60)
+    first.min_meals_between_repeats = 4
+    served = plan_menus(first).plan
+    inst = make_instance(12, 400, seed=10, history=served, time_limit_s=60)
+    inst.rules = [RULES["gemrcn-9"], RULES["gemrcn-13"], RULES["gemrcn-14"], RULES["gemrcn-15"]]
+    inst.min_meals_between_repeats = 4
+    inst.objective = Objective(cost=-1.0)  # the costliest dishes are the fatty, fried ones
+    pruned = prune_catalogue(inst)
+    mains = [d for d in pruned["main"] if "low_pl_ratio" in d.tags]
+    fatty = [d for d in inst.dishes.values() if "low_pl_ratio" in d.tags]
+    assert len(mains) == 2 + 3 < len(fatty)  # max 2 in the 18-meal window + 3 recent history
+    full = plan_menus(inst, prune=False)
+    small = plan_menus(inst)
+    assert full.status == small.status == "optimal"
+    assert small.objective == pytest.approx(full.objective, abs=1e-6)
+
+
+def test_long_horizons_start_from_a_compliant_chunked_plan():
+    inst = make_instance(32, 300, seed=2, time_limit_s=60)
+    warm = _chunked_plan(inst, prune_catalogue(inst), 2, time.perf_counter() + 30)
+    assert warm.status == "feasible" and warm.report.ok and len(warm.plan) == 32
+    result = plan_menus(inst)
+    assert result.status in ("optimal", "feasible") and check_plan(inst, result.plan).ok
+    assert result.objective <= warm.objective + 1e-6
 
 
 def test_cost_cap_per_meal_is_respected():
