@@ -375,6 +375,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict[str, int]:
     offers += seed_wholesaler(canteens[0])
     seed_food_prices(canteens)
     menus = seed_menus(canteens[0])
+    purchases = seed_purchases(canteens, producers)
     return {
         "dishes": nutrition["dishes"],
         "planned_meals": menus,
@@ -383,6 +384,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict[str, int]:
         "producers": len(producers),
         "users": len(users),
         "offers": offers,
+        "purchases": purchases,
     }
 
 
@@ -899,3 +901,128 @@ def seed_food_prices(canteens: list[Canteen]) -> None:
     for canteen in canteens:
         if canteen.kind != Canteen.Kind.SATELLITE:
             refresh_food_prices(canteen)
+
+
+# --- purchases: last year and this year so far, as the ledger of a manager would hold them ------
+
+# CIQUAL sub-group (else group, else name) words -> ma cantine product family; first match wins.
+FAMILY_WORDS = [
+    ("charcuter", "CHARCUTERIE"),
+    ("viande", "VIANDES_VOLAILLES"),
+    ("volaille", "VIANDES_VOLAILLES"),
+    ("poisson", "PRODUITS_DE_LA_MER"),
+    ("mollusque", "PRODUITS_DE_LA_MER"),
+    ("crustac", "PRODUITS_DE_LA_MER"),
+    ("fruit", "FRUITS_ET_LEGUMES"),
+    ("légum", "FRUITS_ET_LEGUMES"),
+    ("pommes de terre", "FRUITS_ET_LEGUMES"),
+    ("lait", "PRODUITS_LAITIERS"),
+    ("fromage", "PRODUITS_LAITIERS"),
+    ("crème", "PRODUITS_LAITIERS"),
+    ("oeuf", "PRODUITS_LAITIERS"),
+    ("œuf", "PRODUITS_LAITIERS"),
+    ("beurre", "PRODUITS_LAITIERS"),
+    ("pain", "BOULANGERIE"),
+    ("viennoiser", "BOULANGERIE"),
+    ("gâteau", "BOULANGERIE"),
+    ("boisson", "BOISSONS"),
+    ("eaux", "BOISSONS"),
+]
+# What the wholesaler's lines carry, with their odds: mostly unlabelled, some organic or SIQO.
+WHOLESALE_LABELS = [([], 0.72), (["BIO"], 0.12), (["LABEL_ROUGE"], 0.08), (["AOCAOP"], 0.04)]
+WHOLESALE_ORIGINS = [("FRANCE", 0.6), ("EUROPE", 0.3), ("OTHER", 0.1)]
+
+
+def food_family(food) -> str:
+    """The sub-group decides first: "viandes, oeufs, poissons" alone would make fish meat."""
+    for name in (food.subgroup_name, food.group_name, food.name):
+        name = (name or "").lower()
+        for word, family in FAMILY_WORDS:
+            if word in name:
+                return family
+    return "AUTRES"
+
+
+def _pick(rng: random.Random, choices):
+    return rng.choices([c for c, _w in choices], weights=[w for _c, w in choices])[0]
+
+
+def _purchase_line(canteen, offer, day, rng, kilos, local_definition, is_farm):
+    from purchases.models import Purchase, Source
+
+    producer = offer.producer
+    is_local = local_definition.is_local(producer.place)
+    labels = list(offer.labels) if is_farm else _pick(rng, WHOLESALE_LABELS)
+    return Purchase(
+        canteen=canteen,
+        date=day,
+        description=offer.product_label,
+        supplier=producer.name,
+        producer=producer,
+        family=food_family(offer.food),
+        labels=labels,
+        origin="FRANCE" if is_farm else _pick(rng, WHOLESALE_ORIGINS),
+        is_short_chain=is_farm and producer.sells_direct,
+        is_local=is_local,
+        local_definition=canteen.local_scope if is_local else "",
+        local_definition_km=canteen.local_radius_km
+        if is_local and canteen.local_radius_km
+        else None,
+        price_ht=(offer.unit_price * kilos).quantize(Decimal("0.01")),
+        quantity=kilos,
+        unit="kg",
+        food=offer.food,
+        source=Source.ORDER,
+    )
+
+
+@transaction.atomic
+def seed_purchases(canteens: list[Canteen], producers: list[Producer], today=None) -> int:
+    """Weekly deliveries for the kitchen and the administrative canteen from January of last year
+    to last week: farms' offers (their labels, local or not under each canteen's definition)
+    and the wholesaler for the rest, the farms' part growing over the months as a policy would.
+    Idempotent: a canteen that already has purchases keeps them."""
+    from producers.models import Offer
+    from purchases.models import Purchase
+
+    today = today or date.today()
+    start = date(today.year - 1, 1, 1)
+    start += timedelta(days=(7 - start.weekday()) % 7)  # first Monday
+    farm_offers = list(
+        Offer.objects.filter(producer__in=producers)
+        .exclude(producer__status=Producer.Status.WHOLESALER)
+        .select_related("producer__commune__department", "food")
+        .order_by("pk")
+    )
+    wholesale_offers = list(
+        Offer.objects.filter(producer__status=Producer.Status.WHOLESALER)
+        .select_related("producer__commune__department", "food")
+        .order_by("pk")
+    )
+    if not farm_offers or not wholesale_offers:
+        return Purchase.objects.count()
+    volumes = {canteens[0].pk: (6, 10), canteens[-1].pk: (2, 3)}  # (farm, wholesale) lines/week
+    for canteen in (canteens[0], canteens[-1]):
+        if Purchase.objects.filter(canteen=canteen).exists():
+            continue
+        rng = random.Random(f"{SEED}-purchases-{canteen.siret}")
+        definition = canteen.local_definition()
+        farm_lines, wholesale_lines = volumes[canteen.pk]
+        lines = []
+        day = start
+        weeks = ((today - start).days // 7) or 1
+        for week in range(weeks):
+            if day.month == 8:  # school holidays: the kitchen is closed
+                day += timedelta(days=7)
+                continue
+            growth = week / weeks  # 0 -> 1 over the period
+            farms = farm_lines + round(3 * growth)
+            for offer in rng.sample(farm_offers, min(farms, len(farm_offers))):
+                kilos = Decimal(rng.randrange(10, 80))
+                lines.append(_purchase_line(canteen, offer, day, rng, kilos, definition, True))
+            for offer in rng.sample(wholesale_offers, min(wholesale_lines, len(wholesale_offers))):
+                kilos = Decimal(rng.randrange(15, 120))
+                lines.append(_purchase_line(canteen, offer, day, rng, kilos, definition, False))
+            day += timedelta(days=7)
+        Purchase.objects.bulk_create(lines, batch_size=2000)
+    return Purchase.objects.count()

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cantine.roles import producer_of
-from orders import notifications
+from orders import notifications, receipts
 from orders.models import OrderEvent, PurchaseOrder, PurchaseOrderLine
 from producers.models import Offer
 
@@ -190,7 +190,8 @@ def confirm_all(order: PurchaseOrder, actor) -> PurchaseOrder:
 def record_delivery(
     order: PurchaseOrder, received: dict[int, tuple[Decimal, str]], actor
 ) -> PurchaseOrder:
-    """The cook records what arrived: quantity and a quality remark per line."""
+    """The cook records what arrived: quantity and a quality remark per line; what was
+    received enters the purchases ledger."""
     order = _locked_order(order.pk)
     lines = {line.pk: line for line in order.lines.all()}
     for line_id, (quantity, remark) in received.items():
@@ -201,6 +202,7 @@ def record_delivery(
         line.save(update_fields=["received_quantity", "quality_remark"])
         _record(order, "received", actor, None, {"quantity": str(quantity), "remark": remark}, line)
     _move(order, Status.DELIVERED, actor)
+    receipts.purchases_from_receipt(order)
     return order
 
 

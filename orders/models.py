@@ -210,6 +210,13 @@ class PurchaseOrder(models.Model):
     def total(self) -> Decimal:
         return self.goods_total + self.delivery_cost
 
+    @property
+    def payment_delay(self) -> int | None:
+        """Days from invoice to payment (the legal limit for public buyers is 30)."""
+        if self.invoiced_on is None or self.paid_on is None:
+            return None
+        return (self.paid_on - self.invoiced_on).days
+
 
 class PurchaseOrderLine(models.Model):
     order = models.ForeignKey(PurchaseOrder, models.CASCADE, related_name="lines")

@@ -102,3 +102,30 @@ def purchase_order_with_lines(pk: int) -> PurchaseOrder:
         )
         .get(pk=pk)
     )
+
+
+PAYMENT_LIMIT_DAYS = (
+    30  # code de la commande publique, R2192-10: 30 days for the State and local authorities
+)
+
+
+def payment_delays(kitchen: Canteen):
+    """Per producer: orders paid, average days from invoice to payment, and how many were late."""
+    paid = PurchaseOrder.objects.filter(
+        canteen=kitchen, invoiced_on__isnull=False, paid_on__isnull=False
+    ).select_related("producer")
+    by_producer: dict[int, list] = {}
+    for order in paid:
+        by_producer.setdefault(order.producer_id, [order.producer, []])[1].append(
+            order.payment_delay
+        )
+    rows = [
+        {
+            "producer": producer,
+            "orders": len(delays),
+            "average_days": sum(delays) / len(delays),
+            "late": sum(1 for d in delays if d > PAYMENT_LIMIT_DAYS),
+        }
+        for producer, delays in by_producer.values()
+    ]
+    return sorted(rows, key=lambda row: -row["average_days"])

@@ -8,6 +8,12 @@ urlpatterns = [
     path("portal/<int:po_pk>/confirm/", portal.confirm_order, name="orders_portal_confirm"),
     path("purchase-orders/<int:po_pk>/send/", views.send_purchase_order, name="orders_po_send"),
     path(
+        "purchase-orders/<int:po_pk>/receive/",
+        views.receive_purchase_order,
+        name="orders_po_receive",
+    ),
+    path("purchase-orders/<int:po_pk>/pay/", views.pay_purchase_order, name="orders_po_pay"),
+    path(
         "purchase-orders/<int:po_pk>/reallocate/",
         views.reallocate_purchase_order,
         name="orders_po_reallocate",

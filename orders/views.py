@@ -4,7 +4,8 @@ A satellite's staff are sent to their central kitchen's pages, since the kitchen
 group. Objects of another kitchen answer 404, so ids cannot be probed.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cantine.models import Canteen, Role
 from cantine.roles import canteens_for, role_required
+from cantine.selectors import kitchens_of
 from orders import exports, lifecycle, lots, needs, selectors, services
 from orders.forms import AllocationForm, NeedQuantityForm, PeriodForm
 from orders.models import AllocationRun, Need, PurchaseOrder
@@ -51,17 +53,9 @@ def _query(start, weeks) -> str:
     return f"?start={start:%Y-%m-%d}&weeks={weeks}"
 
 
-def buying_kitchens(user) -> list[Canteen]:
-    kitchens = {}
-    for canteen in canteens_for(user, *READERS).select_related("central_kitchen"):
-        kitchen = canteen.central_kitchen or canteen
-        kitchens[kitchen.pk] = kitchen
-    return sorted(kitchens.values(), key=lambda c: (c.kind != Canteen.Kind.CENTRAL_KITCHEN, c.name))
-
-
 @role_required(*READERS)
 def orders_index(request):
-    kitchens = buying_kitchens(request.user)
+    kitchens = kitchens_of(request.user, *READERS)
     if not kitchens:
         return render(request, "orders/no_canteen.html")
     url = reverse("orders_needs", kwargs={"pk": kitchens[0].pk})
@@ -93,7 +87,7 @@ def needs_page(request, pk):
             if can_edit
             else None,
             "run": selectors.latest_run(kitchen, start, end),
-            "kitchens": buying_kitchens(request.user),
+            "kitchens": kitchens_of(request.user, *READERS),
             "previous_start": start - timedelta(days=7 * weeks),
             "next_start": start + timedelta(days=7 * weeks),
         },
@@ -209,7 +203,12 @@ def purchase_order_list(request, pk):
     return render(
         request,
         "orders/purchase_orders.html",
-        {"canteen": kitchen, "orders": selectors.purchase_orders(kitchen)},
+        {
+            "canteen": kitchen,
+            "orders": selectors.purchase_orders(kitchen),
+            "payment_delays": selectors.payment_delays(kitchen),
+            "payment_limit": selectors.PAYMENT_LIMIT_DAYS,
+        },
     )
 
 
@@ -254,6 +253,46 @@ def send_purchase_order(request, po_pk):
         messages.error(request, str(error))
     else:
         messages.success(request, _("Order sent to the producer."))
+    return redirect("orders_po", po_pk=order.pk)
+
+
+@require_POST
+@role_required(Role.COOK)
+def receive_purchase_order(request, po_pk):
+    """The cook records what arrived; received lines enter the purchases ledger."""
+    order = _order(request.user, po_pk)
+    if not _may(request.user, order.canteen, Role.COOK):
+        raise Http404
+    received = {}
+    try:
+        for line in order.lines.all():
+            if line.confirmed_packs:
+                raw = request.POST.get(f"received_{line.pk}", "").replace(",", ".").strip()
+                remark = request.POST.get(f"remark_{line.pk}", "").strip()[:300]
+                received[line.pk] = (Decimal(raw or "0"), remark)
+        lifecycle.record_delivery(order, received, request.user)
+    except (InvalidOperation, lifecycle.OrderError) as error:
+        messages.error(request, str(error) or _("Enter the received quantities as numbers."))
+    else:
+        messages.success(request, _("Delivery recorded: the purchases ledger is up to date."))
+    return redirect("orders_po", po_pk=order.pk)
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def pay_purchase_order(request, po_pk):
+    """The manager records the invoice, then the payment (the payment delay is measured)."""
+    order = _order(request.user, po_pk)
+    try:
+        day = date.fromisoformat(request.POST.get("date", ""))
+        if order.status == PurchaseOrder.Status.DELIVERED:
+            lifecycle.record_invoice(order, day, request.user)
+        else:
+            lifecycle.record_payment(order, day, request.user)
+    except ValueError:
+        messages.error(request, _("Give the date as YYYY-MM-DD."))
+    except lifecycle.OrderError as error:
+        messages.error(request, str(error))
     return redirect("orders_po", po_pk=order.pk)
 
 

@@ -118,6 +118,16 @@ class Purchase(models.Model):
         _("quantity"), max_digits=12, decimal_places=3, null=True, blank=True
     )
     unit = models.CharField(_("unit"), max_length=5, choices=Unit.choices, blank=True)
+    # The CIQUAL food bought, when known (received orders carry it): its AGRIBALYSE footprint
+    # turns kilograms into kg CO2e. Imported lines have none; the ma cantine format has no food.
+    food = models.ForeignKey(
+        "nutrition.Food",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="purchases",
+        verbose_name=_("food"),
+    )
     source = models.CharField(_("source"), max_length=6, choices=Source.choices)
     import_batch = models.ForeignKey(
         ImportBatch, models.CASCADE, null=True, blank=True, related_name="purchases"

@@ -8,4 +8,5 @@ urlpatterns = [
     path("import/", views.import_file, name="purchase_import"),
     path("import/<int:pk>/undo/", views.import_undo, name="purchase_import_undo"),
     path("shares/", views.shares, name="purchase_shares"),
+    path("shares/report.pdf", views.report_pdf, name="purchase_report_pdf"),
 ]

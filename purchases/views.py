@@ -11,20 +11,23 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cantine.models import Canteen, Role
 from cantine.roles import canteens_for, role_required
-from purchases import exporter, selectors, services
+from purchases import charts, exporter, selectors, services
+from purchases.carbon import LIGHT_VAN_FACTOR_SOURCE
 from purchases.forms import ImportForm, LedgerFilterForm
 from purchases.models import ImportBatch
-from purchases.targets import target_for
+from purchases.pdf import year_report_pdf
+from purchases.report import year_report
 
 READERS = (Role.COOK, Role.MANAGER)
 PAGE_SIZE = 50
@@ -262,9 +265,18 @@ def shares(request):
     lines = selectors.ledger(scope, selectors.LedgerFilter(year=year))
     if request.GET.get("table") in TABLES:
         return _share_table(request, canteen, year, lines, request.GET["table"])
-    totals = selectors.shares(lines)
-    target = target_for(canteen)
+    report = year_report(canteen, year)
+    totals, target = report.totals, report.target
     context |= {
+        "report": report,
+        "carbon_method": _(
+            "Delivery: distance from the producer to the canteen x weight x %(factor)s."
+        )
+        % {"factor": LIGHT_VAN_FACTOR_SOURCE},
+        # Our own markup from numbers and escaped labels (purchases.charts), safe to inline.
+        "shares_svg": mark_safe(charts.to_svg(report.shares_chart(), "shares-chart")),
+        "trend_svg": mark_safe(charts.to_svg(report.trend_chart(), "trend-chart")),
+        "pdf_url": f"{reverse('purchase_report_pdf')}?{urlencode({'canteen': canteen.pk, 'year': year})}",
         "years": years,
         "year": year,
         "totals": totals,
@@ -320,3 +332,17 @@ def _share_table(request, canteen, year, lines, name):
             "prefix": "T" if name == "quarter" else "",
         },
     )
+
+
+@role_required(*READERS)
+def report_pdf(request):
+    """The yearly report of the chosen canteen (with its satellites), as a French PDF."""
+    canteen = _chosen(request, _canteens(request.user, *READERS))
+    if canteen is None:
+        raise Http404
+    year, _years = _year(request, selectors.group_of(canteen))
+    content = year_report_pdf(year_report(canteen, year))
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"bilan-achats-{canteen.siret}-{year}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

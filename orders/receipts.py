@@ -1,0 +1,53 @@
+"""A delivered order becomes purchases in the ledger, which the EGalim shares count.
+
+One ledger line per received order line: the price actually due (received quantity x unit
+price), the offer's labels, the family of its food, "local" under the canteen's own
+definition (stated with the line), and short chain when bought from the producer itself.
+"""
+
+from decimal import Decimal
+
+from cantine.local import LocalScope
+from orders.families import family_of
+from orders.models import PurchaseOrder
+from producers.models import Producer
+from purchases.models import Origin, Purchase, Source
+
+UNITS = {"kg": "kg", "L": "l", "piece": "piece"}
+
+
+def purchases_from_receipt(order: PurchaseOrder) -> list[Purchase]:
+    local = order.canteen.local_definition()
+    producer = order.producer
+    is_local = local.is_local(producer.place)
+    rows = []
+    for line in order.lines.select_related("offer__food"):
+        received = line.received_quantity
+        if not received or received <= 0:
+            continue
+        rows.append(
+            Purchase(
+                canteen=order.canteen,
+                date=order.delivery_date,
+                description=line.offer.product_label,
+                supplier=producer.name,
+                producer=producer,
+                family=family_of(line.offer.food),
+                labels=list(line.offer.labels),
+                origin=Origin.FRANCE,
+                is_short_chain=producer.status != Producer.Status.WHOLESALER,
+                is_local=is_local,
+                local_definition=local.scope.value if is_local else "",
+                local_definition_km=(
+                    Decimal(str(local.radius_km))
+                    if is_local and local.scope == LocalScope.KM
+                    else None
+                ),
+                price_ht=(received * line.unit_price).quantize(Decimal("0.01")),
+                quantity=received,
+                unit=UNITS.get(line.offer.unit, ""),
+                food=line.offer.food,
+                source=Source.ORDER,
+            )
+        )
+    return Purchase.objects.bulk_create(rows)

@@ -1,0 +1,83 @@
+"""Receipt: what arrived enters the purchases ledger; invoice and payment dates follow."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.urls import reverse
+
+from orders import lifecycle
+from purchases.models import Purchase
+from tests.orders.test_lifecycle import make_order
+from tests.orders.test_support import food, offer
+
+
+def confirmed_order(world, labels=("BIO",)):
+    from nutrition.models import Food
+
+    carrot = Food.objects.filter(code="T1").first() or food("T1", "Carotte")
+    carrots = offer(world.producer, carrot, price="1.50", pack=10, labels=labels)
+    order = make_order(world, carrots, packs=2)
+    lifecycle.send_order(order, world.users["cook"])
+    lifecycle.confirm_all(order, world.users["producer"])
+    order.refresh_from_db()
+    return order
+
+
+def test_received_lines_become_purchases_counted_by_the_shares(client, world):
+    order = confirmed_order(world)
+    line = order.lines.get()
+    client.force_login(world.users["cook"])
+    response = client.post(
+        reverse("orders_po_receive", args=[order.pk]),
+        {f"received_{line.pk}": "18,5", f"remark_{line.pk}": "un cageot abîmé"},
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == "delivered"
+    purchase = Purchase.objects.get()
+    assert purchase.price_ht == Decimal("27.75")  # 18.5 kg x 1.50 €
+    assert purchase.labels == ["BIO"] and purchase.family == "FRUITS_ET_LEGUMES"
+    assert purchase.is_local and purchase.local_definition == "DEPARTEMENT"
+    assert purchase.is_short_chain and purchase.producer == world.producer
+    assert purchase.source == "order" and purchase.food.name == "Carotte"
+    line.refresh_from_db()
+    assert line.quality_remark == "un cageot abîmé"
+
+
+def test_only_the_kitchens_cook_records_a_delivery(client, world):
+    order = confirmed_order(world)
+    line = order.lines.get()
+    for role, status in [("manager", 403), ("producer", 403), ("outsider_cook", 404)]:
+        client.force_login(world.users[role])
+        url = reverse("orders_po_receive", args=[order.pk])
+        assert client.post(url, {f"received_{line.pk}": "20"}).status_code == status, role
+    assert not Purchase.objects.exists()
+
+
+def test_manager_records_invoice_and_payment_and_the_delay_is_known(client, world):
+    order = confirmed_order(world)
+    line = order.lines.get()
+    lifecycle.record_delivery(order, {line.pk: (Decimal("20"), "")}, world.users["cook"])
+    client.force_login(world.users["manager"])
+    url = reverse("orders_po_pay", args=[order.pk])
+    client.post(url, {"date": "2027-01-06"})
+    client.post(url, {"date": "2027-02-19"})
+    order.refresh_from_db()
+    assert (order.invoiced_on, order.paid_on) == (date(2027, 1, 6), date(2027, 2, 19))
+    assert order.payment_delay == 44
+    page = client.get(reverse("orders_po", args=[order.pk])).content.decode()
+    assert "44" in page
+
+
+def test_payment_delays_per_producer_against_the_legal_limit(client, world):
+    from orders.selectors import payment_delays
+
+    for paid_on in (date(2027, 1, 20), date(2027, 3, 1)):
+        order = confirmed_order(world)
+        lifecycle.record_delivery(
+            order, {order.lines.get().pk: (Decimal("20"), "")}, world.users["cook"]
+        )
+        lifecycle.record_invoice(order, date(2027, 1, 6), world.users["manager"])
+        lifecycle.record_payment(order, paid_on, world.users["manager"])
+    [row] = payment_delays(world.kitchen)
+    assert row["orders"] == 2 and row["late"] == 1 and row["average_days"] == (14 + 54) / 2
