@@ -68,7 +68,11 @@ def candidate_offers(needs: list[Need]):
 
 def _delivers_on(offer: Offer, day: date) -> bool:
     weekdays = offer.producer.delivery_weekdays
-    return offer.is_valid_on(day) and (not weekdays or day.weekday() in weekdays)
+    return (
+        offer.is_valid_on(day)
+        and offer.producer.is_available_on(day)
+        and (not weekdays or day.weekday() in weekdays)
+    )
 
 
 def build_instance(

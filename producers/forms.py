@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cantine.labels import Label
 from cantine.models import Weekday
-from producers.models import Producer
+from producers.models import Offer, Producer
 
 
 class ProducerProfileForm(forms.ModelForm):
@@ -33,7 +33,22 @@ class ProducerProfileForm(forms.ModelForm):
             "delivery_cost",
             "minimum_order_value",
             "labels",
+            "unavailable_from",
+            "unavailable_until",
         ]
+        widgets = {
+            "unavailable_from": forms.DateInput(attrs={"type": "date"}),
+            "unavailable_until": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("unavailable_from"), data.get("unavailable_until")
+        if end and not start:
+            self.add_error("unavailable_from", _("Give the first day of the holidays."))
+        if start and end and end < start:
+            self.add_error("unavailable_until", _("The holidays end before they start."))
+        return data
 
     def clean_delivery_cost(self):
         value = self.cleaned_data["delivery_cost"]
@@ -79,3 +94,24 @@ class OfferImportForm(forms.Form):
         if upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         return upload
+
+
+class OfferEditForm(forms.ModelForm):
+    """What a producer changes week to week on an offer."""
+
+    class Meta:
+        model = Offer
+        fields = ["unit_price", "pack_size", "weekly_capacity", "valid_to", "active"]
+        widgets = {"valid_to": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_unit_price(self):
+        price = self.cleaned_data["unit_price"]
+        if price is None or price <= 0:
+            raise forms.ValidationError(_("A price must be above 0."))
+        return price
+
+    def clean_pack_size(self):
+        size = self.cleaned_data["pack_size"]
+        if size is None or size <= 0:
+            raise forms.ValidationError(_("A pack must hold more than 0."))
+        return size

@@ -57,6 +57,8 @@ class Producer(models.Model):
     minimum_order_value = models.DecimalField(
         _("minimum order (€ HT)"), max_digits=8, decimal_places=2, default=0
     )
+    unavailable_from = models.DateField(_("on holiday from"), null=True, blank=True)
+    unavailable_until = models.DateField(_("on holiday until"), null=True, blank=True)
     contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -79,6 +81,13 @@ class Producer(models.Model):
             latitude=self.latitude if self.latitude is not None else self.commune.latitude,
             longitude=self.longitude if self.longitude is not None else self.commune.longitude,
         )
+
+    def is_available_on(self, day) -> bool:
+        """False during the producer's declared holidays: nothing is ordered for those days."""
+        if self.unavailable_from is None:
+            return True
+        until = self.unavailable_until or self.unavailable_from
+        return not (self.unavailable_from <= day <= until)
 
     @property
     def activity(self) -> str:

@@ -2,13 +2,15 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cantine.models import Role
 from cantine.roles import producer_of, role_required
 from cantine.selectors import visible_canteens
-from producers.forms import DirectoryFilterForm, OfferImportForm, ProducerProfileForm
+from producers.forms import DirectoryFilterForm, OfferEditForm, OfferImportForm, ProducerProfileForm
 from producers.models import Offer
 from producers.offers import OfferImportError, import_offers
 from producers.selectors import activities, producer_directory
@@ -97,3 +99,22 @@ def my_offers(request):
         {"producer": producer, "offers": offers, "form": form, "import_errors": errors},
         status=status,
     )
+
+
+@require_POST
+@role_required(Role.PRODUCER)
+def edit_offer(request, pk):
+    """Change an offer's price, pack, weekly capacity, end date or availability."""
+    offer = Offer.objects.filter(pk=pk, producer=producer_of(request.user)).first()
+    if offer is None:
+        raise Http404
+    form = OfferEditForm(request.POST, instance=offer)
+    if form.is_valid():
+        form.save()
+        messages.success(
+            request, _("Offer updated: %(product)s.") % {"product": offer.product_label}
+        )
+    else:
+        problems = "; ".join(f"{e}" for errors in form.errors.values() for e in errors)
+        messages.error(request, f"{offer.product_label} : {problems}")
+    return redirect("producer_offers")
