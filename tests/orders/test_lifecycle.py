@@ -1,11 +1,13 @@
 """The purchase order's life: transitions, answers, capacity, audit trail, and races."""
 
+import contextlib
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import close_old_connections, connection
+from django.db.models import Sum
 from django.utils import timezone
 
 from orders import lifecycle
@@ -173,3 +175,62 @@ def test_twenty_concurrent_confirmations_leave_capacity_exact(world, carrots):
     assert lifecycle.committed_quantity(carrots, DELIVERY) == Decimal("100")
     assert OrderEvent.objects.filter(action="answer").count() == 10
     assert len(outcomes) == 40
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_confirmations_racing_a_reallocation_never_over_commit(world, carrots):
+    """While 20 answers race on the carrots offer (100 kg a week), the cook re-allocates a
+    refusal from another farm onto the same carrots; then that new order is sent and
+    confirmed too. Whatever the interleaving, confirmed carrots never exceed 100 kg."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are only meaningful on PostgreSQL")
+    from orders.reallocation import reallocate_refusals
+    from tests.factories import ProducerFactory
+
+    farmer, cook = world.users["producer"], world.users["cook"]
+    other_farm = ProducerFactory(name="Autre ferme", commune=world.producer.commune)
+    other_member = ProducerMemberFactory(user=UserFactory(username="other"), producer=other_farm)
+    elsewhere = offer(other_farm, carrots.food, price="1.00", pack=10, capacity=100)
+    refused = make_order(world, elsewhere, packs=3)
+    lifecycle.send_order(refused, cook)
+    lifecycle.answer_line(refused.lines.get(), 0, other_member.user, reason="grêle")
+
+    orders = [make_order(world, carrots, packs=1) for _ in range(20)]
+    for o in orders:
+        lifecycle.send_order(o, cook)
+    barrier = threading.Barrier(21)
+    created = []
+
+    def confirm(line):
+        barrier.wait()
+        try:
+            lifecycle.answer_line(line, 1, farmer)
+        except lifecycle.CapacityExceeded:
+            pass
+        finally:
+            connection.close()
+
+    def reallocate():
+        barrier.wait()
+        try:
+            created.extend(reallocate_refusals(refused, cook))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(o.lines.get(),)) for o in orders]
+    threads.append(threading.Thread(target=reallocate))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for new_order in created:  # the cook sends what the re-allocation drafted
+        if new_order.producer_id == world.producer.pk:
+            lifecycle.send_order(new_order, cook)
+            for line in new_order.lines.all():
+                with contextlib.suppress(lifecycle.CapacityExceeded):
+                    lifecycle.answer_line(line, line.packs, farmer)
+    assert lifecycle.committed_quantity(carrots, DELIVERY) == Decimal("100")
+    assert PurchaseOrderLine.objects.filter(offer=carrots, confirmed_packs__gt=0).aggregate(
+        total=Sum("confirmed_packs")
+    )["total"] * carrots.pack_size <= Decimal("100")
