@@ -190,6 +190,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Purchases ordered but not received yet, for the ledger's year-end projection.
+PURCHASES_PLANNED_PROVIDERS = ["orders.selectors.planned_purchases"]
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from cantine.models import Canteen
+from orders.families import family_of
 from orders.models import (
     AllocationLine,
     AllocationRun,
@@ -17,6 +18,7 @@ from orders.models import (
     PurchaseOrderLine,
 )
 from orders.needs import week_start
+from producers.models import Producer
 
 LEGAL_TARGETS = {"egalim": 0.5, "bio": 0.2}  # EGalim law, mainland France (domain.md §3)
 
@@ -129,3 +131,41 @@ def payment_delays(kitchen: Canteen):
         for producer, delays in by_producer.values()
     ]
     return sorted(rows, key=lambda row: -row["average_days"])
+
+
+def planned_purchases(canteens, after: date, until: date):
+    """Order lines sent or confirmed but not received, as the ledger's ``PlannedLine``s."""
+    from purchases.projection import PlannedLine
+
+    live = [
+        PurchaseOrder.Status.SENT,
+        PurchaseOrder.Status.CONFIRMED,
+        PurchaseOrder.Status.PARTIALLY_CONFIRMED,
+    ]
+    lines = PurchaseOrderLine.objects.filter(
+        order__canteen__in=canteens,
+        order__status__in=live,
+        order__delivery_date__gt=after,
+        order__delivery_date__lte=until,
+    ).select_related("offer__food", "order__producer__commune__department", "order__canteen")
+    planned, local_definitions = [], {}
+    for line in lines:
+        canteen = line.order.canteen
+        if canteen.pk not in local_definitions:
+            local_definitions[canteen.pk] = canteen.local_definition()
+        packs = line.packs if line.confirmed_packs is None else line.confirmed_packs
+        amount = (Decimal(packs) * line.offer.pack_size * line.unit_price).quantize(Decimal("0.01"))
+        if not amount:
+            continue
+        producer = line.order.producer
+        planned.append(
+            PlannedLine(
+                amount=amount,
+                labels=tuple(line.offer.labels),
+                family=family_of(line.offer.food),
+                is_local=local_definitions[canteen.pk].is_local(producer.place),
+                is_short_chain=producer.status != Producer.Status.WHOLESALER,
+                is_france=True,
+            )
+        )
+    return planned

@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.dates import MONTHS_AP
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from cantine.models import Canteen
 from purchases import charts, selectors
 from purchases.carbon import Carbon, carbon
-from purchases.projection import Projection, project_year_end
+from purchases.projection import Projection, planned_shares, project_year_end
 from purchases.selectors import LedgerFilter, ShareRow, Shares
 from purchases.targets import Target, target_for
 
@@ -131,6 +133,21 @@ def year_report(canteen: Canteen, year: int, today: date | None = None) -> YearR
         local_definition=canteen.local_definition().label,
         months=monthly(lines),
         top_local=selectors.shares_by(local_lines, "supplier", limit=TOP_LOCAL),
-        projection=project_year_end(bought, as_of, year),
+        projection=project_year_end(
+            bought, as_of, year, planned=planned_shares(planned_lines(scope, as_of, year))
+        ),
         carbon=carbon(lines),
     )
+
+
+def planned_lines(canteens, after: date, year: int) -> list:
+    """Purchases ordered but not received yet, from the apps that know them.
+
+    The ledger does not import the orders app (orders feeds the ledger); each provider named
+    in ``settings.PURCHASES_PLANNED_PROVIDERS`` returns ``PlannedLine``s for the canteens,
+    delivered after ``after`` and within ``year``.
+    """
+    lines = []
+    for path in getattr(settings, "PURCHASES_PLANNED_PROVIDERS", ()):
+        lines.extend(import_string(path)(canteens, after, date(year, 12, 31)))
+    return lines

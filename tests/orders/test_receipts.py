@@ -81,3 +81,25 @@ def test_payment_delays_per_producer_against_the_legal_limit(client, world):
         lifecycle.record_payment(order, paid_on, world.users["manager"])
     [row] = payment_delays(world.kitchen)
     assert row["orders"] == 2 and row["late"] == 1 and row["average_days"] == (14 + 54) / 2
+
+
+def test_orders_not_yet_received_count_in_the_year_end_projection(world):
+    from purchases.models import Purchase
+    from purchases.report import year_report
+
+    Purchase.objects.create(
+        canteen=world.kitchen,
+        date=date(2027, 1, 10),
+        description="Pommes de terre",
+        family="FRUITS_ET_LEGUMES",
+        price_ht=Decimal("100"),
+        source="manual",
+    )
+    before = year_report(world.kitchen, 2027, today=date(2027, 1, 31)).projection
+    order = confirmed_order(world, labels=("BIO",))  # 2 x 10 kg x 1.50 € = 30 € of organic
+    order.delivery_date = date(2027, 2, 10)
+    order.save()
+    after = year_report(world.kitchen, 2027, today=date(2027, 1, 31)).projection
+    assert before.planned.total == 0
+    assert after.planned.total == Decimal("30.00") and after.planned.bio == Decimal("30.00")
+    assert after.year_end.bio > before.year_end.bio
