@@ -4,6 +4,8 @@ Managers import and undo imports; cooks read the ledger and the shares. A centra
 pages cover its satellites too. A canteen the user does not work for answers 404.
 """
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -315,6 +317,8 @@ def shares(request):
 
 def _share_table(request, canteen, year, lines, name):
     title, param, limit = TABLES[name]
+    if request.GET.get("format") == "csv":
+        return _share_table_csv(name, year, selectors.shares_by(lines, name, limit=limit))
     rows = []
     for row in selectors.shares_by(lines, name, limit=limit):
         if name == "canteen":
@@ -332,6 +336,33 @@ def _share_table(request, canteen, year, lines, name):
             "prefix": "T" if name == "quarter" else "",
         },
     )
+
+
+SHARE_COLUMNS = [
+    ("total", "total_ht"),
+    ("bio_pct", "bio_pct"),
+    ("egalim_pct", "egalim_pct"),
+    ("meat_fish_pct", "viandes_poissons_egalim_pct"),
+    ("local_pct", "local_pct"),
+    ("short_chain_pct", "circuit_court_pct"),
+    ("france_pct", "france_pct"),
+]
+
+
+def _share_table_csv(name, year, rows):
+    """The same table as the page shows, for a spreadsheet (UTF-8 with BOM, ';')."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer.writerow([name, *(header for _, header in SHARE_COLUMNS)])
+    for row in rows:
+        values = [getattr(row.shares, attribute) for attribute, _ in SHARE_COLUMNS]
+        writer.writerow(
+            [row.name, *("" if v is None else str(v).replace(".", ",") for v in values)]
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="parts-{name}-{year}.csv"'
+    return response
 
 
 @role_required(*READERS)

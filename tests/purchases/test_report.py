@@ -244,3 +244,31 @@ def test_report_pdf_of_a_canteen_that_is_not_yours_is_404(client, year_2025):
         reverse("purchase_report_pdf"), {"canteen": year_2025.kitchen.pk, "year": 2025}
     )
     assert response.status_code == 404
+
+
+def test_each_breakdown_table_downloads_as_csv(client, world):
+    from decimal import Decimal as D
+
+    from django.urls import reverse
+
+    from purchases.models import Purchase
+
+    Purchase.objects.create(
+        canteen=world.kitchen,
+        date=__import__("datetime").date(2026, 3, 2),
+        description="Yaourts",
+        family="PRODUITS_LAITIERS",
+        labels=["BIO"],
+        price_ht=D("120.50"),
+        source="manual",
+    )
+    client.force_login(world.users["manager"])
+    url = reverse("purchase_shares")
+    response = client.get(
+        url, {"canteen": world.kitchen.pk, "year": 2026, "table": "family", "format": "csv"}
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    header, row = text.splitlines()[:2]
+    assert header.split(";")[:3] == ["family", "total_ht", "bio_pct"]
+    assert row.split(";")[1] in {"120,5", "120,50"} and row.split(";")[2].startswith("100")
