@@ -192,6 +192,8 @@ SPECTACULAR_SETTINGS = {
 
 # Purchases ordered but not received yet, for the ledger's year-end projection.
 PURCHASES_PLANNED_PROVIDERS = ["orders.selectors.planned_purchases"]
+# Invoice-to-payment delays per producer, for the manager's report.
+PURCHASES_PAYMENT_DELAY_PROVIDERS = ["orders.selectors.payment_delays_for_year"]
 
 TASKS = {
     "default": {

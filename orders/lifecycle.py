@@ -188,7 +188,10 @@ def confirm_all(order: PurchaseOrder, actor) -> PurchaseOrder:
 
 @transaction.atomic
 def record_delivery(
-    order: PurchaseOrder, received: dict[int, tuple[Decimal, str]], actor
+    order: PurchaseOrder,
+    received: dict[int, tuple[Decimal, str]],
+    actor,
+    insertion_hours: Decimal | None = None,
 ) -> PurchaseOrder:
     """The cook records what arrived: quantity and a quality remark per line; what was
     received enters the purchases ledger."""
@@ -203,6 +206,7 @@ def record_delivery(
         _record(order, "received", actor, None, {"quantity": str(quantity), "remark": remark}, line)
     _move(order, Status.DELIVERED, actor)
     receipts.purchases_from_receipt(order)
+    receipts.record_insertion_hours(order, insertion_hours)
     return order
 
 

@@ -11,9 +11,17 @@ from cantine.local import LocalScope
 from orders.families import family_of
 from orders.models import PurchaseOrder
 from producers.models import Producer
-from purchases.models import Origin, Purchase, Source
+from purchases.models import InsertionHours, Origin, Purchase, Source
 
 UNITS = {"kg": "kg", "L": "l", "piece": "piece"}
+
+
+def record_insertion_hours(order: PurchaseOrder, hours: Decimal | None) -> None:
+    """Hours declared by an ESS/SIAE supplier for this delivery (social clauses)."""
+    if hours and hours > 0:
+        InsertionHours.objects.create(
+            canteen=order.canteen, producer=order.producer, date=order.delivery_date, hours=hours
+        )
 
 
 def purchases_from_receipt(order: PurchaseOrder) -> list[Purchase]:

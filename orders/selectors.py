@@ -111,11 +111,15 @@ PAYMENT_LIMIT_DAYS = (
 )
 
 
-def payment_delays(kitchen: Canteen):
+def payment_delays(kitchen: Canteen, year: int | None = None, canteens=None):
     """Per producer: orders paid, average days from invoice to payment, and how many were late."""
     paid = PurchaseOrder.objects.filter(
-        canteen=kitchen, invoiced_on__isnull=False, paid_on__isnull=False
+        canteen__in=canteens if canteens is not None else [kitchen],
+        invoiced_on__isnull=False,
+        paid_on__isnull=False,
     ).select_related("producer")
+    if year is not None:
+        paid = paid.filter(paid_on__year=year)
     by_producer: dict[int, list] = {}
     for order in paid:
         by_producer.setdefault(order.producer_id, [order.producer, []])[1].append(
@@ -169,3 +173,11 @@ def planned_purchases(canteens, after: date, until: date):
             )
         )
     return planned
+
+
+def payment_delays_for_year(canteens, year: int) -> list[dict]:
+    """The same rows for the purchases report (producer as a name, limit included)."""
+    return [
+        {**row, "producer": row["producer"].name, "limit": PAYMENT_LIMIT_DAYS}
+        for row in payment_delays(None, year=year, canteens=canteens)
+    ]

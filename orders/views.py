@@ -270,7 +270,10 @@ def receive_purchase_order(request, po_pk):
                 raw = request.POST.get(f"received_{line.pk}", "").replace(",", ".").strip()
                 remark = request.POST.get(f"remark_{line.pk}", "").strip()[:300]
                 received[line.pk] = (Decimal(raw or "0"), remark)
-        lifecycle.record_delivery(order, received, request.user)
+        hours = request.POST.get("insertion_hours", "").replace(",", ".").strip()
+        lifecycle.record_delivery(
+            order, received, request.user, insertion_hours=Decimal(hours) if hours else None
+        )
     except (InvalidOperation, lifecycle.OrderError) as error:
         messages.error(request, str(error) or _("Enter the received quantities as numbers."))
     else:

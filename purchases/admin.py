@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from purchases.models import ImportBatch, Purchase
+from purchases.models import ImportBatch, InsertionHours, Purchase
 
 
 @admin.register(ImportBatch)
@@ -18,4 +18,12 @@ class PurchaseAdmin(admin.ModelAdmin):
     list_select_related = ["canteen"]
     search_fields = ["description", "supplier", "canteen__name", "canteen__siret"]
     raw_id_fields = ["canteen", "producer", "import_batch"]
+    date_hierarchy = "date"
+
+
+@admin.register(InsertionHours)
+class InsertionHoursAdmin(admin.ModelAdmin):
+    list_display = ["producer", "canteen", "date", "hours"]
+    list_filter = ["canteen"]
+    search_fields = ["producer__name"]
     date_hierarchy = "date"

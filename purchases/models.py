@@ -163,3 +163,26 @@ class Purchase(models.Model):
             )
         if self.unit and self.quantity is None:
             raise ValidationError({"quantity": _("Give the quantity for this unit.")})
+
+
+class InsertionHours(models.Model):
+    """Hours of work by people in insertion, declared by an ESS/SIAE supplier for a delivery
+    (social clauses: the seeds report 134,000 such hours in a region's contracts)."""
+
+    canteen = models.ForeignKey(Canteen, models.PROTECT, related_name="insertion_hours")
+    producer = models.ForeignKey(Producer, models.PROTECT, related_name="insertion_hours")
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=8, decimal_places=1)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("insertion hours")
+        verbose_name_plural = _("insertion hours")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="insertion_hours_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.producer} · {self.date} · {self.hours} h"

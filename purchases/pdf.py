@@ -234,6 +234,39 @@ def _render(report: YearReport) -> bytes:
     else:
         story.append(para(_("No local purchase this year.")))
 
+    story += heading(_("Payment delays"))
+    if report.payment_delays:
+        rows = [[_("Producer"), _("Orders paid"), _("Average (days)"), _("Late")]]
+        for row in report.payment_delays:
+            rows.append(
+                [
+                    row["producer"],
+                    str(row["orders"]),
+                    f"{row['average_days']:.0f}",
+                    str(row["late"]),
+                ]
+            )
+        story.append(_table(rows, [7.6 * cm, 3.0 * cm, 3.0 * cm, 2.6 * cm]))
+        story.append(
+            para(_("From invoice to payment; the legal limit is %(days)s days.") % {"days": 30})
+        )
+    else:
+        story.append(para(_("No payment recorded this year.")))
+
+    story += heading(_("Insertion work"))
+    if report.insertion_hours:
+        story.append(
+            para(
+                _("%(hours)s hours of work by people in insertion, declared by ESS/SIAE suppliers.")
+                % {"hours": f"{report.insertion_hours_total:g}"}
+            )
+        )
+        rows = [[_("Supplier"), _("Hours")]]
+        rows += [[name, f"{hours:g}"] for name, hours in report.insertion_hours]
+        story.append(_table(rows, [10 * cm, 3 * cm]))
+    else:
+        story.append(para(_("No insertion hours recorded this year.")))
+
     footprint = report.carbon
     story += heading(_("Carbon"))
     story.append(

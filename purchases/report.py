@@ -6,11 +6,12 @@ Gathering it in one place keeps the page and the paper in agreement: same figure
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Sum
 from django.utils.dates import MONTHS_AP
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from cantine.models import Canteen
 from purchases import charts, selectors
 from purchases.carbon import Carbon, carbon
+from purchases.models import InsertionHours
 from purchases.projection import Projection, planned_shares, project_year_end
 from purchases.selectors import LedgerFilter, ShareRow, Shares
 from purchases.targets import Target, target_for
@@ -37,6 +39,12 @@ class YearReport:
     top_local: list[ShareRow]
     projection: Projection
     carbon: Carbon
+    insertion_hours: list[tuple[str, Decimal]] = field(default_factory=list)
+    payment_delays: list[dict] = field(default_factory=list)
+
+    @property
+    def insertion_hours_total(self) -> Decimal:
+        return sum((hours for _, hours in self.insertion_hours), Decimal(0))
 
     def share_bars(self) -> list[charts.Bar]:
         """The figures that have a percentage, with the territory's target where there is one."""
@@ -137,6 +145,8 @@ def year_report(canteen: Canteen, year: int, today: date | None = None) -> YearR
             bought, as_of, year, planned=planned_shares(planned_lines(scope, as_of, year))
         ),
         carbon=carbon(lines),
+        insertion_hours=insertion_hours(scope, year),
+        payment_delays=payment_delays(scope, year),
     )
 
 
@@ -151,3 +161,22 @@ def planned_lines(canteens, after: date, year: int) -> list:
     for path in getattr(settings, "PURCHASES_PLANNED_PROVIDERS", ()):
         lines.extend(import_string(path)(canteens, after, date(year, 12, 31)))
     return lines
+
+
+def insertion_hours(canteens, year: int) -> list[tuple[str, Decimal]]:
+    """Hours of insertion work declared by ESS/SIAE suppliers, per supplier, for the year."""
+    rows = (
+        InsertionHours.objects.filter(canteen__in=canteens, date__year=year)
+        .values("producer__name")
+        .annotate(total=Sum("hours"))
+        .order_by("-total")
+    )
+    return [(row["producer__name"], row["total"]) for row in rows]
+
+
+def payment_delays(canteens, year: int) -> list[dict]:
+    """Invoice-to-payment delays per producer, from the apps that record payments."""
+    rows = []
+    for path in getattr(settings, "PURCHASES_PAYMENT_DELAY_PROVIDERS", ()):
+        rows.extend(import_string(path)(canteens, year))
+    return rows

@@ -103,3 +103,35 @@ def test_orders_not_yet_received_count_in_the_year_end_projection(world):
     assert before.planned.total == 0
     assert after.planned.total == Decimal("30.00") and after.planned.bio == Decimal("30.00")
     assert after.year_end.bio > before.year_end.bio
+
+
+def test_insertion_hours_and_payment_delays_reach_the_managers_report(client, world):
+    from purchases.report import year_report
+    from tests.pdf import pdf_text
+
+    world.producer.status = "siae"
+    world.producer.save()
+    order = confirmed_order(world)
+    line = order.lines.get()
+    client.force_login(world.users["cook"])
+    client.post(
+        reverse("orders_po_receive", args=[order.pk]),
+        {f"received_{line.pk}": "20", "insertion_hours": "12,5"},
+    )
+    lifecycle.record_invoice(order, date(2027, 1, 6), world.users["manager"])
+    lifecycle.record_payment(order, date(2027, 2, 20), world.users["manager"])
+    report = year_report(world.kitchen, 2027, today=date(2027, 3, 1))
+    assert report.insertion_hours == [("Les Jardins d'Angers", Decimal("12.5"))]
+    [delay] = report.payment_delays
+    assert (delay["producer"], delay["average_days"], delay["late"]) == (
+        "Les Jardins d'Angers",
+        45,
+        1,
+    )
+    client.force_login(world.users["manager"])
+    pdf = client.get(
+        reverse("purchase_report_pdf"), {"canteen": world.kitchen.pk, "year": 2027}
+    ).content
+    text = pdf_text(pdf)
+    assert "12.5" in text or "12,5" in text
+    assert "45" in text
