@@ -138,10 +138,11 @@ def payment_delays(kitchen: Canteen, year: int | None = None, canteens=None):
 
 
 def planned_purchases(canteens, after: date, until: date):
-    """Order lines sent or confirmed but not received, as the ledger's ``PlannedLine``s."""
+    """Order lines planned (drafts), sent or confirmed but not received, as ``PlannedLine``s."""
     from purchases.projection import PlannedLine
 
     live = [
+        PurchaseOrder.Status.DRAFT,
         PurchaseOrder.Status.SENT,
         PurchaseOrder.Status.CONFIRMED,
         PurchaseOrder.Status.PARTIALLY_CONFIRMED,

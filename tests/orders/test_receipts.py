@@ -135,3 +135,15 @@ def test_insertion_hours_and_payment_delays_reach_the_managers_report(client, wo
     text = pdf_text(pdf)
     assert "12.5" in text or "12,5" in text
     assert "45" in text
+
+
+def test_draft_orders_count_as_planned_purchases(world):
+    from orders.selectors import planned_purchases
+
+    carrots = offer(world.producer, food("T9", "Navet"), price="2", pack=5, labels=["HVE"])
+    draft = make_order(world, carrots, packs=3)  # 30 € planned, not sent yet
+    [planned] = planned_purchases([world.kitchen], date(2027, 1, 1), date(2027, 12, 31))
+    assert planned.amount == Decimal("30.00") and planned.labels == ("HVE",)
+    draft.status = "cancelled"
+    draft.save()
+    assert planned_purchases([world.kitchen], date(2027, 1, 1), date(2027, 12, 31)) == []
