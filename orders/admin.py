@@ -3,6 +3,7 @@ from django.contrib import admin
 from orders.models import (
     AllocationLine,
     AllocationRun,
+    LotSimulation,
     Need,
     Notification,
     OrderEvent,
@@ -66,3 +67,10 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["to", "subject"]
     readonly_fields = ["order", "to", "subject", "body", "attempts", "last_error", "sent_at"]
+
+
+@admin.register(LotSimulation)
+class LotSimulationAdmin(admin.ModelAdmin):
+    list_display = ["canteen", "start", "end", "status", "solve_seconds", "created_at"]
+    list_filter = ["status", "canteen"]
+    readonly_fields = ["outcomes", "progress", "conflicts"]

@@ -18,16 +18,19 @@ group of buyers would add theirs to the key.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cantine.models import Canteen
 from orders import allocation
 from orders.families import FAMILY_LABELS
+from orders.models import LotSimulation
 from orders.needs import week_start
 from orders.services import instance_for_period
 
@@ -208,3 +211,47 @@ def chart_bars(outcomes: list[Outcome], width: int = 360) -> dict:
         rows.append({"outcome": outcome, "bars": bars, "label_y": y - 17})
         y += 16
     return {"rows": rows, "height": max(y, 1)}
+
+
+def request_simulation(kitchen: Canteen, start: date, end: date, user) -> LotSimulation:
+    """Queue a simulation; a second request for the same period joins the running one."""
+    try:
+        with transaction.atomic():
+            simulation = LotSimulation.objects.create(
+                canteen=kitchen, start=start, end=end, requested_by=user
+            )
+    except IntegrityError:
+        return LotSimulation.objects.get(
+            canteen=kitchen, start=start, end=end, status__in=LotSimulation.ACTIVE
+        )
+    from orders.tasks import run_lot_simulation
+
+    transaction.on_commit(lambda: run_lot_simulation.enqueue(simulation.pk))
+    return simulation
+
+
+def execute_simulation(simulation_id: int) -> LotSimulation:
+    with transaction.atomic():
+        simulation = LotSimulation.objects.select_for_update().get(pk=simulation_id)
+        if simulation.status != LotSimulation.Status.QUEUED:
+            return simulation
+        simulation.status = LotSimulation.Status.RUNNING
+        simulation.save(update_fields=["status"])
+    started = time.perf_counter()
+    try:
+        outcomes = simulate(simulation.canteen, simulation.start, simulation.end)
+    except Exception as error:  # never leave a run "running"
+        LotSimulation.objects.filter(pk=simulation.pk).update(
+            status=LotSimulation.Status.FAILED, message=str(error), finished_at=timezone.now()
+        )
+        raise
+    simulation.outcomes = [asdict(o) for o in outcomes]
+    simulation.status = LotSimulation.Status.OPTIMAL if outcomes else LotSimulation.Status.UNKNOWN
+    simulation.solve_seconds = round(time.perf_counter() - started, 3)
+    simulation.finished_at = timezone.now()
+    simulation.save()
+    return simulation
+
+
+def outcomes_of(simulation: LotSimulation | None) -> list[Outcome]:
+    return [Outcome(**row) for row in simulation.outcomes] if simulation else []

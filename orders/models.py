@@ -341,3 +341,24 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.to} · {self.subject}"
+
+
+class LotSimulation(SolverRun):
+    """One run of the lots simulator for a kitchen and a period, solved in the background."""
+
+    canteen = models.ForeignKey(Canteen, models.CASCADE, related_name="lot_simulations")
+    outcomes = models.JSONField(_("outcomes"), default=list, blank=True)
+
+    class Meta(SolverRun.Meta):
+        verbose_name = _("lot simulation")
+        verbose_name_plural = _("lot simulations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["canteen", "start", "end"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_lot_simulation_per_period",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.canteen} · {self.start} → {self.end} · {self.get_status_display()}"

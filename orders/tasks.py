@@ -24,3 +24,10 @@ def reallocate_order(order_id: int, actor_id: int | None = None) -> int:
 
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     return len(reallocate_refusals(PurchaseOrder.objects.get(pk=order_id), actor))
+
+
+@task()
+def run_lot_simulation(simulation_id: int) -> str:
+    from orders.lots import execute_simulation
+
+    return execute_simulation(simulation_id).status

@@ -22,7 +22,7 @@ from cantine.roles import canteens_for, role_required
 from cantine.selectors import kitchens_of
 from orders import exports, lifecycle, lots, needs, selectors, services
 from orders.forms import AllocationForm, NeedQuantityForm, PeriodForm
-from orders.models import AllocationRun, Need, PurchaseOrder
+from orders.models import AllocationRun, LotSimulation, Need, PurchaseOrder
 from orders.pdf import purchase_order_pdf
 
 WRITERS = (Role.COOK,)
@@ -334,9 +334,14 @@ def purchase_order_csv(request, po_pk):
 
 @role_required(*READERS)
 def lot_simulator(request, pk):
+    """Fine vs coarse lots; the solving runs in the background and the page polls it."""
     kitchen = _kitchen(request.user, pk, *READERS)
     start, weeks, end = _period(request)
-    outcomes = lots.simulate(kitchen, start, end) if request.GET.get("run") else []
+    if request.method == "POST":
+        lots.request_simulation(kitchen, start, end, request.user)
+        return redirect(reverse("orders_lots", kwargs={"pk": kitchen.pk}) + _query(start, weeks))
+    simulation = LotSimulation.objects.filter(canteen=kitchen, start=start, end=end).first()
+    outcomes = lots.outcomes_of(simulation)
     return render(
         request,
         "orders/lots.html",
@@ -345,8 +350,8 @@ def lot_simulator(request, pk):
             "start": start,
             "end": end,
             "weeks_count": weeks,
+            "simulation": simulation,
             "outcomes": outcomes,
             "chart": lots.chart_bars(outcomes),
-            "ran": bool(request.GET.get("run")),
         },
     )

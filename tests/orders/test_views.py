@@ -178,12 +178,24 @@ def test_purchase_order_pdf_and_csv_carry_the_lines(client, world, ordered):
     assert line.split(";")[4:8] == ["20009", "Carotte, crue", "BIO", "4"]
 
 
-def test_lot_simulator_compares_granularities(client, world, ordered):
+def test_lot_simulator_compares_granularities(
+    client, world, ordered, django_capture_on_commit_callbacks
+):
     client.force_login(world.users["manager"])
-    page = client.get(
-        reverse("orders_lots", kwargs={"pk": world.kitchen.pk}), {**PERIOD, "run": "1"}
-    )
+    url = reverse("orders_lots", kwargs={"pk": world.kitchen.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, PERIOD).status_code == 302
+    page = client.get(url, PERIOD)
+    assert page.context["simulation"].status == "optimal"
     outcomes = {o.granularity: o for o in page.context["outcomes"]}
     assert set(outcomes) == {"free", "product_week", "family_week", "family_period"}
     assert outcomes["free"].cost <= outcomes["family_period"].cost + 1e-6
     assert b"<svg" in page.content
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_buyers_run_the_lot_simulator(client, world, ordered, role):
+    client.force_login(world.users[role])
+    response = client.post(reverse("orders_lots", kwargs={"pk": world.kitchen.pk}), PERIOD)
+    expected = {"outsider_cook": 404}.get(role, 302 if role in READERS else 403)
+    assert response.status_code == expected
