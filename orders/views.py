@@ -213,9 +213,10 @@ def purchase_order_list(request, pk):
 
 
 def _order(user, po_pk) -> PurchaseOrder:
-    if not PurchaseOrder.objects.filter(pk=po_pk).exists():
-        raise Http404
-    order = selectors.purchase_order_with_lines(po_pk)
+    try:
+        order = selectors.purchase_order_with_lines(po_pk)
+    except PurchaseOrder.DoesNotExist:
+        raise Http404 from None
     if not _may(user, order.canteen, *READERS):
         raise Http404
     return order

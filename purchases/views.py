@@ -179,8 +179,7 @@ def _drill(canteen_pk: int, year: int, **filters) -> str:
     return f"{reverse('purchase_ledger')}?{urlencode(params)}"
 
 
-def _figures(canteen, year, totals, target) -> list[Figure]:
-    local = canteen.local_definition().label
+def _figures(canteen, year, totals, target, local: str) -> list[Figure]:
     return [
         Figure(
             "bio",
@@ -283,8 +282,8 @@ def shares(request):
         "year": year,
         "totals": totals,
         "target": target,
-        "local_definition": canteen.local_definition().label,
-        "figures": _figures(canteen, year, totals, target),
+        "local_definition": report.local_definition,
+        "figures": _figures(canteen, year, totals, target, report.local_definition),
         "groups": [
             (_("Organic"), totals.bio, _drill(canteen.pk, year, group="bio")),
             (
