@@ -31,8 +31,9 @@ a share); shares by value linearised as sum((is_label - share) * value) >= 0, an
 Solver choice, measured with bench/allocation.py on generated territories (seed 1, 10 s):
 HiGHS 0.60 % gap at 300 x 200, SCIP stuck at the greedy start (3.1 %), CP-SAT 1 % better than
 greedy but no useful bound. pywraplp was dropped: its HiGHS wrapper returns no solution when
-the time limit is hit. Solving runs in phases (see ``solve``): target-aware greedy, LP bound,
-a restricted "kernel" MIP, then the full MIP started from the best solution.
+the time limit is hit. Solving (see ``solve``): target-aware greedy, the LP relaxation, then
+two threads (``orders.allocation_search``): the full model's root node for the bound and a
+restricted "kernel" model for a first answer, then neighbourhood search on both.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Buyers are cooks (write) and managers (read) of a kitchen; a satellite's staff a
 their central kitchen. Other kitchens' objects are simply not found.
 """
 
+from decimal import Decimal
+
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -116,6 +118,8 @@ class AllocationRunSerializer(serializers.ModelSerializer):
             "start",
             "end",
             "targets",
+            "goal",
+            "budget",
             "status",
             "cost",
             "goods_cost",
@@ -148,10 +152,18 @@ class AllocationRequestSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     targets = TargetsSerializer(required=False)
+    goal = serializers.ChoiceField(
+        choices=AllocationRun.Goal.choices, default=AllocationRun.Goal.MIN_COST
+    )
+    budget = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
+    )
 
     def validate(self, data):
         if data["end"] < data["start"] or (data["end"] - data["start"]).days > 62:
             raise serializers.ValidationError({"end": "a period is one day to two months"})
+        if data["goal"] == AllocationRun.Goal.MAX_LOCAL and data.get("budget") is None:
+            raise serializers.ValidationError({"budget": "the most local needs a budget"})
         return data
 
 
@@ -189,6 +201,8 @@ class AllocationRunViewSet(
                 start=data["start"],
                 end=data["end"],
                 targets=data.get("targets"),
+                goal=data["goal"],
+                budget=data.get("budget"),
                 user=request.user,
             )
             code = status.HTTP_202_ACCEPTED

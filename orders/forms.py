@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from orders.models import AllocationRun
+
 
 class PeriodForm(forms.Form):
     """Which weeks of needs a page shows."""
@@ -32,9 +34,30 @@ class AllocationForm(forms.Form):
 
     start = forms.DateField(widget=forms.HiddenInput)
     weeks = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=8)
+    goal = forms.ChoiceField(
+        label=_("Goal"),
+        choices=AllocationRun.Goal.choices,
+        initial=AllocationRun.Goal.MIN_COST,
+        required=False,  # the cheapest, as before the goal could be chosen
+        widget=forms.RadioSelect,
+    )
+    budget = forms.DecimalField(
+        label=_("Budget (€ HT)"),
+        required=False,
+        min_value=0.01,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Goods and delivery. Required for the most local; a cap otherwise."),
+    )
     bio_min_share = _percent(_("Organic at least (%)"))
     egalim_min_share = _percent(_("EGalim at least (%)"))
     local_min_share = _percent(_("Local at least (%)"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("goal") == AllocationRun.Goal.MAX_LOCAL and not data.get("budget"):
+            self.add_error("budget", _("Buying the most local needs a budget to spend."))
+        return data
 
     def targets(self) -> dict[str, float]:
         return {

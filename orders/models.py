@@ -98,9 +98,22 @@ class AllocationRun(SolverRun):
         UNKNOWN = "unknown", _("No allocation found in time")
         FAILED = "failed", _("Failed")
 
+    class Goal(models.TextChoices):
+        MIN_COST = "min_cost", _("Cheapest")
+        MAX_LOCAL = "max_local", _("Most local within a budget")
+
     canteen = models.ForeignKey(Canteen, models.CASCADE, related_name="allocation_runs")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default="queued")
     targets = models.JSONField(_("targets"), default=dict, blank=True)
+    goal = models.CharField(_("goal"), max_length=10, choices=Goal.choices, default="min_cost")
+    budget = models.DecimalField(
+        _("budget (€ HT)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Goods and delivery; required when buying the most local."),
+    )
     cost = models.FloatField(_("cost (€ HT)"), null=True, blank=True)
     goods_cost = models.FloatField(_("goods (€ HT)"), null=True, blank=True)
     delivery_cost = models.FloatField(_("delivery (€ HT)"), null=True, blank=True)

@@ -83,6 +83,8 @@ def build_instance(
     weeks: int,
     targets: dict | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    goal: str = "min_cost",
+    budget: float | None = None,
 ) -> allocation.Instance:
     """The optimiser's instance for these needs and offers (see the module docstring)."""
     local = kitchen.local_definition()
@@ -135,17 +137,33 @@ def build_instance(
         offers=tuple(offer_rows),
         targets=allocation.Targets(**clean_targets),
         time_limit_s=time_limit_s,
+        objective=goal,
+        budget=budget,
     )
 
 
 def instance_for_period(
-    kitchen: Canteen, start: date, end: date, *, targets=None, time_limit_s=DEFAULT_TIME_LIMIT_S
+    kitchen: Canteen,
+    start: date,
+    end: date,
+    *,
+    targets=None,
+    time_limit_s=DEFAULT_TIME_LIMIT_S,
+    goal: str = "min_cost",
+    budget: float | None = None,
 ) -> tuple[allocation.Instance, list[Need], list[Offer]]:
     needs = list(period_needs(kitchen, start, end))
     offers = list(candidate_offers(needs))
     weeks = max(1, math.ceil(((end - start).days + 1) / 7))
     instance = build_instance(
-        kitchen, needs, offers, weeks=weeks, targets=targets, time_limit_s=time_limit_s
+        kitchen,
+        needs,
+        offers,
+        weeks=weeks,
+        targets=targets,
+        time_limit_s=time_limit_s,
+        goal=goal,
+        budget=budget,
     )
     return instance, needs, offers
 
@@ -172,17 +190,47 @@ def clean_targets(targets: dict | None) -> dict:
     return cleaned
 
 
+def clean_goal(goal: str | None, budget) -> tuple[str, Decimal | None]:
+    """The optimiser's goal and budget: buying the most local needs a budget to spend."""
+    goal = goal or AllocationRun.Goal.MIN_COST
+    if goal not in AllocationRun.Goal.values:
+        raise ValidationError(_("Unknown goal: %(goal)s.") % {"goal": goal})
+    budget = None if budget in (None, "") else Decimal(str(budget))
+    if budget is not None and budget <= 0:
+        raise ValidationError(_("A budget is a positive amount in euros."))
+    if goal == AllocationRun.Goal.MAX_LOCAL and budget is None:
+        raise ValidationError(_("Buying the most local needs a budget to spend."))
+    return goal, budget
+
+
 def request_allocation(
-    *, canteen: Canteen, start: date, end: date, targets: dict | None = None, user=None
+    *,
+    canteen: Canteen,
+    start: date,
+    end: date,
+    targets: dict | None = None,
+    goal: str | None = None,
+    budget=None,
+    user=None,
 ) -> AllocationRun:
-    """Queue an allocation run, unless one is already running for this kitchen and period."""
+    """Queue an allocation run, unless one is already running for this kitchen and period.
+
+    ``goal`` is "min_cost" (default: cheapest allocation meeting the targets, within
+    ``budget`` if given) or "max_local" (most local value the ``budget`` can buy)."""
     if end < start:
         raise ValidationError(_("The period ends before it starts."))
     targets = clean_targets(targets)
+    goal, budget = clean_goal(goal, budget)
     try:
         with transaction.atomic():
             run = AllocationRun.objects.create(
-                canteen=canteen, start=start, end=end, targets=targets, requested_by=user
+                canteen=canteen,
+                start=start,
+                end=end,
+                targets=targets,
+                goal=goal,
+                budget=budget,
+                requested_by=user,
             )
     except IntegrityError:
         active = AllocationRun.objects.filter(
@@ -190,7 +238,13 @@ def request_allocation(
         ).first()
         if active is None:
             return request_allocation(
-                canteen=canteen, start=start, end=end, targets=targets, user=user
+                canteen=canteen,
+                start=start,
+                end=end,
+                targets=targets,
+                goal=goal,
+                budget=budget,
+                user=user,
             )
         raise AllocationAlreadyRunning(active) from None
     from orders.tasks import solve_allocation_run  # tasks import services: keep it local
@@ -214,6 +268,8 @@ def execute_allocation_run(run_id: int, *, time_limit_s: float | None = None) ->
             run.end,
             targets=run.targets,
             time_limit_s=time_limit_s or DEFAULT_TIME_LIMIT_S,
+            goal=run.goal,
+            budget=float(run.budget) if run.budget is not None else None,
         )
         if not instance.needs:
             AllocationRun.objects.filter(pk=run.pk).update(

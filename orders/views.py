@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -136,19 +137,32 @@ def start_allocation(request, pk):
     kitchen = _kitchen(request.user, pk, *WRITERS)
     form = AllocationForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(_("The allocation request is incomplete."), status=400)
+        problems = [m for errors in form.errors.values() for m in errors]
+        return _refusal([_("The allocation request is incomplete."), *problems])
     start = needs.week_start(form.cleaned_data["start"])
     end = start + timedelta(days=7 * form.cleaned_data["weeks"] - 1)
     try:
         run = services.request_allocation(
-            canteen=kitchen, start=start, end=end, targets=form.targets(), user=request.user
+            canteen=kitchen,
+            start=start,
+            end=end,
+            targets=form.targets(),
+            goal=form.cleaned_data["goal"],
+            budget=form.cleaned_data["budget"],
+            user=request.user,
         )
     except services.AllocationAlreadyRunning as running:
         run = running.run
     except ValidationError as error:
-        return HttpResponse(" ".join(error.messages), status=400)
+        return _refusal(error.messages)
     run.refresh_from_db()  # an immediate task backend may have solved it already
     return render(request, "orders/_run_status.html", {"run": run, "can_edit": True})
+
+
+def _refusal(problems: list[str]) -> HttpResponse:
+    """Why a request was refused, as a fragment shown where the answer would have gone."""
+    items = format_html_join("", "<li>{}</li>", ((m,) for m in problems))
+    return HttpResponse(format_html('<ul class="errorlist">{}</ul>', items), status=400)
 
 
 def _run(user, run_pk, *roles) -> AllocationRun:

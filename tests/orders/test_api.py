@@ -126,3 +126,21 @@ def test_purchase_orders_list_their_lines(client, world, ordered):
         "Carotte, crue",
         "Riz blanc, cuit",
     }
+
+
+def test_most_local_run_needs_a_budget(client, world, ordered):
+    client.force_login(world.users["cook"])
+    payload = {"canteen": world.kitchen.pk, "start": "2027-01-04", "end": "2027-01-10"}
+    refused = client.post(
+        reverse("allocationrun-list"),
+        {**payload, "goal": "max_local"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "budget" in refused.json()
+    accepted = client.post(
+        reverse("allocationrun-list"),
+        {**payload, "goal": "max_local", "budget": "300.00"},
+        content_type="application/json",
+    )
+    assert accepted.status_code == 202
+    assert (accepted.json()["goal"], accepted.json()["budget"]) == ("max_local", "300.00")

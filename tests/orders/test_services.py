@@ -141,3 +141,44 @@ def test_build_instance_with_no_offers_leaves_needs_unservable(planned, market):
     instance, needs, _ = instance_for_period(planned, MONDAY, SUNDAY)
     empty = build_instance(planned, needs, [], weeks=1)
     assert empty.offers == () and len(empty.needs) == len(instance.needs)
+
+
+@pytest.fixture
+def cheaper_far_carrots(world, market, foods):
+    """The wholesaler (not local) also sells carrots, cheaper, and delivers on Fridays too."""
+    wholesaler = market["wholesaler"]
+    wholesaler.delivery_weekdays = [0, 4]
+    wholesaler.save()
+    return offer(wholesaler, foods["carrot"], price="0.80", pack="5")
+
+
+def test_cheapest_goal_buys_the_far_carrots(world, planned, cheaper_far_carrots, allocate):
+    run = allocate(canteen=planned, start=MONDAY, end=SUNDAY)
+    assert run.goal == "min_cost"
+    assert run.cost == pytest.approx(16 + 20)  # 4 packs x 5 kg x 0.80 + rice
+    assert run.shares["local"] == 0
+
+
+@pytest.mark.parametrize(
+    ("budget", "local_packs", "cost"),
+    [("44", 4, 44), ("40", 2, 40), ("36", 0, 36)],  # local 6 € a pack, far 4 €, rice 20 €
+)
+def test_most_local_buys_as_many_local_carrots_as_the_budget_allows(
+    world, planned, cheaper_far_carrots, allocate, budget, local_packs, cost
+):
+    run = allocate(
+        canteen=planned, start=MONDAY, end=SUNDAY, goal="max_local", budget=Decimal(budget)
+    )
+    assert run.is_solved and run.goal == "max_local" and run.budget == Decimal(budget)
+    local = run.lines.filter(need__food__code="20009", offer__producer=world.producer)
+    assert sum(line.packs for line in local) == local_packs
+    assert run.cost == pytest.approx(cost)
+    assert not run.unmet
+
+
+def test_most_local_without_a_budget_is_refused(planned):
+    with pytest.raises(ValidationError, match="budget"):
+        request_allocation(canteen=planned, start=MONDAY, end=SUNDAY, goal="max_local")
+    with pytest.raises(ValidationError):
+        request_allocation(canteen=planned, start=MONDAY, end=SUNDAY, goal="cheapest")
+    assert not AllocationRun.objects.exists()

@@ -199,3 +199,33 @@ def test_buyers_run_the_lot_simulator(client, world, ordered, role):
     response = client.post(reverse("orders_lots", kwargs={"pk": world.kitchen.pk}), PERIOD)
     expected = {"outsider_cook": 404}.get(role, 302 if role in READERS else 403)
     assert response.status_code == expected
+
+
+def test_most_local_without_a_budget_says_why_and_queues_nothing(client, world, planned):
+    client.force_login(world.users["cook"])
+    response = client.post(
+        reverse("orders_allocate", kwargs={"pk": world.kitchen.pk}),
+        {**PERIOD, "goal": "max_local", "budget": ""},
+    )
+    assert response.status_code == 400
+    assert "budget" in response.content.decode()
+    assert not AllocationRun.objects.exists()
+
+
+def test_most_local_within_a_budget_is_queued_with_its_goal(
+    client, world, planned, foods, django_capture_on_commit_callbacks
+):
+    world.producer.delivery_weekdays = [0, 4]
+    world.producer.save()
+    offer(world.producer, foods["carrot"], price="1.20", pack="5")
+    compute_needs(planned, MONDAY, SUNDAY)
+    client.force_login(world.users["cook"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("orders_allocate", kwargs={"pk": world.kitchen.pk}),
+            {**PERIOD, "goal": "max_local", "budget": "500"},
+        )
+    assert response.status_code == 200
+    run = AllocationRun.objects.get()
+    assert (run.goal, run.budget) == ("max_local", Decimal("500.00"))
+    assert "500,00" in response.content.decode() or "500.00" in response.content.decode()
