@@ -1203,8 +1203,11 @@ class _Model:
         gap: float,
         hint: dict[int, int] | None = None,
         options: dict | None = None,
+        hint_pairs: set[int] | None = None,
     ) -> str:
-        """Solve within ``seconds``; ``options`` are HiGHS options (ignored by other solvers)."""
+        """Solve within ``seconds``; ``options`` are HiGHS options (ignored by other solvers).
+        ``hint_pairs`` limits the hint to those pairs (HiGHS completes it from the fixed
+        bounds): building a full hint cost 0.2 s a solve at 65,000 pairs."""
         mo = self.mathopt
         kinds = {
             "HIGHS": mo.SolverType.HIGHS,
@@ -1222,7 +1225,8 @@ class _Model:
                 getattr(params.highs, f"{kind}_options")[key] = value
         model_params = mo.ModelSolveParameters()
         if hint is not None:
-            model_params.solution_hints.append(mo.SolutionHint(self._hint_values(hint)))
+            values = self._hint_values(hint, hint_pairs)
+            model_params.solution_hints.append(mo.SolutionHint(values))
         self.result = result = mo.solve(
             self.model, kinds[self.name], params=params, model_params=model_params
         )
@@ -1236,17 +1240,16 @@ class _Model:
             return "infeasible"
         return "feasible" if result.has_primal_feasible_solution() else "unknown"
 
-    def _hint_values(self, packs: dict[int, int]) -> dict:
-        opened = {
-            (
-                self.inst.offers[self.idx.pairs[i][1]].producer,
-                self.inst.needs[self.idx.pairs[i][0]].delivery_date,
-            )
-            for i, k in packs.items()
-            if k
-        }
-        values = {x: float(packs.get(i, 0)) for i, x in enumerate(self.x)}
-        values.update({self.y[k]: 1.0 if k in opened else 0.0 for k in self.keys})
+    def _delivery_key(self, i: int) -> tuple[str, str]:
+        n, o = self.idx.pairs[i]
+        return self.inst.offers[o].producer, self.inst.needs[n].delivery_date
+
+    def _hint_values(self, packs: dict[int, int], pairs: set[int] | None = None) -> dict:
+        opened = {self._delivery_key(i) for i, k in packs.items() if k}
+        chosen = range(len(self.x)) if pairs is None else pairs
+        values = {self.x[i]: float(packs.get(i, 0)) for i in chosen}
+        keys = self.keys if pairs is None else {self._delivery_key(i) for i in pairs}
+        values.update({self.y[k]: 1.0 if k in opened else 0.0 for k in keys})
         return values
 
     def relaxation(self, seconds: float) -> float | str | None:
