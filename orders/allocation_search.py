@@ -102,7 +102,7 @@ class Incumbent:
             self.version += 1
             self._lock.notify_all()
 
-    def snapshot(self) -> tuple[dict[int, int], float]:
+    def snapshot(self) -> tuple[dict[int, int], float | None]:
         with self._lock:
             return dict(self.packs or {}), self.objective
 
@@ -123,12 +123,13 @@ class Incumbent:
 class NeighbourhoodSearch:
     """Fix-and-optimise on one model: free a related part of the best allocation, re-solve.
 
-    Three kinds of neighbourhood, taken in turn: the producers used now plus a few others
-    (moves between suppliers), the needs a used producer serves with all their offers (closing
-    a delivery), and a few products over the whole period (capacity shared across dates)."""
+    Four kinds of neighbourhood, taken in turn (each adds a share of the improvements on bench
+    territories): the producers used now plus a few others (moves between suppliers), the
+    needs some deliveries serve with all their offers (closing a delivery), the needs a used
+    producer serves over the period, and a few products (capacity shared across dates)."""
 
-    def __init__(self, model, layout: Layout, incumbent: Incumbent, gap: float, seed: int):
-        self.model, self.layout, self.incumbent, self.gap = model, layout, incumbent, gap
+    def __init__(self, model, layout: Layout, incumbent: Incumbent, seed: int):
+        self.model, self.layout, self.incumbent = model, layout, incumbent
         self.rng = random.Random(seed)
         self.size = NEIGHBOURHOOD_PAIRS
         self.kinds = [self._producers, self._deliveries, self._served_needs, self._products]
@@ -255,7 +256,7 @@ def search(
         if status in ("optimal", "infeasible"):
             stop.set()
             return
-        NeighbourhoodSearch(full_model, layout, incumbent, gap, seed).run(deadline, stop)
+        NeighbourhoodSearch(full_model, layout, incumbent, seed).run(deadline, stop)
 
     def kernel_worker() -> None:
         model = kernel_model_factory()
@@ -264,7 +265,7 @@ def search(
         status = model.solve(seconds, gap, hint=packs or None, options=FAST_BRANCHING)
         if status in ("optimal", "feasible"):
             incumbent.propose(model.packs(), f"mip:{model.name}:kernel")
-        NeighbourhoodSearch(model, layout, incumbent, gap, seed + 1).run(deadline, stop)
+        NeighbourhoodSearch(model, layout, incumbent, seed + 1).run(deadline, stop)
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="allocation") as pool:
         futures = [pool.submit(bound_worker), pool.submit(kernel_worker)]

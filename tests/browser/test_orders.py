@@ -36,7 +36,16 @@ def test_cook_turns_a_planned_week_into_needs_allocates_and_accepts(page, live_s
         re.compile(r"12[.,]5")
     )
 
-    page.get_by_role("button", name=either("Allocate the needs", "Répartir les besoins")).click()
+    # Buying the most local needs a budget: the page says why and keeps the form as it was.
+    allocate = page.get_by_role("button", name=either("Allocate the needs", "Répartir les besoins"))
+    page.get_by_label(either("Most local within a budget", "Le plus local dans un budget")).check()
+    allocate.click()
+    expect(page.locator("#allocation-status")).to_contain_text(
+        either("needs a budget", "demande un budget")
+    )
+    page.get_by_label(either("Cheapest", "Le moins cher")).check()
+
+    allocate.click()
     expect(page.locator("#allocation-run")).to_contain_text(
         re.compile("Optimal|Feasible|Réalisable"), timeout=90_000
     )

@@ -78,7 +78,7 @@ def test_neighbourhood_search_repairs_a_poor_allocation():
     best = Incumbent(evaluate, lower, gap=1e-6)
     best.propose({pair[("N1", "B1")]: 10, pair[("N2", "B2")]: 10}, "greedy")
     assert best.objective == 60.0
-    search = NeighbourhoodSearch(_Model(inst, idx), _layout(inst, idx), best, 1e-6, seed=1)
+    search = NeighbourhoodSearch(_Model(inst, idx), _layout(inst, idx), best, seed=1)
     search.run(deadline=time.perf_counter() + 3.0, stop=threading.Event())
     assert best.objective == 20.0 and search.improvements >= 1
 
