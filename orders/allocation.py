@@ -1358,17 +1358,18 @@ def solve(instance: Instance | dict, progress: Progress | None = None) -> Soluti
     status = "infeasible" if relaxed == "infeasible" else None
     if status is None:
         incumbent.tighten(relaxed if isinstance(relaxed, float) else None, tighter)
-        pairs = len(idx.pairs)
-        kernel = _kernel(inst, idx, greedy)
+        branch = len(idx.pairs) <= BRANCH_MAX_PAIRS
+        kernel = None if branch else _kernel(inst, idx, greedy)
         status = search(
             full_model=model,
-            kernel_model_factory=lambda: _Model(inst, idx, strict=True, kernel=kernel),
+            # small: the full branch-and-bound soon proves its answer, no kernel needed
+            kernel_model_factory=lambda: _Model(inst, idx, strict=not branch, kernel=kernel),
             layout=_layout(inst, idx),
             incumbent=incumbent,
             deadline=deadline,
             gap=inst.mip_gap,
-            root_options={} if pairs <= BRANCH_MAX_PAIRS else ROOT_ONLY,
-            kernel_seconds=inst.time_limit_s * KERNEL_SHARE,
+            root_options={} if branch else ROOT_ONLY,
+            kernel_seconds=0 if branch else inst.time_limit_s * KERNEL_SHARE,
             tighter=tighter,
             progress=report,
         )

@@ -45,6 +45,7 @@ ROOT_TIME_SHARE = 0.8
 FAST_BRANCHING = {"mip_pscost_minreliable": 0}
 # Relative to the whole objective: a neighbourhood stops once within 0.03 % of its bound.
 SUB_MIP_GAP = 3e-4
+KERNEL_WAIT_SECONDS = 1.5
 SUB_MIP_SECONDS = 0.5  # per neighbourhood: many short steps beat fewer long ones
 NEIGHBOURHOOD_PAIRS = 400  # starting size, adapted to how fast neighbourhoods solve
 MIN_PAIRS, MAX_PAIRS = 100, 4000
@@ -112,6 +113,11 @@ class Incumbent:
             if self.objective is None or self.bound is None:
                 return False
             return abs(self.objective - self.bound) <= self._gap * max(abs(self.objective), 1e-9)
+
+    def wake(self) -> None:
+        """Wake whoever waits, e.g. because a worker has finished."""
+        with self._lock:
+            self._lock.notify_all()
 
     def wait(self, version: int, timeout: float) -> int:
         with self._lock:
@@ -237,9 +243,10 @@ def search(
     """Run the bound worker and the kernel worker, then neighbourhood search on both, until
     the deadline or a proof; returns the full model's status ("optimal", "infeasible",
     "feasible" or "unknown"). ``root_options`` are the full model's HiGHS options (ROOT_ONLY
-    for a bound from the root node); ``kernel_model_factory`` builds the restricted model in the
-    kernel worker's thread."""
-    stop = threading.Event()
+    for a bound from the root node); ``kernel_model_factory`` builds the second worker's model
+    in its thread, solved for ``kernel_seconds`` (none: straight to neighbourhood search)."""
+    stop, kernel_done = threading.Event(), threading.Event()
+    kernel_due = time.perf_counter() + kernel_seconds
     outcome = {"status": "unknown"}
 
     def bound_worker() -> None:
@@ -256,19 +263,30 @@ def search(
         if status in ("optimal", "infeasible"):
             stop.set()
             return
+        # Searching around the greedy answer is wasted once the kernel's arrives: wait for it
+        # when it is due soon (the root often ends a few tenths of a second before it).
+        due = kernel_due - time.perf_counter()
+        if 0 < due <= KERNEL_WAIT_SECONDS:
+            kernel_done.wait(due)
         NeighbourhoodSearch(full_model, layout, incumbent, seed).run(deadline, stop)
 
     def kernel_worker() -> None:
-        model = kernel_model_factory()
-        packs, _ = incumbent.snapshot()
-        seconds = min(kernel_seconds, deadline - time.perf_counter())
-        status = model.solve(seconds, gap, hint=packs or None, options=FAST_BRANCHING)
-        if status in ("optimal", "feasible"):
-            incumbent.propose(model.packs(), f"mip:{model.name}:kernel")
+        try:
+            model = kernel_model_factory()
+            if kernel_seconds > 0:
+                packs, _ = incumbent.snapshot()
+                seconds = min(kernel_seconds, deadline - time.perf_counter())
+                status = model.solve(seconds, gap, hint=packs or None, options=FAST_BRANCHING)
+                if status in ("optimal", "feasible"):
+                    incumbent.propose(model.packs(), f"mip:{model.name}:kernel")
+        finally:
+            kernel_done.set()
         NeighbourhoodSearch(model, layout, incumbent, seed + 1).run(deadline, stop)
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="allocation") as pool:
         futures = [pool.submit(bound_worker), pool.submit(kernel_worker)]
+        for future in futures:
+            future.add_done_callback(lambda _: incumbent.wake())
         version = -1
         while not all(f.done() for f in futures):
             seen = incumbent.wait(version, timeout=0.2)
