@@ -1326,9 +1326,10 @@ def solve(instance: Instance | dict, progress: Progress | None = None) -> Soluti
 
     Greedy (target-aware) first, then the full model's LP relaxation (a bound, and a quick
     proof of infeasibility), then two workers on two threads (``allocation_search``): one
-    bounds the full model (branch-and-bound when small, its root node when larger), the other
-    solves a restricted "kernel" model (needs covered wherever offers exist, only the
-    kernel's pairs); both then improve the best allocation by neighbourhood search. An
+    bounds the full model (branch-and-bound when small, its root node when larger), the other,
+    when larger, first solves a restricted "kernel" model (needs covered wherever offers
+    exist, only the kernel's pairs); both then improve the best allocation by neighbourhood
+    search. An
     infeasible model gets ``conflicts`` from ``diagnose``. ``progress(objective, bound,
     elapsed_seconds)`` is called from the calling thread whenever either improves."""
     started = time.perf_counter()
