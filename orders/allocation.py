@@ -1204,6 +1204,7 @@ class _Model:
         hint: dict[int, int] | None = None,
         options: dict | None = None,
         hint_pairs: set[int] | None = None,
+        absolute_gap: float | None = None,
     ) -> str:
         """Solve within ``seconds``; ``options`` are HiGHS options (ignored by other solvers).
         ``hint_pairs`` limits the hint to those pairs (HiGHS completes it from the fixed
@@ -1217,6 +1218,7 @@ class _Model:
         params = mo.SolveParameters(
             time_limit=timedelta(seconds=max(seconds, 0.05)),
             relative_gap_tolerance=gap,
+            absolute_gap_tolerance=absolute_gap,
             threads=2 if self.name == "CP_SAT" else None,
         )
         if self.name == "HIGHS":
@@ -1318,6 +1320,7 @@ def _layout(inst: Instance, idx: _Index) -> Layout:
         pair_producer=[inst.offers[o].producer for _, o in idx.pairs],
         pair_product=[inst.offers[o].product for _, o in idx.pairs],
         pair_date=[inst.needs[n].delivery_date for n, _ in idx.pairs],
+        pair_value=[inst.offers[o].unit_price * inst.offers[o].pack_size for _, o in idx.pairs],
     )
 
 
