@@ -1320,7 +1320,6 @@ def _layout(inst: Instance, idx: _Index) -> Layout:
         pair_producer=[inst.offers[o].producer for _, o in idx.pairs],
         pair_product=[inst.offers[o].product for _, o in idx.pairs],
         pair_date=[inst.needs[n].delivery_date for n, _ in idx.pairs],
-        pair_value=[inst.offers[o].unit_price * inst.offers[o].pack_size for _, o in idx.pairs],
     )
 
 
