@@ -221,31 +221,23 @@ def request_allocation(
         raise ValidationError(_("The period ends before it starts."))
     targets = clean_targets(targets)
     goal, budget = clean_goal(goal, budget)
+    fields = {
+        "canteen": canteen,
+        "start": start,
+        "end": end,
+        "targets": targets,
+        "goal": goal,
+        "budget": budget,
+    }
     try:
         with transaction.atomic():
-            run = AllocationRun.objects.create(
-                canteen=canteen,
-                start=start,
-                end=end,
-                targets=targets,
-                goal=goal,
-                budget=budget,
-                requested_by=user,
-            )
+            run = AllocationRun.objects.create(**fields, requested_by=user)
     except IntegrityError:
         active = AllocationRun.objects.filter(
             canteen=canteen, start=start, end=end, status__in=AllocationRun.ACTIVE
         ).first()
-        if active is None:
-            return request_allocation(
-                canteen=canteen,
-                start=start,
-                end=end,
-                targets=targets,
-                goal=goal,
-                budget=budget,
-                user=user,
-            )
+        if active is None:  # it ended between our insert and this read: ask again
+            return request_allocation(**fields, user=user)
         raise AllocationAlreadyRunning(active) from None
     from orders.tasks import solve_allocation_run  # tasks import services: keep it local
 
