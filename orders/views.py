@@ -226,12 +226,13 @@ def purchase_order_list(request, pk):
     )
 
 
-def _order(user, po_pk) -> PurchaseOrder:
+def _order(user, po_pk, *roles) -> PurchaseOrder:
+    """The order, if the user holds one of ``roles`` (default: any reader) in its kitchen."""
     try:
         order = selectors.purchase_order_with_lines(po_pk)
     except PurchaseOrder.DoesNotExist:
         raise Http404 from None
-    if not _may(user, order.canteen, *READERS):
+    if not _may(user, order.canteen, *(roles or READERS)):
         raise Http404
     return order
 
@@ -259,9 +260,7 @@ def purchase_order_detail(request, po_pk):
 @role_required(Role.COOK)
 def send_purchase_order(request, po_pk):
     """The cook sends a draft order: the producer sees it in the portal and answers."""
-    order = _order(request.user, po_pk)
-    if not _may(request.user, order.canteen, Role.COOK):
-        raise Http404
+    order = _order(request.user, po_pk, Role.COOK)
     try:
         lifecycle.send_order(order, request.user)
     except lifecycle.OrderError as error:
@@ -275,9 +274,7 @@ def send_purchase_order(request, po_pk):
 @role_required(Role.COOK)
 def receive_purchase_order(request, po_pk):
     """The cook records what arrived; received lines enter the purchases ledger."""
-    order = _order(request.user, po_pk)
-    if not _may(request.user, order.canteen, Role.COOK):
-        raise Http404
+    order = _order(request.user, po_pk, Role.COOK)
     received = {}
     try:
         for line in order.lines.all():
@@ -300,7 +297,7 @@ def receive_purchase_order(request, po_pk):
 @role_required(Role.MANAGER)
 def pay_purchase_order(request, po_pk):
     """The manager records the invoice, then the payment (the payment delay is measured)."""
-    order = _order(request.user, po_pk)
+    order = _order(request.user, po_pk, Role.MANAGER)
     try:
         day = date.fromisoformat(request.POST.get("date", ""))
         if order.status == PurchaseOrder.Status.DELIVERED:
@@ -318,9 +315,7 @@ def pay_purchase_order(request, po_pk):
 @role_required(Role.COOK)
 def reallocate_purchase_order(request, po_pk):
     """Buy elsewhere what the producer refused (in the background; the page then shows it)."""
-    order = _order(request.user, po_pk)
-    if not _may(request.user, order.canteen, Role.COOK):
-        raise Http404
+    order = _order(request.user, po_pk, Role.COOK)
     if order.status not in (PurchaseOrder.Status.PARTIALLY_CONFIRMED, PurchaseOrder.Status.REFUSED):
         messages.error(request, _("Only refused quantities can be bought elsewhere."))
         return redirect("orders_po", po_pk=order.pk)
