@@ -558,10 +558,13 @@ class _Index:
                 self.pairs.append((n, o))
         self.offer_pairs: list[list[int]] = [[] for _ in inst.offers]
         self.delivery_pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for i, (n, o) in enumerate(self.pairs):
+        # (producer, date): the delivery a pair rides on
+        self.pair_key = [
+            (inst.offers[o].producer, inst.needs[n].delivery_date) for n, o in self.pairs
+        ]
+        for i, (_, o) in enumerate(self.pairs):
             self.offer_pairs[o].append(i)
-            key = (inst.offers[o].producer, inst.needs[n].delivery_date)
-            self.delivery_pairs[key].append(i)
+            self.delivery_pairs[self.pair_key[i]].append(i)
         self.fixed_offer_qty = defaultdict(float)
         for (_, o), packs in self.fixed_packs.items():
             self.fixed_offer_qty[o] += packs * inst.offers[o].pack_size
@@ -998,7 +1001,6 @@ class _Model:
         solver: str | None = None,
         strict: bool = False,
         kernel: set[int] | None = None,
-        objective_prices: dict[int, float] | None = None,
     ):
         """``strict`` lets a need go unmet only by what its compatible offers cannot supply at
         all, and ``kernel`` limits the pairs that may be used: restrictions for a first, easier
@@ -1012,12 +1014,6 @@ class _Model:
         self.inf = math.inf
         offers, needs = inst.offers, inst.needs
         self.value = [offers[o].unit_price * offers[o].pack_size for _, o in idx.pairs]
-        self.cost = self.value
-        if objective_prices is not None:
-            self.cost = [objective_prices[o] * offers[o].pack_size for _, o in idx.pairs]
-        self.capacity_rows: dict[int, object] = {}
-        self.share_rows: dict[str, object] = {}
-        self.budget_row = None
         self.x = []
         for i in range(len(idx.pairs)):
             lb, ub = idx.pair_bounds(i)
@@ -1069,7 +1065,7 @@ class _Model:
             size = self.inst.offers[o].pack_size
             if sum(self.idx.pair_bounds(i)[1] for i in pairs) * size <= cap + EPS:
                 continue  # cannot bind: the per-pair bounds already respect it
-            ct = self.capacity_rows[o] = self._row(-self.inf, cap)
+            ct = self._row(-self.inf, cap)
             for i in pairs:
                 ct.set_coefficient(self.x[i], size)
 
@@ -1110,7 +1106,7 @@ class _Model:
         # a dense row tying every pair to an auxiliary total made HiGHS's root cut loop overrun
         # its time limit several-fold (measured on bench territories).
         for name, share in wanted:
-            ct = self.share_rows[name] = self._row(0, self.inf)
+            ct = self._row(0, self.inf)
             for i, xi in enumerate(self.x):
                 ct.set_coefficient(xi, (self._counts(name, i) - share) * self.value[i])
         if per_producer:
@@ -1143,12 +1139,12 @@ class _Model:
     def _budget(self) -> None:
         if self.inst.budget is None or "budget" in self.relax:
             return
-        ct = self.budget_row = self._row(-self.inf, self.inst.budget)
-        self._add_spend(ct.set_coefficient, 1.0, self.value)
+        ct = self._row(-self.inf, self.inst.budget)
+        self._add_spend(ct.set_coefficient, 1.0)
 
-    def _add_spend(self, set_coefficient, weight: float, values: list[float]) -> None:
+    def _add_spend(self, set_coefficient, weight: float) -> None:
         for i, xi in enumerate(self.x):
-            set_coefficient(xi, weight * values[i])
+            set_coefficient(xi, weight * self.value[i])
         for key, y in self.y.items():
             set_coefficient(y, weight * self.idx.producer[key[0]].delivery_cost)
 
@@ -1156,13 +1152,13 @@ class _Model:
         obj, inst = self.model.objective, self.inst
         penalty = inst.unmet_penalty_per_unit
         if inst.objective == "min_cost":
-            self._add_spend(obj.set_linear_coefficient, 1.0, self.cost)
+            self._add_spend(obj.set_linear_coefficient, 1.0)
             for u in self.u:
                 if u is not None:
                     obj.set_linear_coefficient(u, penalty)
             obj.is_maximize = False
             return
-        self._add_spend(obj.set_linear_coefficient, -TIE_BREAK, self.cost)
+        self._add_spend(obj.set_linear_coefficient, -TIE_BREAK)
         for i, xi in enumerate(self.x):
             if self._counts("local", i):
                 obj.set_linear_coefficient(xi, self.value[i] * (1 - TIE_BREAK))
@@ -1242,15 +1238,12 @@ class _Model:
             return "infeasible"
         return "feasible" if result.has_primal_feasible_solution() else "unknown"
 
-    def _delivery_key(self, i: int) -> tuple[str, str]:
-        n, o = self.idx.pairs[i]
-        return self.inst.offers[o].producer, self.inst.needs[n].delivery_date
-
     def _hint_values(self, packs: dict[int, int], pairs: set[int] | None = None) -> dict:
-        opened = {self._delivery_key(i) for i, k in packs.items() if k}
+        pair_key = self.idx.pair_key
+        opened = {pair_key[i] for i, k in packs.items() if k}
         chosen = range(len(self.x)) if pairs is None else pairs
         values = {self.x[i]: float(packs.get(i, 0)) for i in chosen}
-        keys = self.keys if pairs is None else {self._delivery_key(i) for i in pairs}
+        keys = self.keys if pairs is None else {pair_key[i] for i in pairs}
         values.update({self.y[k]: 1.0 if k in opened else 0.0 for k in keys})
         return values
 
@@ -1317,9 +1310,9 @@ def _layout(inst: Instance, idx: _Index) -> Layout:
     return Layout(
         need_pairs=idx.need_pairs,
         pair_need=[n for n, _ in idx.pairs],
-        pair_producer=[inst.offers[o].producer for _, o in idx.pairs],
+        pair_producer=[producer for producer, _ in idx.pair_key],
         pair_product=[inst.offers[o].product for _, o in idx.pairs],
-        pair_date=[inst.needs[n].delivery_date for n, _ in idx.pairs],
+        pair_date=[day for _, day in idx.pair_key],
     )
 
 
