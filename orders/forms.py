@@ -53,12 +53,6 @@ class AllocationForm(forms.Form):
     egalim_min_share = _percent(_("EGalim at least (%)"))
     local_min_share = _percent(_("Local at least (%)"))
 
-    def clean(self):
-        data = super().clean()
-        if data.get("goal") == AllocationRun.Goal.MAX_LOCAL and not data.get("budget"):
-            self.add_error("budget", _("Buying the most local needs a budget to spend."))
-        return data
-
     def targets(self) -> dict[str, float]:
         return {
             key: float(self.cleaned_data[key]) / 100

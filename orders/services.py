@@ -130,12 +130,11 @@ def build_instance(
                 unit=offer.unit,
             )
         )
-    clean_targets = {k: v for k, v in (targets or {}).items() if k in TARGET_KEYS and v}
     return allocation.Instance(
         needs=need_rows,
         producers=tuple(producers.values()),
         offers=tuple(offer_rows),
-        targets=allocation.Targets(**clean_targets),
+        targets=allocation.Targets(**clean_targets(targets)),
         time_limit_s=time_limit_s,
         objective=goal,
         budget=budget,
