@@ -69,6 +69,23 @@ def test_manager_records_invoice_and_payment_and_the_delay_is_known(client, worl
     assert "44" in page
 
 
+def test_a_manager_elsewhere_cannot_record_the_payment_of_a_kitchen_they_cook_for(client, world):
+    """Managing one canteen and cooking in another does not let you pay the latter's orders."""
+    from cantine.models import Role
+    from tests.factories import MembershipFactory
+
+    order = confirmed_order(world)
+    lifecycle.record_delivery(
+        order, {order.lines.get().pk: (Decimal("20"), "")}, world.users["cook"]
+    )
+    MembershipFactory(user=world.users["cook"], canteen=world.other_canteen, role=Role.MANAGER)
+    client.force_login(world.users["cook"])
+    response = client.post(reverse("orders_po_pay", args=[order.pk]), {"date": "2027-01-06"})
+    assert response.status_code == 404
+    order.refresh_from_db()
+    assert order.invoiced_on is None
+
+
 def test_payment_delays_per_producer_against_the_legal_limit(client, world):
     from orders.selectors import payment_delays
 
