@@ -35,13 +35,14 @@ from django.db import connection  # noqa: E402
 
 from cantine.models import Canteen, Commune, Department, Membership, Region, Role, User  # noqa: E402
 from cantine.validators import with_luhn_check_digit  # noqa: E402
+from cantine.vocabulary import Label  # noqa: E402
 from purchases import importer, selectors, services  # noqa: E402
 from purchases.models import Family, Purchase  # noqa: E402
 
 FAMILIES = [f.value for f in Family]
 FAMILY_WEIGHTS = [18, 6, 8, 25, 18, 8, 4, 13]
-LABEL_SETS = [[], [], [], ["BIO"], ["BIO", "LABEL_ROUGE"], ["LABEL_ROUGE"], ["AOCAOP"], ["IGP"],
-              ["HVE"], ["HVE", "EXTERNALITES"], ["PECHE_DURABLE"], ["FERMIER"], ["PERFORMANCE"]]  # fmt: skip
+LABEL_SETS = [[], [], [], [Label.BIO], [Label.BIO, Label.LABEL_ROUGE], [Label.LABEL_ROUGE], [Label.AOCAOP], [Label.IGP],
+              [Label.HVE], [Label.HVE, Label.EXTERNALITES], [Label.PECHE_DURABLE], [Label.FERMIER], [Label.PERFORMANCE]]  # fmt: skip
 SUPPLIERS = [f"Fournisseur {i}" for i in range(120)]
 START = date(2023, 1, 1)
 

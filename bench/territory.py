@@ -21,6 +21,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from cantine.vocabulary import Family, Label, Unit
+
 FARMS_CSV = Path(__file__).resolve().parent.parent / "producers/data/hve_food_farms_by_commune.csv"
 LOCAL_KM = 50.0
 SUMMER = frozenset({6, 7, 8, 9})
@@ -29,51 +31,51 @@ WINTER_STORE = frozenset({9, 10, 11, 12, 1, 2, 3, 4})
 
 # product: (family, unit, price per unit €, pack sizes, portion per cover, months or None)
 PRODUCTS: dict[str, tuple[str, str, float, tuple[float, ...], float, frozenset | None]] = {
-    "carotte": ("FRUITS_ET_LEGUMES", "kg", 1.3, (5, 10, 25), 0.08, None),
-    "pomme de terre": ("FRUITS_ET_LEGUMES", "kg", 0.9, (10, 25), 0.15, None),
-    "poireau": ("FRUITS_ET_LEGUMES", "kg", 2.2, (5, 10), 0.08, WINTER_STORE),
-    "courgette": ("FRUITS_ET_LEGUMES", "kg", 2.0, (5, 10), 0.1, SUMMER),
-    "tomate": ("FRUITS_ET_LEGUMES", "kg", 2.6, (5, 6), 0.08, SUMMER),
-    "salade": ("FRUITS_ET_LEGUMES", "piece", 0.9, (6, 12), 0.05, None),
-    "chou": ("FRUITS_ET_LEGUMES", "kg", 1.5, (10,), 0.08, WINTER_STORE),
-    "oignon": ("FRUITS_ET_LEGUMES", "kg", 1.2, (5, 10, 25), 0.02, None),
-    "potiron": ("FRUITS_ET_LEGUMES", "kg", 1.6, (10,), 0.1, WINTER_STORE),
-    "haricot vert": ("FRUITS_ET_LEGUMES", "kg", 3.8, (5,), 0.08, SUMMER),
-    "betterave": ("FRUITS_ET_LEGUMES", "kg", 1.8, (5, 10), 0.06, None),
-    "épinard": ("FRUITS_ET_LEGUMES", "kg", 4.0, (2.5, 5), 0.08, None),
-    "pomme": ("FRUITS_ET_LEGUMES", "kg", 1.9, (6, 13, 18), 0.12, None),
-    "poire": ("FRUITS_ET_LEGUMES", "kg", 2.3, (6, 13), 0.12, WINTER_STORE),
-    "kiwi": ("FRUITS_ET_LEGUMES", "kg", 3.2, (5, 10), 0.08, WINTER_STORE),
-    "prune": ("FRUITS_ET_LEGUMES", "kg", 3.0, (5,), 0.1, SUMMER),
-    "pêche": ("FRUITS_ET_LEGUMES", "kg", 3.1, (5, 6), 0.12, SUMMER),
-    "abricot": ("FRUITS_ET_LEGUMES", "kg", 3.5, (5,), 0.1, LATE_SPRING_SUMMER),
-    "noix": ("FRUITS_ET_LEGUMES", "kg", 9.0, (1, 5), 0.01, None),
-    "lentille verte": ("AUTRES", "kg", 3.2, (5, 25), 0.04, None),
-    "farine de blé": ("BOULANGERIE", "kg", 1.1, (5, 25), 0.02, None),
-    "pois chiche": ("AUTRES", "kg", 3.5, (5, 25), 0.04, None),
-    "huile de colza": ("AUTRES", "L", 3.8, (1, 5), 0.005, None),
-    "semoule": ("AUTRES", "kg", 2.1, (5, 10), 0.05, None),
-    "jus de raisin": ("BOISSONS", "L", 2.4, (1, 6), 0.02, None),
-    "miel": ("AUTRES", "kg", 11.0, (1, 5), 0.005, None),
-    "bœuf haché": ("VIANDES_VOLAILLES", "kg", 12.5, (2.5, 5), 0.07, None),
-    "bœuf bourguignon": ("VIANDES_VOLAILLES", "kg", 13.5, (2.5, 5, 10), 0.07, None),
-    "rôti de veau": ("VIANDES_VOLAILLES", "kg", 19.0, (2.5, 5), 0.07, None),
-    "sauté d'agneau": ("VIANDES_VOLAILLES", "kg", 17.0, (2.5, 5), 0.07, None),
-    "filet de poulet": ("VIANDES_VOLAILLES", "kg", 10.5, (2.5, 5), 0.07, None),
-    "cuisse de poulet": ("VIANDES_VOLAILLES", "kg", 6.5, (5, 10), 0.1, None),
-    "sauté de porc": ("VIANDES_VOLAILLES", "kg", 8.5, (2.5, 5), 0.07, None),
-    "jambon blanc": ("CHARCUTERIE", "kg", 11.0, (1, 2.5), 0.03, None),
-    "lapin": ("VIANDES_VOLAILLES", "kg", 13.0, (2.5,), 0.08, None),
-    "truite": ("PRODUITS_DE_LA_MER", "kg", 16.0, (2.5, 5), 0.07, None),
-    "œufs": ("AUTRES", "piece", 0.28, (30, 90, 180), 1.0, None),
-    "lait": ("PRODUITS_LAITIERS", "L", 1.1, (1, 6), 0.1, None),
-    "yaourt nature": ("PRODUITS_LAITIERS", "piece", 0.32, (24, 48), 1.0, None),
-    "fromage blanc": ("PRODUITS_LAITIERS", "kg", 3.9, (1, 5), 0.1, None),
-    "emmental": ("PRODUITS_LAITIERS", "kg", 9.5, (1, 3), 0.03, None),
-    "tomme de brebis": ("PRODUITS_LAITIERS", "kg", 17.0, (1, 3), 0.03, None),
-    "fromage de chèvre": ("PRODUITS_LAITIERS", "kg", 16.0, (1, 2), 0.03, None),
-    "yaourt de brebis": ("PRODUITS_LAITIERS", "piece", 0.55, (12, 24), 1.0, None),
-    "beurre": ("PRODUITS_LAITIERS", "kg", 8.5, (1, 5), 0.01, None),
+    "carotte": (Family.FRUITS_ET_LEGUMES, Unit.KG, 1.3, (5, 10, 25), 0.08, None),
+    "pomme de terre": (Family.FRUITS_ET_LEGUMES, Unit.KG, 0.9, (10, 25), 0.15, None),
+    "poireau": (Family.FRUITS_ET_LEGUMES, Unit.KG, 2.2, (5, 10), 0.08, WINTER_STORE),
+    "courgette": (Family.FRUITS_ET_LEGUMES, Unit.KG, 2.0, (5, 10), 0.1, SUMMER),
+    "tomate": (Family.FRUITS_ET_LEGUMES, Unit.KG, 2.6, (5, 6), 0.08, SUMMER),
+    "salade": (Family.FRUITS_ET_LEGUMES, Unit.PIECE, 0.9, (6, 12), 0.05, None),
+    "chou": (Family.FRUITS_ET_LEGUMES, Unit.KG, 1.5, (10,), 0.08, WINTER_STORE),
+    "oignon": (Family.FRUITS_ET_LEGUMES, Unit.KG, 1.2, (5, 10, 25), 0.02, None),
+    "potiron": (Family.FRUITS_ET_LEGUMES, Unit.KG, 1.6, (10,), 0.1, WINTER_STORE),
+    "haricot vert": (Family.FRUITS_ET_LEGUMES, Unit.KG, 3.8, (5,), 0.08, SUMMER),
+    "betterave": (Family.FRUITS_ET_LEGUMES, Unit.KG, 1.8, (5, 10), 0.06, None),
+    "épinard": (Family.FRUITS_ET_LEGUMES, Unit.KG, 4.0, (2.5, 5), 0.08, None),
+    "pomme": (Family.FRUITS_ET_LEGUMES, Unit.KG, 1.9, (6, 13, 18), 0.12, None),
+    "poire": (Family.FRUITS_ET_LEGUMES, Unit.KG, 2.3, (6, 13), 0.12, WINTER_STORE),
+    "kiwi": (Family.FRUITS_ET_LEGUMES, Unit.KG, 3.2, (5, 10), 0.08, WINTER_STORE),
+    "prune": (Family.FRUITS_ET_LEGUMES, Unit.KG, 3.0, (5,), 0.1, SUMMER),
+    "pêche": (Family.FRUITS_ET_LEGUMES, Unit.KG, 3.1, (5, 6), 0.12, SUMMER),
+    "abricot": (Family.FRUITS_ET_LEGUMES, Unit.KG, 3.5, (5,), 0.1, LATE_SPRING_SUMMER),
+    "noix": (Family.FRUITS_ET_LEGUMES, Unit.KG, 9.0, (1, 5), 0.01, None),
+    "lentille verte": (Family.AUTRES, Unit.KG, 3.2, (5, 25), 0.04, None),
+    "farine de blé": (Family.BOULANGERIE, Unit.KG, 1.1, (5, 25), 0.02, None),
+    "pois chiche": (Family.AUTRES, Unit.KG, 3.5, (5, 25), 0.04, None),
+    "huile de colza": (Family.AUTRES, Unit.LITRE, 3.8, (1, 5), 0.005, None),
+    "semoule": (Family.AUTRES, Unit.KG, 2.1, (5, 10), 0.05, None),
+    "jus de raisin": (Family.BOISSONS, Unit.LITRE, 2.4, (1, 6), 0.02, None),
+    "miel": (Family.AUTRES, Unit.KG, 11.0, (1, 5), 0.005, None),
+    "bœuf haché": (Family.VIANDES_VOLAILLES, Unit.KG, 12.5, (2.5, 5), 0.07, None),
+    "bœuf bourguignon": (Family.VIANDES_VOLAILLES, Unit.KG, 13.5, (2.5, 5, 10), 0.07, None),
+    "rôti de veau": (Family.VIANDES_VOLAILLES, Unit.KG, 19.0, (2.5, 5), 0.07, None),
+    "sauté d'agneau": (Family.VIANDES_VOLAILLES, Unit.KG, 17.0, (2.5, 5), 0.07, None),
+    "filet de poulet": (Family.VIANDES_VOLAILLES, Unit.KG, 10.5, (2.5, 5), 0.07, None),
+    "cuisse de poulet": (Family.VIANDES_VOLAILLES, Unit.KG, 6.5, (5, 10), 0.1, None),
+    "sauté de porc": (Family.VIANDES_VOLAILLES, Unit.KG, 8.5, (2.5, 5), 0.07, None),
+    "jambon blanc": (Family.CHARCUTERIE, Unit.KG, 11.0, (1, 2.5), 0.03, None),
+    "lapin": (Family.VIANDES_VOLAILLES, Unit.KG, 13.0, (2.5,), 0.08, None),
+    "truite": (Family.PRODUITS_DE_LA_MER, Unit.KG, 16.0, (2.5, 5), 0.07, None),
+    "œufs": (Family.AUTRES, Unit.PIECE, 0.28, (30, 90, 180), 1.0, None),
+    "lait": (Family.PRODUITS_LAITIERS, Unit.LITRE, 1.1, (1, 6), 0.1, None),
+    "yaourt nature": (Family.PRODUITS_LAITIERS, Unit.PIECE, 0.32, (24, 48), 1.0, None),
+    "fromage blanc": (Family.PRODUITS_LAITIERS, Unit.KG, 3.9, (1, 5), 0.1, None),
+    "emmental": (Family.PRODUITS_LAITIERS, Unit.KG, 9.5, (1, 3), 0.03, None),
+    "tomme de brebis": (Family.PRODUITS_LAITIERS, Unit.KG, 17.0, (1, 3), 0.03, None),
+    "fromage de chèvre": (Family.PRODUITS_LAITIERS, Unit.KG, 16.0, (1, 2), 0.03, None),
+    "yaourt de brebis": (Family.PRODUITS_LAITIERS, Unit.PIECE, 0.55, (12, 24), 1.0, None),
+    "beurre": (Family.PRODUITS_LAITIERS, Unit.KG, 8.5, (1, 5), 0.01, None),
 }
 
 ACTIVITIES: dict[str, tuple[str, ...]] = {
@@ -125,10 +127,10 @@ ACTIVITIES: dict[str, tuple[str, ...]] = {
     "Apiculteur": ("miel",),
 }
 SIQO_FAMILIES = {
-    "VIANDES_VOLAILLES": "LABEL_ROUGE",
-    "CHARCUTERIE": "LABEL_ROUGE",
-    "PRODUITS_LAITIERS": "AOCAOP",
-    "PRODUITS_DE_LA_MER": "LABEL_ROUGE",
+    Family.VIANDES_VOLAILLES: Label.LABEL_ROUGE,
+    Family.CHARCUTERIE: Label.LABEL_ROUGE,
+    Family.PRODUITS_LAITIERS: Label.AOCAOP,
+    Family.PRODUITS_DE_LA_MER: Label.LABEL_ROUGE,
 }
 WEEKDAY_PATTERNS = ((0, 3), (1, 4), (0, 2, 4), (0, 1, 3), (0, 1, 2, 3), (1, 2, 4), (0, 2, 3, 4))
 
@@ -267,14 +269,14 @@ def _farm_producer(rng, k, farm, home, department, days, covers):
     offers = []
     for j, product in enumerate(products[: rng.randint(6, 12)]):
         family, unit, price, packs, portion, _ = PRODUCTS[product]
-        labels = ["BIO"] if bio else []
+        labels = [Label.BIO] if bio else []
         if rng.random() < 0.4:
-            labels.append("HVE")
+            labels.append(Label.HVE)
         if family in SIQO_FAMILIES and rng.random() < 0.3:
             labels.append(SIQO_FAMILIES[family])
         if rng.random() < 0.1:
-            labels.append("FERMIER")
-        premium = (1.25 if bio else 1.0) * (1.05 if "LABEL_ROUGE" in labels else 1.0)
+            labels.append(Label.FERMIER)
+        premium = (1.25 if bio else 1.0) * (1.05 if Label.LABEL_ROUGE in labels else 1.0)
         weekly = portion * covers * rng.uniform(0.3, 1.6)
         pack = float(rng.choice(packs))
         offers.append(
@@ -317,7 +319,7 @@ def _wholesaler(rng, w, days, covers, month):
                 "unit_price": round(price * rng.uniform(0.95, 1.3), 2),
                 "pack_size": float(max(packs)),
                 "capacity": None,
-                "labels": ["HVE"] if rng.random() < 0.2 else [],
+                "labels": [Label.HVE] if rng.random() < 0.2 else [],
                 "delivery_dates": dates,
             }
         )
@@ -333,7 +335,7 @@ def _needs(rng, n_needs, offers, days, covers):
     for k, (product, day) in enumerate(slots[:n_needs]):
         family, unit, _, packs, portion, _ = PRODUCTS[product]
         quantity = portion * covers * rng.uniform(0.5, 1.2)
-        quantity = round(quantity) if unit == "piece" else round(quantity * 2) / 2
+        quantity = round(quantity) if unit == Unit.PIECE else round(quantity * 2) / 2
         needs.append(
             {
                 "id": f"N{k + 1}",

@@ -21,6 +21,7 @@ from cantine.local import LocalScope
 from cantine.models import Canteen, Commune, CoverForecast, Membership, Role, User, Weekday
 from cantine.services import load_commune_centres, load_geography
 from cantine.validators import with_luhn_check_digit
+from cantine.vocabulary import Unit
 from producers.models import Producer, ProducerMember
 
 FARMS_FILE = Path(settings.BASE_DIR) / "producers" / "data" / "hve_food_farms_by_commune.csv"
@@ -882,7 +883,7 @@ def seed_wholesaler(kitchen: Canteen) -> int:
             producer=wholesaler,
             food=food,
             product_label=food.name.split(",")[0][:200],
-            unit=Offer.Unit.KG,
+            unit=Unit.KG,
             pack_size=Decimal("1"),
             unit_price=_wholesale_price(food),
             weekly_capacity=None,

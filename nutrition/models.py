@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cantine.models import AgeGroup, Canteen
+from cantine.vocabulary import Family, family_of_ciqual
 from nutrition.ciqual import NUTRIENT_COLUMNS, CiqualFood, NutrientKind, NutrientValue
 from nutrition.classification import ALL_TAGS, COMPONENTS, Ingredient
 
@@ -164,6 +165,11 @@ class Food(models.Model):
 
     def __str__(self):
         return f"{self.code} · {self.name}"
+
+    @property
+    def family(self) -> Family:
+        """The ma cantine product family it is bought and declared in (eggs and butter: BOF)."""
+        return family_of_ciqual(self.group_code, self.subgroup_name, self.name)
 
     def nutrient(self, key: str) -> NutrientValue:
         amount = getattr(self, key)

@@ -37,12 +37,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cantine.vocabulary import Unit
 from nutrition.classification import ALL_TAGS, COMPONENTS
 
 PRESETS_DIR = Path(__file__).resolve().parent / "data" / "presets"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 AGE_GROUPS = ("maternelle", "elementaire", "college_lycee")
-PORTION_UNITS = ("g", "piece", "ml", "cl")
+PORTION_UNITS = ("g", Unit.PIECE.value, "ml", "cl")
 
 
 class PresetError(ValueError):
@@ -154,7 +155,7 @@ def portion_unit(product: str, note: str) -> str:
     """Grams unless the row says pieces, ml or cl."""
     text = f"{product} {note}".lower()
     if "pièce" in note.lower() or "à l'unité" in text:
-        return "piece"
+        return Unit.PIECE.value
     if re.search(r"\ben ml\b", text):
         return "ml"
     if re.search(r"\ben cl\b", text):

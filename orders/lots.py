@@ -27,9 +27,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cantine.labels import Family
 from cantine.models import Canteen
 from orders import allocation
-from orders.families import FAMILY_LABELS
 from orders.models import LotSimulation
 from orders.needs import week_start
 from orders.services import instance_for_period
@@ -52,7 +52,7 @@ class Lot:
 
     @property
     def label(self) -> str:
-        return f"{FAMILY_LABELS.get(self.family, self.family)} · {self.period}"
+        return f"{Family(self.family).label} · {self.period}"
 
 
 def lot_key(need: allocation.Need, granularity: str, territory: str) -> tuple:

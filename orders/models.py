@@ -13,16 +13,11 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cantine.labels import Unit
 from cantine.models import Canteen
 from cantine.solver_runs import SolverRun
 from nutrition.models import Food
 from producers.models import Offer, Producer
-
-
-class Unit(models.TextChoices):
-    KG = "kg", _("kg")
-    LITRE = "L", _("litre")
-    PIECE = "piece", _("piece")
 
 
 class Need(models.Model):

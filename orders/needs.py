@@ -31,9 +31,9 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from cantine.models import AgeGroup, Canteen, CoverForecast
+from cantine.vocabulary import is_perishable
 from menus.models import Meal
 from nutrition.models import Dish, DishIngredient
-from orders.families import family_of, is_perishable
 from orders.models import Need
 
 STEP = Decimal("0.1")
@@ -144,7 +144,7 @@ def computed_needs(kitchen: Canteen, weeks: list[date]) -> dict[tuple, dict]:
         for course in meal.courses.all():
             foods = {i.food_id: i.food for i in course.dish.ingredients.all()}
             for line in dish_lines(meal.date, course.dish, day_covers):
-                family = family_of(foods[line.food_id])
+                family = foods[line.food_id].family
                 key = (week_start(meal.date), line.food_id, delivery_date(meal.date, family))
                 entry = result.setdefault(key, {"kg": Decimal(0), "family": family, "sources": []})
                 entry["kg"] += line.kg

@@ -18,12 +18,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cantine.labels import Label
+from cantine.labels import Label, Unit
 from cantine.models import Canteen
 from nutrition.models import FoodPrice
 from producers.models import Offer
 
-WEIGHED_UNITS = (Offer.Unit.KG, Offer.Unit.LITRE)
+WEIGHED_UNITS = (Unit.KG, Unit.LITRE)
 SOURCE = "offres en cours"
 
 

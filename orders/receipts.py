@@ -8,12 +8,9 @@ definition (stated with the line), and short chain when bought from the producer
 from decimal import Decimal
 
 from cantine.local import LocalScope
-from orders.families import family_of
 from orders.models import PurchaseOrder
 from producers.models import Producer
 from purchases.models import InsertionHours, Origin, Purchase, Source
-
-UNITS = {"kg": "kg", "L": "l", "piece": "piece"}
 
 
 def record_insertion_hours(order: PurchaseOrder, hours: Decimal | None) -> None:
@@ -40,7 +37,7 @@ def purchases_from_receipt(order: PurchaseOrder) -> list[Purchase]:
                 description=line.offer.product_label,
                 supplier=producer.name,
                 producer=producer,
-                family=family_of(line.offer.food),
+                family=line.offer.food.family,
                 labels=list(line.offer.labels),
                 origin=Origin.FRANCE,
                 is_short_chain=producer.status != Producer.Status.WHOLESALER,
@@ -53,7 +50,7 @@ def purchases_from_receipt(order: PurchaseOrder) -> list[Purchase]:
                 ),
                 price_ht=(received * line.unit_price).quantize(Decimal("0.01")),
                 quantity=received,
-                unit=UNITS.get(line.offer.unit, ""),
+                unit=line.offer.unit,
                 food=line.offer.food,
                 source=Source.ORDER,
             )

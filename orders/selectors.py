@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from cantine.models import Canteen
-from orders.families import family_of
 from orders.models import (
     AllocationLine,
     AllocationRun,
@@ -167,7 +166,7 @@ def planned_purchases(canteens, after: date, until: date):
             PlannedLine(
                 amount=amount,
                 labels=tuple(line.offer.labels),
-                family=family_of(line.offer.food),
+                family=line.offer.food.family,
                 is_local=local_definitions[canteen.pk].is_local(producer.place),
                 is_short_chain=producer.status != Producer.Status.WHOLESALER,
                 is_france=True,

@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from cantine.local import distance_km
 from cantine.models import Canteen
 from orders import allocation
-from orders.families import family_of
 from orders.models import AllocationLine, AllocationRun, Need, PurchaseOrder, PurchaseOrderLine
 from orders.needs import week_start
 from producers.models import Offer
@@ -95,7 +94,7 @@ def build_instance(
             quantity=float(n.quantity),
             delivery_date=n.delivery_date.isoformat(),
             unit=n.unit,
-            family=family_of(n.food),
+            family=n.food.family,
         )
         for n in needs
     )

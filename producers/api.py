@@ -6,6 +6,7 @@ Offers: buyers read every offer; a producer reads and writes only its own.
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
+from cantine.labels import Unit
 from cantine.models import Role
 from cantine.roles import HasRole, has_role, producer_of
 from producers.models import Offer, Producer
@@ -81,7 +82,7 @@ class OfferSerializer(serializers.ModelSerializer):
         read_only_fields = ["producer"]
 
     def validate_unit(self, value):
-        if value not in Offer.Unit.values:
+        if value not in Unit.values:
             raise serializers.ValidationError("expected kg, L or piece")
         return value
 

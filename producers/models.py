@@ -8,7 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cantine.labels import Label, short_name
+from cantine.labels import Label, Unit, short_name
 from cantine.local import Place
 from cantine.models import Commune, Weekday
 from cantine.validators import validate_siret
@@ -123,11 +123,6 @@ class Offer(models.Model):
     The allocation optimiser buys whole packs, at most ``weekly_capacity`` per week, only
     while the offer is active and valid on the delivery date.
     """
-
-    class Unit(models.TextChoices):
-        KG = "kg", _("kg")
-        LITRE = "L", _("litre")
-        PIECE = "piece", _("piece")
 
     producer = models.ForeignKey(Producer, models.CASCADE, related_name="offers")
     food = models.ForeignKey(

@@ -25,13 +25,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from cantine.labels import Label
+from cantine.vocabulary import LABEL_ALIASES, parse_unit
 from nutrition.models import Food
 from producers.models import Offer, Producer
 
 REQUIRED = ("ciqual_code", "product", "unit", "pack_size", "unit_price")
 OPTIONAL = ("weekly_capacity", "labels", "valid_from", "valid_to")
-UNITS = {"kg": "kg", "l": "L", "litre": "L", "piece": "piece", "pièce": "piece", "unit": "piece"}
-LABEL_ALIASES = {"AB": "BIO", "AOC": "AOCAOP", "AOP": "AOCAOP", "LR": "LABEL_ROUGE"}
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ def _labels(raw: str) -> list[str]:
     for part in re.split(r"[,;|]", raw):
         code = part.strip().upper().replace(" ", "_").replace("-", "_").replace("/", "")
         if code:
-            code = LABEL_ALIASES.get(code, code)
+            code = str(LABEL_ALIASES.get(code, code))
             if code not in Label.values:
                 raise ValueError(part.strip())
             if code not in codes:
@@ -171,7 +170,7 @@ def parse_rows(frame: pd.DataFrame, foods: dict[str, Food], today: date):
             row.fail("ciqual_code", f"code CIQUAL inconnu « {code} »")
         product = row.text("product", required=True)
         raw_unit = row.text("unit", required=True)
-        unit = UNITS.get(raw_unit.lower())
+        unit = parse_unit(raw_unit)
         if raw_unit and unit is None:
             row.fail("unit", f"unité inconnue « {raw_unit} » (kg, L ou pièce)")
         pack = row.number("pack_size", required=True, positive=True)

@@ -9,40 +9,19 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cantine.labels import Label
+from cantine.labels import MEAT_AND_FISH, Family, Label, Unit  # noqa: F401  (MEAT_AND_FISH re-exported)
 from cantine.local import LocalScope
 from cantine.models import Canteen
 from producers.models import Producer
 from purchases.egalim import LabelList, egalim_group_expression
 
-
-class Family(models.TextChoices):
-    """Product families of the ma cantine declaration."""
-
-    VIANDES_VOLAILLES = "VIANDES_VOLAILLES", _("Meat and poultry")
-    CHARCUTERIE = "CHARCUTERIE", _("Delicatessen (charcuterie)")
-    PRODUITS_DE_LA_MER = "PRODUITS_DE_LA_MER", _("Fish and seafood")
-    FRUITS_ET_LEGUMES = "FRUITS_ET_LEGUMES", _("Fruit and vegetables")
-    PRODUITS_LAITIERS = "PRODUITS_LAITIERS", _("Dairy, butter and eggs")
-    BOULANGERIE = "BOULANGERIE", _("Bakery and pastry")
-    BOISSONS = "BOISSONS", _("Drinks")
-    AUTRES = "AUTRES", _("Other products")
-
-
-# EGalim sets a separate target on these two families together (domain.md §3).
-MEAT_AND_FISH = (Family.VIANDES_VOLAILLES, Family.PRODUITS_DE_LA_MER)
+# Families, units and the meat-and-fish pair are the shared vocabulary's (cantine.vocabulary).
 
 
 class Origin(models.TextChoices):
     FRANCE = "FRANCE", _("France")
     EUROPE = "EUROPE", _("Europe (outside France)")
     OTHER = "OTHER", _("Outside Europe")
-
-
-class Unit(models.TextChoices):
-    KG = "kg", _("kg")
-    LITRE = "l", _("litre")
-    PIECE = "piece", _("piece")
 
 
 class Source(models.TextChoices):
