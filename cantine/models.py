@@ -171,6 +171,27 @@ class Canteen(models.Model):
     def __str__(self):
         return self.name
 
+    # --- the kitchen group: a central kitchen and the satellites it cooks and buys for -------
+    # The one place that says who belongs to a kitchen's group; needs, covers, shares and
+    # menus read it instead of re-deriving it.
+
+    @property
+    def kitchen(self) -> "Canteen":
+        """The canteen that plans menus and buys for this one: its central kitchen, or itself."""
+        return self.central_kitchen if self.central_kitchen_id else self
+
+    def group(self) -> "models.QuerySet[Canteen]":
+        """This kitchen and its satellites (a satellite's group is its kitchen's)."""
+        kitchen_id = self.central_kitchen_id or self.pk
+        return Canteen.objects.filter(
+            models.Q(pk=kitchen_id) | models.Q(central_kitchen_id=kitchen_id)
+        )
+
+    @staticmethod
+    def in_group_of(kitchen: "Canteen", field: str = "canteen") -> models.Q:
+        """A filter on ``field`` (a foreign key to Canteen) for the rows of a kitchen's group."""
+        return models.Q(**{field: kitchen}) | models.Q(**{f"{field}__central_kitchen": kitchen})
+
     def clean(self):
         errors = {}
         is_satellite = self.kind == self.Kind.SATELLITE

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Prefetch, Sum
 
 from cantine.models import AgeGroup, Canteen, CoverForecast, Role, Weekday
 from cantine.roles import canteens_for
@@ -71,7 +71,7 @@ def cover_grid(canteen: Canteen, days=SERVICE_DAYS) -> CoverGrid:
 def group_cover_grid(kitchen: Canteen, days=SERVICE_DAYS) -> CoverGrid:
     """What a central kitchen produces: its own covers plus all its satellites', summed."""
     sums = (
-        CoverForecast.objects.filter(Q(canteen=kitchen) | Q(canteen__central_kitchen=kitchen))
+        CoverForecast.objects.filter(Canteen.in_group_of(kitchen))
         .values_list("age_group", "weekday")
         .annotate(total=Sum("covers"))
     )

@@ -27,7 +27,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from cantine.models import AgeGroup, Canteen, CoverForecast
@@ -74,7 +74,7 @@ def served_age_group(ingredients: list[DishIngredient], age_group: str) -> str |
 def covers_by_weekday(kitchen: Canteen) -> dict[int, dict[str, int]]:
     """Covers of the kitchen and its satellites, per weekday and age group."""
     rows = (
-        CoverForecast.objects.filter(Q(canteen=kitchen) | Q(canteen__central_kitchen=kitchen))
+        CoverForecast.objects.filter(Canteen.in_group_of(kitchen))
         .values_list("weekday", "age_group")
         .annotate(total=Sum("covers"))
     )
