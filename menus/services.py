@@ -21,7 +21,7 @@ def service_weekdays(canteen: Canteen) -> list[int]:
     """Days the kitchen cooks: any weekday with covers forecast in the kitchen's group."""
     days = (
         CoverForecast.objects.filter(covers__gt=0)
-        .filter(canteen__in=[canteen, *canteen.satellites.all()])
+        .filter(Canteen.in_group_of(canteen))
         .values_list("weekday", flat=True)
         .distinct()
     )
