@@ -366,3 +366,205 @@ def make_instance(
         objective=objective or Objective(cost=1.0, local_share=0.3, co2e=0.1),
         time_limit_s=time_limit_s,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Order allocation: territories of several shapes (issue 13)
+#
+# The farms, products, labels and seasons come from bench.territory (real HVE farms); the
+# shapes below vary what bench.territory keeps fixed: 2 to 24 wholesalers, minimum orders of
+# 0 to 120 €, delivery costs of 5 to 40 €, farms delivering 1 to 3 days a week, a 40 % local
+# target, a cap per producer, the most-local-within-a-budget goal, and scarce capacity.
+
+ALLOCATION_SHAPES: dict[str, dict] = {
+    # 20 % organic, 50 % EGalim, no local target (the targets of bench.territory)
+    "base": {},
+    # the issue's shape: a 40 % local target next to 20 % organic and 50 % EGalim
+    "local40": {"local": 0.4},
+    # no producer above 12 % of the value (the wholesalers cannot take everything)
+    "cap": {"local": 0.4, "cap": 0.12},
+    # most local value a budget 12 % above the cheapest-anywhere estimate can buy
+    "max_local": {"objective": "max_local", "budget_factor": 1.12},
+    # farms at a third of their usual capacity, wholesalers limited: some needs go unmet
+    "scarce": {"local": 0.4, "scarce": True},
+}
+FARM_WEEKDAYS = ((1,), (2,), (3,))  # how many days a week a farm delivers, drawn 1-3
+
+
+def allocation_instance(
+    shape: str,
+    n_needs: int,
+    n_producers: int,
+    seed: int = 0,
+    *,
+    time_limit_s: float = 10.0,
+    days: int | None = None,
+) -> dict:
+    """An allocation instance dict (JSON contract) of the given shape (ALLOCATION_SHAPES).
+
+    ``days`` working days (default: 25 needs a day, at least 5); when there are more needs
+    than (product, day) pairs, several canteens of the territory need the same product on
+    the same day, as in a département's month."""
+    from bench.territory import (
+        LOCAL_KM,
+        PRODUCTS,
+        SIQO_FAMILIES,
+        _in_season,
+        haversine_km,
+        load_farms,
+    )
+    from cantine.vocabulary import Label, Unit
+
+    spec = ALLOCATION_SHAPES[shape]
+    rng = random.Random(f"{shape}-{seed}-{n_needs}-{n_producers}")
+    farms = load_farms()
+    departments = sorted({f["departement"] for f in farms})
+    department = rng.choice(
+        [d for d in departments if sum(f["departement"] == d for f in farms) >= 40]
+    )
+    home = rng.choice([f for f in farms if f["departement"] == department])
+    start = date(2027, 1, 4) + timedelta(weeks=rng.randrange(52))
+    start -= timedelta(days=start.weekday())
+    n_days = days or max(5, n_needs // 25)
+    workdays, day = [], start
+    while len(workdays) < n_days:
+        if day.weekday() < 5:
+            workdays.append(day)
+        day += timedelta(days=1)
+    month = workdays[0].month
+    covers = rng.randrange(300, 1500, 10)
+    weeks = max(1.0, len(workdays) / 5)
+    scarce = 1 / 3 if spec.get("scarce") else 1.0
+    n_wholesalers = min(max(1, n_producers // 4), rng.randint(2, 24))
+    nearest = sorted(
+        farms, key=lambda f: haversine_km(home["lat"], home["lon"], f["lat"], f["lon"])
+    )
+    producers, offers = [], []
+    for k, farm in enumerate(nearest[: max(1, n_producers - n_wholesalers)]):
+        distance = haversine_km(home["lat"], home["lon"], farm["lat"], farm["lon"])
+        pid = f"P{k + 1}"
+        producers.append(
+            {
+                "id": pid,
+                "delivery_cost": float(rng.randrange(5, 41)),
+                "min_order_value": float(rng.choice([0, 0, 30, 50, 60, 80, 100, 120])),
+                "local": distance <= LOCAL_KM or farm["departement"] == department,
+                "distance_km": round(distance, 1),
+            }
+        )
+        bio = rng.random() < 0.25
+        weekdays = rng.sample(range(5), rng.randint(1, 3))
+        dates = [d.isoformat() for d in workdays if d.weekday() in weekdays]
+        products = [p for p in farm["products"] if _in_season(p, month) > 0]
+        rng.shuffle(products)
+        for j, product in enumerate(products[: rng.randint(4, 10)]):
+            family, unit, price, packs, portion, _ = PRODUCTS[product]
+            labels = [Label.BIO] if bio else []
+            if rng.random() < 0.4:
+                labels.append(Label.HVE)
+            if family in SIQO_FAMILIES and rng.random() < 0.3:
+                labels.append(SIQO_FAMILIES[family])
+            premium = (1.25 if bio else 1.0) * (1.05 if Label.LABEL_ROUGE in labels else 1.0)
+            weekly = portion * covers * rng.uniform(0.2, 1.2) * scarce
+            pack = float(rng.choice(packs))
+            offers.append(
+                {
+                    "id": f"{pid}-O{j + 1}",
+                    "producer": pid,
+                    "product": product,
+                    "unit": str(unit),
+                    "unit_price": round(price * premium * rng.uniform(0.85, 1.2), 2),
+                    "pack_size": pack,
+                    "capacity": round(max(pack, weekly * weeks), 1),
+                    "labels": [str(label) for label in labels],
+                    "delivery_dates": dates,
+                }
+            )
+    for w in range(n_producers - len(producers)):
+        pid = f"G{w + 1}"
+        producers.append(
+            {
+                "id": pid,
+                "delivery_cost": float(rng.randrange(5, 41)),
+                "min_order_value": float(rng.choice([60, 80, 100, 120])),
+                "local": False,
+                "distance_km": round(rng.uniform(80, 250), 1),
+            }
+        )
+        dates = [d.isoformat() for d in workdays if rng.random() < 0.8] or [workdays[0].isoformat()]
+        for j, (product, (_, unit, price, packs, portion, _m)) in enumerate(PRODUCTS.items()):
+            if _in_season(product, month) == 0 or rng.random() < 0.3:
+                continue
+            capacity = None
+            if spec.get("scarce"):
+                capacity = round(portion * covers * weeks * rng.uniform(0.5, 1.5), 1)
+            offers.append(
+                {
+                    "id": f"{pid}-O{j + 1}",
+                    "producer": pid,
+                    "product": product,
+                    "unit": str(unit),
+                    "unit_price": round(price * rng.uniform(0.95, 1.3), 2),
+                    "pack_size": float(max(packs)),
+                    "capacity": capacity,
+                    "labels": [str(Label.HVE)] if rng.random() < 0.2 else [],
+                    "delivery_dates": dates,
+                }
+            )
+    sold = sorted({o["product"] for o in offers})
+    slots = [(p, d) for d in workdays for p in sold]
+    rng.shuffle(slots)
+    needs = []
+    for k in range(n_needs):
+        product, day = slots[k % len(slots)]
+        family, unit, _, _packs, portion, _ = PRODUCTS[product]
+        quantity = portion * covers * rng.uniform(0.3, 1.0)
+        quantity = round(quantity) if unit == Unit.PIECE else round(quantity * 2) / 2
+        needs.append(
+            {
+                "id": f"N{k + 1}",
+                "product": product,
+                "family": str(family),
+                "quantity": float(max(quantity, 0.5)),
+                "unit": str(unit),
+                "delivery_date": day.isoformat(),
+            }
+        )
+    data = {
+        "needs": needs,
+        "producers": producers,
+        "offers": offers,
+        "targets": {
+            "bio_min_share": 0.2,
+            "egalim_min_share": 0.5,
+            "local_min_share": spec.get("local"),
+        },
+        "max_share_per_producer": spec.get("cap"),
+        "allow_unmet": True,
+        "unmet_penalty_per_unit": 1000.0,
+        "objective": spec.get("objective", "min_cost"),
+        "budget": None,
+        "time_limit_s": time_limit_s,
+        "meta": {"shape": shape, "seed": seed, "department": department, "covers": covers},
+    }
+    if "budget_factor" in spec:
+        data["budget"] = round(spec["budget_factor"] * _cheapest_estimate(data), 2)
+    return data
+
+
+def _cheapest_estimate(data: dict) -> float:
+    """Each need at its cheapest compatible price, plus one delivery per (producer, day) used
+    that way: a rough figure for a budget, not a bound."""
+    by_slot: dict[tuple, list[dict]] = {}
+    for offer in data["offers"]:
+        for day in offer["delivery_dates"]:
+            by_slot.setdefault((offer["product"], day), []).append(offer)
+    delivery = {p["id"]: p["delivery_cost"] for p in data["producers"]}
+    goods, used = 0.0, set()
+    for need in data["needs"]:
+        candidates = by_slot.get((need["product"], need["delivery_date"]))
+        if candidates:
+            best = min(candidates, key=lambda o: o["unit_price"])
+            goods += best["unit_price"] * need["quantity"]
+            used.add((best["producer"], need["delivery_date"]))
+    return goods + sum(delivery[p] for p, _ in used)

@@ -48,7 +48,6 @@ FAST_BRANCHING = {"mip_pscost_minreliable": 0}
 # 0.001 % (time spent proving) and 0.3 % of the neighbourhood's own cost; but on 1,000 x 600 a
 # share of the whole objective (105 €) let HiGHS stop before any gain.
 SUB_MIP_GAP_PAIRS = 2.0
-KERNEL_WAIT_SECONDS = 1.5
 SUB_MIP_SECONDS = 0.5  # per neighbourhood: many short steps beat fewer long ones
 NEIGHBOURHOOD_PAIRS = 400  # starting size, adapted to how fast neighbourhoods solve
 MIN_PAIRS, MAX_PAIRS = 100, 4000
@@ -232,28 +231,46 @@ class NeighbourhoodSearch:
 
 def search(
     *,
-    full_model,
-    kernel_model_factory: Callable[[], object],
+    full_model_factory: Callable[[], object],
+    lns_model_factory: Callable[[], object],
     layout: Layout,
     incumbent: Incumbent,
     deadline: float,
     gap: float,
     root_options: dict,
-    kernel_seconds: float,
+    lp_first: bool,
     tighter: Callable,
     progress: Callable[[], None] | None = None,
     seed: int = 0,
+    stop: threading.Event | None = None,
 ) -> str:
-    """Run the bound worker and the kernel worker, then neighbourhood search on both, until
-    the deadline or a proof; returns the full model's status ("optimal", "infeasible",
-    "feasible" or "unknown"). ``root_options`` are the full model's HiGHS options (ROOT_ONLY
-    for a bound from the root node); ``kernel_model_factory`` builds the second worker's model
-    in its thread, solved for ``kernel_seconds`` (none: straight to neighbourhood search)."""
-    stop, kernel_done = threading.Event(), threading.Event()
-    kernel_due = time.perf_counter() + kernel_seconds
+    """Run the bound worker and a neighbourhood-search worker until the deadline or a proof;
+    returns the full model's status ("optimal", "infeasible", "feasible" or "unknown").
+
+    The bound worker builds the full model (``full_model_factory``), solves its LP relaxation
+    when ``lp_first`` (a bound, and a quick proof of infeasibility), then the model itself
+    with ``root_options`` (ROOT_ONLY: the root node's cuts for a better bound; {}: its
+    branch-and-bound, which proves small instances), then joins the search. The other worker
+    searches neighbourhoods from the start, on ``lns_model_factory()`` models. Setting
+    ``stop`` ends the search at the workers' next check (a solve under way finishes first:
+    HiGHS does not answer MathOpt's interrupter)."""
+    stop = stop or threading.Event()
     outcome = {"status": "unknown"}
 
     def bound_worker() -> None:
+        if stop.is_set():
+            return
+        full_model = full_model_factory()
+        if lp_first and not stop.is_set():
+            relaxed = full_model.relaxation(max(0.05, (deadline - time.perf_counter()) * 0.25))
+            if relaxed == "infeasible":
+                outcome["status"] = "infeasible"
+                stop.set()
+                return
+            if isinstance(relaxed, float):
+                incumbent.tighten(relaxed, tighter)
+        if stop.is_set():
+            return
         packs, _ = incumbent.snapshot()
         left = deadline - time.perf_counter()
         if root_options is ROOT_ONLY:
@@ -267,33 +284,14 @@ def search(
         if status in ("optimal", "infeasible"):
             stop.set()
             return
-        # Searching around the greedy answer is wasted once the kernel's arrives: wait for it
-        # when it is due soon (the root often ends a few tenths of a second before it).
-        due = kernel_due - time.perf_counter()
-        if 0 < due <= KERNEL_WAIT_SECONDS:
-            kernel_done.wait(due)
-        NeighbourhoodSearch(full_model, layout, incumbent, seed).run(deadline, stop)
+        del full_model  # its memory goes back before the search goes on
+        NeighbourhoodSearch(lns_model_factory(), layout, incumbent, seed).run(deadline, stop)
 
-    def kernel_worker() -> None:
-        try:
-            model = kernel_model_factory()
-            if kernel_seconds > 0:
-                packs, objective = incumbent.snapshot()
-                seconds = deadline - time.perf_counter()
-                if objective is not None:
-                    seconds = min(kernel_seconds, seconds)
-                # else no answer yet (greedy missed a target): the search has nothing to start
-                # from, so the kernel keeps all the time (measured: with 40 % of 60 s, HiGHS
-                # found no allocation at all on 1,000 x 600 seed 3)
-                status = model.solve(seconds, gap, hint=packs or None, options=FAST_BRANCHING)
-                if status in ("optimal", "feasible"):
-                    incumbent.propose(model.packs(), f"mip:{model.name}:kernel")
-        finally:
-            kernel_done.set()
-        NeighbourhoodSearch(model, layout, incumbent, seed + 1).run(deadline, stop)
+    def lns_worker() -> None:
+        NeighbourhoodSearch(lns_model_factory(), layout, incumbent, seed + 1).run(deadline, stop)
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="allocation") as pool:
-        futures = [pool.submit(bound_worker), pool.submit(kernel_worker)]
+        futures = [pool.submit(bound_worker), pool.submit(lns_worker)]
         for future in futures:
             future.add_done_callback(lambda _: incumbent.wake())
         version = -1

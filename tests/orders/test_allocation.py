@@ -1,5 +1,6 @@
 """Order allocation: hand-made instances whose optimum is known, one per constraint, plus
-seeded territories checked against the greedy baseline and an independent rule checker."""
+seeded territories checked against the greedy baseline. Every answer ``solve`` gives here is
+checked by the independent verifier (``orders.allocation_verify``)."""
 
 import json
 import subprocess
@@ -10,10 +11,19 @@ from pathlib import Path
 import pytest
 
 from bench.territory import generate_territory
-from orders.allocation import InstanceError, greedy_allocation, parse_instance, solve
+from orders.allocation import InstanceError, greedy_allocation, parse_instance
+from orders.allocation import solve as _solve
+from orders.allocation_verify import verify
 
 ROOT = Path(__file__).resolve().parents[2]
 D1, D2 = "2027-01-04", "2027-01-05"
+
+
+def solve(data, **options):
+    """The optimiser's answer, checked by the independent verifier."""
+    sol = _solve(data, **options)
+    assert verify(data, sol.to_dict()) == [], sol.method
+    return sol
 
 
 def need(ident, product, quantity, when=D1):
@@ -72,6 +82,7 @@ def packs_by_offer(sol):
 
 def assert_respects_rules(data, sol):
     """Independent check of what a buyer and producers require of every solution line."""
+    assert verify(data, sol.to_dict()) == []
     offers = {o["id"]: o for o in data["offers"]}
     producers = {p["id"]: p for p in data["producers"]}
     needs = {n["id"]: n for n in data["needs"]}

@@ -14,10 +14,16 @@ from orders.allocation import (
     _Model,
     greedy_allocation,
     parse_instance,
-    solve,
 )
 from orders.allocation_search import Incumbent, NeighbourhoodSearch
-from tests.orders.test_allocation import assert_respects_rules, instance, need, offer, producer
+from tests.orders.test_allocation import (
+    assert_respects_rules,
+    instance,
+    need,
+    offer,
+    producer,
+    solve,
+)
 
 
 def lower(a, b):
