@@ -1,28 +1,38 @@
-"""Read a purchases file in the national "ma cantine" SIRET format and check every row.
+"""Read a purchases file in the national "ma cantine" format and check every row as ma cantine does.
 
-The format is the Table Schema in ``purchases/data/macantine_schema_import_achats_siret.json``
-(MIT, beta.gouv.fr). Its users' top complaints are files rejected for one extra column and
-errors they cannot understand (domain.md §3), so this reader is tolerant where the meaning is
-clear and precise where it is not:
+The formats are ma cantine's import Table Schemas (MIT, beta.gouv.fr): the current one in
+``purchases/data/macantine_schema_import_achats_siret.json`` (``categories_egalim``, ``origine``,
+``est_circuit_court``, ``est_local``, ``definition_local``, ``definition_local_km``) and the old
+one with a single ``caracteristiques`` column; each with either a ``siret`` or a ``cantine_id``
+(the canteen's number on ma cantine, see ``MaCantineLink``) first column.
 
-- separators ``,`` ``;`` or tab are sniffed from the header; UTF-8 (with or without BOM), with a
-  Windows-1252 fallback; XLSX read with openpyxl;
-- columns are matched by name: extra columns are ignored and reordered columns read by name,
-  each with a notice; a missing optional column is a notice, a missing required one an error;
-- booleans: ``OUI``/``oui``/``x`` (any case) mean yes; per the schema's description any other
-  value means no (a notice lists values that were not ``non``/``NON``/empty);
-- prices: the schema asks for a decimal point; a lone decimal comma (``90,11``) is read as
-  such, since spreadsheets in French write it; anything else is an error, as is a negative one;
-- ``definition_local`` is required when ``est_local`` is yes (the platform's own rule), and
-  ``definition_local_km`` only goes with the ``KM`` definition.
+ma cantine checks a file in two passes, and this module does both:
+
+1. its header and cells against the Table Schema (``common/api/validata.py``: the header must be
+   the schema's columns, in order, no more, no less; required cells, date format, numbers, the
+   patterns of the code columns, booleans among ``trueValues``/``falseValues``, blank rows and
+   rows with another number of cells are errors);
+2. every row through its model (``api/views/purchase_import_base.py``,
+   ``api/views/purchase_import.py``, ``api/views/purchase_import_old.py``,
+   ``data/models/purchase.py``, ``data/validators/purchase.py``): the price rounded to the cent
+   with ``ROUND_HALF_DOWN``; no date in the future; ``EUROPE`` and ``FRANCE`` not together; a
+   local definition or a distance only on a local line; a distance only with ``KM``; the distance
+   a whole number of km (a ``PositiveIntegerField``). A local line without a definition is
+   accepted (ma cantine #6845).
+
+``parse(..., strict=True)`` applies exactly these rules. The default, ``strict=False``, adds
+tolerances that cannot change what a line means, each reported as a notice: blank rows skipped,
+``Oui``/``X``/``Non`` in any case, a decimal comma or spaces between thousands in a price, spaces
+around the commas of a code list, a header in another case or with spaces, trailing unnamed
+empty columns, and the ``definition_local_km`` column absent (ma cantine's own example files,
+``web/static/documents/achats_*_fichier_exemple_ma_cantine.xlsx``, were made before it existed).
 
 Every bad row is reported with its line number in the file (the header is line 1), its column
 and the reason; callers import nothing unless every row is valid.
 
-``categories_egalim`` codes map one-to-one onto :class:`cantine.labels.Label`: cantine chose the
-platform's codes for its labels (BIO includes "en conversion"), so ``CATEGORY_TO_LABEL`` below
-is the identity on the twelve codes of ``macantine_achats_categories_labels.json``, built from
-that file so that a code added upstream fails loudly here rather than silently.
+``categories_egalim`` codes map one-to-one onto :class:`cantine.labels.Label` (cantine chose the
+platform's codes for its labels), ``CATEGORY_TO_LABEL`` being built from
+``macantine_achats_categories_labels.json`` so that a code added upstream fails loudly here.
 """
 
 from __future__ import annotations
@@ -35,9 +45,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_DOWN, Decimal, InvalidOperation
 from pathlib import Path
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cantine.labels import Label
@@ -51,8 +62,14 @@ CATEGORIES = json.loads((DATA / "macantine_achats_categories_labels.json").read_
 COLUMNS = [f["name"] for f in SCHEMA["fields"]]
 REQUIRED = {f["name"] for f in SCHEMA["fields"] if f.get("constraints", {}).get("required")}
 _BOOLEAN = next(f for f in SCHEMA["fields"] if f["type"] == "boolean")
-TRUE_VALUES = {v.lower() for v in _BOOLEAN["trueValues"]}
-FALSE_VALUES = {v.lower() for v in _BOOLEAN["falseValues"]}
+TRUE_VALUES = set(_BOOLEAN["trueValues"])  # exact, as Table Schema compares them
+FALSE_VALUES = set(_BOOLEAN["falseValues"])
+
+# The old format (``data/schemas/imports/achats_siret_old.json`` upstream): one
+# ``caracteristiques`` column instead of the four of the current format, no distance.
+OLD_COLUMNS = [*COLUMNS[:6], "caracteristiques", "definition_local"]
+ID_COLUMN = "cantine_id"  # ``achats_id.json`` / ``achats_id_old.json``: the canteen's ma cantine id
+LATE_COLUMN = "definition_local_km"  # added last upstream; ma cantine's example files lack it
 
 CATEGORY_TO_LABEL = {
     entry["value"]: Label(entry["value"]) for entry in CATEGORIES["categoriesEgalim"].values()
@@ -63,16 +80,29 @@ LOCAL_DEFINITIONS = {entry["value"] for entry in CATEGORIES["definitionLocal"].v
 assert set(LocalScope) == LOCAL_DEFINITIONS, "local definitions drifted from cantine.local"
 assert set(Origin.values) >= ORIGINS
 
+# ma cantine's ``Purchase.Characteristic`` codes that are not EGalim labels (old format only).
+CIRCUIT_COURT = "CIRCUIT_COURT"
+LOCAL = "LOCAL"
+OLD_CHARACTERISTICS = {*CATEGORY_TO_LABEL, *ORIGINS, CIRCUIT_COURT, LOCAL}
+# Old ``definition_local`` values and what ma cantine's old import makes of them
+# (``PurchasesImportOldView._get_definition_local`` / ``_get_definition_local_km``).
+OLD_LOCAL_DEFINITIONS = {
+    "AUTOUR_SERVICE": (LocalScope.KM, 200),
+    "AUTRE": (LocalScope.KM, None),
+    **{scope.value: (scope, None) for scope in LocalScope if scope != LocalScope.KM},
+}
+
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-NUMBER_PATTERN = re.compile(r"^-?\d+(\.\d+)?$")
+NUMBER_PATTERN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+INTEGER_PATTERN = re.compile(r"^\+?\d+$")
 CENT = Decimal("0.01")
-MAX_PRICE = Decimal("9999999999.99")
+MAX_PRICE = Decimal("9999999999.99")  # cantine's column: 12 digits
 XLSX_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
 class RowError:
-    line: int  # 0 for the file as a whole
+    line: int  # 0 for the file as a whole, 1 for the header
     column: str
     code: str  # stable, for programs and tests
     message: str  # for people
@@ -82,7 +112,7 @@ class RowError:
 @dataclass
 class ParsedRow:
     line: int
-    siret: str
+    siret: str  # the canteen's key: a SIRET, or its ma cantine id in a ``cantine_id`` file
     values: dict  # Purchase field -> value, canteen excluded
 
 
@@ -91,9 +121,11 @@ class ParseResult:
     file_name: str
     sha256: str
     rows: list[ParsedRow] = field(default_factory=list)
-    sirets: dict[int, str] = field(default_factory=dict)  # line -> SIRET, valid rows or not
+    sirets: dict[int, str] = field(default_factory=dict)  # line -> canteen key, valid or not
     errors: list[RowError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    identifier: str = "siret"  # or ID_COLUMN
+    old_format: bool = False
 
     @property
     def ok(self) -> bool:
@@ -106,45 +138,43 @@ class ParseResult:
 class FileError(Exception):
     """The file as a whole cannot be read; nothing row by row makes sense."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, errors: list[RowError] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.errors = errors or [RowError(0, "", code, message)]
 
 
 def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def parse(file_name: str, content: bytes) -> ParseResult:
-    """Check every row of a file; resolve nothing in the database (see ``services``)."""
+def parse(file_name: str, content: bytes, *, strict: bool = False) -> ParseResult:
+    """Check every row of a file; resolve nothing in the database (see ``services``).
+
+    ``strict``: ma cantine's rules and nothing else (used to check what we export).
+    """
     result = ParseResult(file_name=file_name, sha256=sha256_of(content))
     try:
         header, records = _read_table(file_name, content, result.notices)
-        positions = _map_header(header, result.notices)
+        layout = _Layout.of(header, result, strict)
     except FileError as error:
-        result.errors.append(RowError(0, "", error.code, error.message))
+        result.errors.extend(error.errors)
         return result
-    checker = _RowChecker(result)
+    checker = _RowChecker(result, strict)
     blank = 0
     for line, cells in records:
         if not any(c.strip() for c in cells):
-            blank += 1
-            continue
-        if len(cells) < len(header) or any(c.strip() for c in cells[len(header) :]):
-            result.errors.append(
-                RowError(
-                    line,
-                    "",
-                    "cell_count",
-                    _("This line has %(found)s cells but the header has %(expected)s.")
-                    % {"found": len(cells), "expected": len(header)},
+            if strict:
+                checker.error(
+                    line, "", "blank_row", _("This line is empty: delete it from the file.")
                 )
-            )
+            else:
+                blank += 1
             continue
-        checker.check(
-            line, {c: "" if i is None else cells[i].strip() for c, i in positions.items()}
-        )
+        raw = layout.read(line, cells, checker)
+        if raw is not None:
+            checker.check(line, raw)
     checker.finish()
     if blank:
         result.notices.append(_("%(count)s empty lines were skipped.") % {"count": blank})
@@ -208,8 +238,11 @@ def _read_xlsx(content: bytes):
         header.pop()
 
     def records():
+        # A sheet has no row length: cells past the header's are read only if filled.
         for line, values in enumerate(rows, start=2):
             cells = [_cell_text(v) for v in values]
+            while len(cells) > len(header) and not cells[-1].strip():
+                cells.pop()
             cells += [""] * (len(header) - len(cells))
             yield line, cells
 
@@ -232,112 +265,256 @@ def _cell_text(value) -> str:
 
 
 def _known_columns(names) -> int:
-    return sum(1 for name in names if _normalise(name) in COLUMNS)
+    known = {*COLUMNS, *OLD_COLUMNS, ID_COLUMN}
+    return sum(1 for name in names if _normalise(name) in known)
 
 
 def _normalise(name: str) -> str:
     return name.strip().strip("\ufeff").strip().lower()
 
 
-def _map_header(header: list[str], notices: list[str]) -> dict[str, int]:
-    names = [_normalise(n) for n in header]
-    if _known_columns(header) == 0:
-        raise FileError(
-            "header",
-            _("The first line must name the columns: %(columns)s.")
-            % {"columns": ", ".join(COLUMNS)},
+class _Layout:
+    """Which format a header names, and how its rows' cells map onto columns.
+
+    The header checks follow ``process_header_errors`` in ma cantine's ``common/api/validata.py``:
+    fewer columns than the schema is one error for the first line, more columns is one error
+    counting them, then every column whose name differs from the schema's at its place.
+    """
+
+    def __init__(self, expected: list[str], width: int):
+        self.expected = expected  # the format's columns, canteen key first
+        self.width = width  # cells a row must have
+        self.missing_late = False
+
+    @classmethod
+    def of(cls, header: list[str], result: ParseResult, strict: bool) -> _Layout:
+        names = [_normalise(n) for n in header]
+        # ma cantine has one endpoint per format; one header tells them apart here: the
+        # ``caracteristiques`` column, or failing any known name, the old format's width.
+        old = "categories_egalim" not in names and (
+            "caracteristiques" in names or len(names) == len(OLD_COLUMNS)
         )
-    duplicated = sorted({n for n in names if n and names.count(n) > 1})
-    if duplicated:
-        raise FileError(
-            "header",
-            _("These columns appear twice: %(columns)s.") % {"columns": ", ".join(duplicated)},
-        )
-    positions = {name: i for i, name in enumerate(names) if name in COLUMNS}
-    missing_required = [c for c in COLUMNS if c in REQUIRED and c not in positions]
-    if missing_required:
-        raise FileError(
-            "missing_column",
-            _("Required columns are missing: %(columns)s.")
-            % {"columns": ", ".join(missing_required)},
-        )
-    extra = [header[i].strip() for i, n in enumerate(names) if n not in COLUMNS and n]
-    if extra:
-        notices.append(
-            _("Columns not in the ma cantine format were ignored: %(columns)s.")
-            % {"columns": ", ".join(extra)}
-        )
-    missing = [c for c in COLUMNS if c not in positions]
-    if missing:
-        notices.append(
-            _("Optional columns are absent and were read as empty: %(columns)s.")
-            % {"columns": ", ".join(missing)}
-        )
-    present = [n for n in names if n in COLUMNS]
-    if present != [c for c in COLUMNS if c in positions]:
-        notices.append(_("Columns are in another order than the ma cantine format: read by name."))
-    return positions | dict.fromkeys(missing)
+        expected = list(OLD_COLUMNS if old else COLUMNS)
+        if names and names[0] == ID_COLUMN:
+            expected[0] = ID_COLUMN
+        if strict:
+            written = list(header)
+        else:
+            written = list(names)
+            if written != list(header):
+                result.notices.append(
+                    _("Column names were read without regard to case and surrounding spaces.")
+                )
+            trailing = 0
+            while len(written) > len(expected) and not written[-1]:
+                written.pop()
+                trailing += 1
+            if trailing:
+                result.notices.append(
+                    _("%(count)s unnamed empty columns at the end of the header were ignored.")
+                    % {"count": trailing}
+                )
+        layout = cls(expected, len(header))
+        layout.keep = len(written)
+        if not strict and not old and written == expected[:-1] and expected[-1] == LATE_COLUMN:
+            layout.missing_late = True
+            result.notices.append(
+                _(
+                    "The column %(column)s is absent (as in ma cantine's example files): "
+                    "it was read as empty."
+                )
+                % {"column": LATE_COLUMN}
+            )
+            written = [*written, LATE_COLUMN]
+        errors = []
+        if len(written) < len(expected):
+            errors.append(
+                RowError(
+                    1,
+                    "",
+                    "header",
+                    _(
+                        "The first line must name the columns of the ma cantine format, in this "
+                        "order: %(columns)s. Write them in lower case, check the accents, remove "
+                        "spaces before or after the names and any column that is not in the "
+                        "format."
+                    )
+                    % {"columns": ", ".join(expected)},
+                )
+            )
+        else:
+            extra = len(written) - len(expected)
+            if extra:
+                errors.append(
+                    RowError(
+                        1,
+                        "",
+                        "extra_columns",
+                        _(
+                            "%(count)s columns too many: delete them and everything in them. "
+                            "A space or an invisible character may be in the file; if in doubt, "
+                            "copy and paste the data into a new document."
+                        )
+                        % {"count": extra},
+                    )
+                )
+            for name, wrote in zip(expected, written, strict=False):
+                if wrote != name:
+                    errors.append(
+                        RowError(
+                            1,
+                            name,
+                            "wrong_column",
+                            _("You wrote «%(wrote)s» instead of «%(name)s».")
+                            % {"wrote": wrote, "name": name},
+                            wrote,
+                        )
+                    )
+        if errors:
+            raise FileError("header", errors[0].message, errors)
+        result.old_format = old
+        result.identifier = expected[0]
+        if old:
+            result.notices.append(
+                _(
+                    "This file is in ma cantine's old format (one “caracteristiques” column): it "
+                    "was read like ma cantine reads it (LOCAL, FRANCE, EUROPE and CIRCUIT_COURT "
+                    "become the line's local, origin and short-chain fields; AUTOUR_SERVICE "
+                    "means 200 km, AUTRE a distance in km). To convert it, split "
+                    "“caracteristiques” into categories_egalim, origine, est_circuit_court and "
+                    "est_local, and add definition_local_km."
+                )
+            )
+        return layout
+
+    def read(self, line: int, cells: list[str], checker: _RowChecker) -> dict[str, str] | None:
+        if len(cells) != self.width:
+            extra_blank = len(cells) > self.width and not any(
+                c.strip() for c in cells[self.width :]
+            )
+            if checker.strict or not extra_blank:
+                checker.error(
+                    line,
+                    "",
+                    "cell_count",
+                    _("This line has %(found)s cells but the header has %(expected)s.")
+                    % {"found": len(cells), "expected": self.width},
+                )
+                return None
+            checker.trailing_cells += 1
+        if any(c.strip() for c in cells[self.keep : self.width]):
+            checker.error(
+                line, "", "cell_count", _("This line has values under columns with no name.")
+            )
+            return None
+        raw = {name: cells[i].strip() for i, name in enumerate(self.expected) if i < self.keep}
+        raw.setdefault(LATE_COLUMN, "")
+        return raw
 
 
 # Checking ------------------------------------------------------------------------------------
 
 
 class _RowChecker:
-    def __init__(self, result: ParseResult):
+    def __init__(self, result: ParseResult, strict: bool):
         self.result = result
+        self.strict = strict
         self.odd_booleans: dict[str, set[str]] = defaultdict(set)
         self.rounded = 0
+        self.commas = 0
+        self.spaced_codes = 0
+        self.trailing_cells = 0
+        self.today = timezone.localdate()
 
     def error(self, line, column, code, message, value=""):
         self.result.errors.append(RowError(line, column, code, message, value))
 
     def check(self, line: int, raw: dict[str, str]) -> None:
         before = len(self.result.errors)
-        siret = self._siret(line, raw["siret"])
-        if siret:
-            self.result.sirets[line] = siret
+        key = self._canteen_key(line, raw)
+        if key:
+            self.result.sirets[line] = key
         values = {
             "description": self._text(line, "description", raw["description"], 255),
             "supplier": self._text(line, "fournisseur", raw["fournisseur"], 200),
             "date": self._date(line, raw["date"]),
             "price_ht": self._price(line, raw["prix_ht"]),
             "family": self._choice(line, "famille_produits", raw["famille_produits"], FAMILIES),
-            "labels": self._labels(line, raw["categories_egalim"]),
-            "origin": self._choice(line, "origine", raw["origine"], ORIGINS),
-            "is_short_chain": self._boolean("est_circuit_court", raw["est_circuit_court"]),
-            "is_local": self._boolean("est_local", raw["est_local"]),
-            "local_definition": self._choice(
-                line, "definition_local", raw["definition_local"], LOCAL_DEFINITIONS
-            ),
-            "local_definition_km": self._km(line, raw["definition_local_km"]),
         }
-        if values["is_local"] and not raw["definition_local"]:
-            self.error(
-                line,
-                "definition_local",
-                "local_definition_required",
-                _(
-                    "The purchase is marked local: say what local means (PAT, COMMUNE, "
-                    "DEPARTEMENT, REGION or KM)."
+        if self.result.old_format:
+            values |= self._characteristics(line, raw["caracteristiques"])
+            values |= self._old_local_definition(line, raw["definition_local"])
+        else:
+            values |= {
+                "labels": self._labels(line, raw["categories_egalim"]),
+                "origin": self._choice(line, "origine", raw["origine"], ORIGINS) or "",
+                "is_short_chain": self._boolean(
+                    line, "est_circuit_court", raw["est_circuit_court"]
                 ),
-            )
+                "is_local": self._boolean(line, "est_local", raw["est_local"]),
+                "local_definition": self._choice(
+                    line, "definition_local", raw["definition_local"], LOCAL_DEFINITIONS
+                )
+                or "",
+                "local_definition_km": self._km(line, raw["definition_local_km"]),
+            }
+        if len(self.result.errors) == before:
+            self._local_rules(line, values)
+        if len(self.result.errors) == before:
+            self.result.rows.append(ParsedRow(line, key, values))
+
+    def _local_rules(self, line, values) -> None:
+        """``validate_purchase_definition_local`` (ma cantine ``data/validators/purchase.py``)."""
         km = values["local_definition_km"]
-        if km is not None and values["local_definition"] not in (None, LocalScope.KM):
+        if not values["is_local"]:
+            if values["local_definition"]:
+                self.error(
+                    line,
+                    "definition_local",
+                    "local_definition_not_local",
+                    _("The line is not local: leave the local definition empty."),
+                    values["local_definition"],
+                )
+            if km is not None:
+                self.error(
+                    line,
+                    "definition_local_km",
+                    "km_not_local",
+                    _("The line is not local: leave the distance empty."),
+                    str(km),
+                )
+        elif km is not None and values["local_definition"] != LocalScope.KM:
             self.error(
                 line,
                 "definition_local_km",
                 "km_without_km",
                 _("A distance in km only goes with the local definition KM."),
-                raw["definition_local_km"],
+                str(km),
             )
-        if len(self.result.errors) == before:
-            self.result.rows.append(ParsedRow(line, siret, values))
 
     def finish(self) -> None:
         for column, odd in sorted(self.odd_booleans.items()):
             self.result.notices.append(
-                _("In %(column)s, these values were read as “no”: %(values)s.")
+                _("In %(column)s, these spellings were read as OUI/NON: %(values)s.")
                 % {"column": column, "values": ", ".join(sorted(odd)[:10])}
+            )
+        if self.commas:
+            self.result.notices.append(
+                _(
+                    "%(count)s numbers were written with a decimal comma or spaces between "
+                    "thousands; they were read as such (ma cantine asks for a decimal point)."
+                )
+                % {"count": self.commas}
+            )
+        if self.spaced_codes:
+            self.result.notices.append(
+                _("%(count)s lists of codes had spaces around their commas; they were removed.")
+                % {"count": self.spaced_codes}
+            )
+        if self.trailing_cells:
+            self.result.notices.append(
+                _("%(count)s lines had empty cells past the last column; they were ignored.")
+                % {"count": self.trailing_cells}
             )
         if self.rounded:
             self.result.notices.append(
@@ -351,8 +528,22 @@ class _RowChecker:
         self.error(line, column, "required", _("This value is required."))
         return False
 
-    def _siret(self, line, value):
-        value = value.replace(" ", "").replace("\u00a0", "")
+    def _canteen_key(self, line, value_by_column):
+        if self.result.identifier == ID_COLUMN:
+            value = value_by_column[ID_COLUMN]
+            if not self._required(line, ID_COLUMN, value):
+                return None
+            if not INTEGER_PATTERN.match(value):
+                self.error(
+                    line,
+                    ID_COLUMN,
+                    "invalid_canteen_id",
+                    _("A ma cantine canteen id is a whole number."),
+                    value,
+                )
+                return None
+            return str(int(value))
+        value = value_by_column["siret"].replace(" ", "").replace("\u00a0", "")
         if not self._required(line, "siret", value):
             return None
         if len(value) != 14 or not value.isdigit():
@@ -386,15 +577,23 @@ class _RowChecker:
             )
             return None
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             self.error(line, "date", "invalid_date", _("This date does not exist."), value)
             return None
+        if day > self.today:
+            self.error(line, "date", "future_date", _("The date cannot be in the future."), value)
+            return None
+        return day
 
     def _number(self, line, column, value):
-        text = value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
+        text = value
+        if not self.strict:
+            text = value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+            if text.count(",") == 1 and "." not in text:
+                text = text.replace(",", ".")
+            if text != value and NUMBER_PATTERN.match(text):
+                self.commas += 1
         if not NUMBER_PATTERN.match(text):
             self.error(
                 line,
@@ -418,7 +617,8 @@ class _RowChecker:
         if price < 0:
             self.error(line, "prix_ht", "negative_price", _("A price cannot be negative."), value)
             return None
-        rounded = price.quantize(CENT, rounding=ROUND_HALF_UP)
+        # ma cantine: Decimal(prix_ht).quantize(Decimal(".01"), rounding=ROUND_HALF_DOWN)
+        rounded = price.quantize(CENT, rounding=ROUND_HALF_DOWN)
         if rounded > MAX_PRICE:
             self.error(line, "prix_ht", "too_large", _("This price is too large."), value)
             return None
@@ -441,45 +641,129 @@ class _RowChecker:
             return None
         return value
 
-    def _labels(self, line, value):
+    def _codes(self, line, column, value, allowed, code):
+        """A comma-separated list of codes: the schema's pattern, then the model's choices.
+
+        ma cantine splits the current format's ``categories_egalim`` on bare commas, so
+        ``BIO, IGP`` gives the choice `` IGP`` that its model refuses; the old format's
+        ``caracteristiques`` are stripped one by one.
+        """
         if not value:
             return []
-        codes = [code.strip() for code in value.split(",")]
-        unknown = [code for code in codes if code not in CATEGORY_TO_LABEL]
+        parts = value.split(",")
+        codes = [part.strip() for part in parts]
+        unknown = [c for c in codes if c not in allowed]
         if unknown:
             self.error(
                 line,
-                "categories_egalim",
-                "unknown_category",
-                _("Unknown EGalim categories: %(codes)s (separate codes with commas).")
-                % {"codes": ", ".join(code or "«»" for code in unknown)},
+                column,
+                code,
+                _("Unknown codes: %(codes)s (separate codes with commas).")
+                % {"codes": ", ".join(c or "«»" for c in unknown)},
                 value,
             )
             return None
-        return list(dict.fromkeys(CATEGORY_TO_LABEL[code].value for code in codes))
+        if column == "categories_egalim" and codes != parts:
+            if self.strict:
+                self.error(
+                    line,
+                    column,
+                    "spaced_codes",
+                    _("Remove the spaces around the commas: %(value)s.") % {"value": value},
+                    value,
+                )
+                return None
+            self.spaced_codes += 1
+        return list(dict.fromkeys(codes))
 
-    def _boolean(self, column, value):
-        lowered = value.lower()
-        if lowered in TRUE_VALUES:
+    def _labels(self, line, value):
+        codes = self._codes(line, "categories_egalim", value, CATEGORY_TO_LABEL, "unknown_category")
+        return None if codes is None else [CATEGORY_TO_LABEL[code].value for code in codes]
+
+    def _characteristics(self, line, value) -> dict:
+        codes = self._codes(
+            line, "caracteristiques", value, OLD_CHARACTERISTICS, "unknown_category"
+        )
+        codes = codes or []
+        origins = [c for c in codes if c in ORIGINS]
+        if len(origins) > 1:
+            self.error(
+                line,
+                "caracteristiques",
+                "origin_conflict",
+                _("EUROPE and FRANCE cannot be selected together."),
+                value,
+            )
+        return {
+            "labels": [CATEGORY_TO_LABEL[c].value for c in codes if c in CATEGORY_TO_LABEL],
+            "origin": origins[0] if len(origins) == 1 else "",
+            "is_short_chain": CIRCUIT_COURT in codes,
+            "is_local": LOCAL in codes,
+        }
+
+    def _old_local_definition(self, line, value) -> dict:
+        if value and value not in OLD_LOCAL_DEFINITIONS:
+            self.error(
+                line,
+                "definition_local",
+                "unknown_local_definition",
+                _("Unknown value; expected one of: %(allowed)s.")
+                % {"allowed": ", ".join(sorted(OLD_LOCAL_DEFINITIONS))},
+                value,
+            )
+            value = ""
+        scope, km = OLD_LOCAL_DEFINITIONS.get(value, ("", None))
+        return {
+            "local_definition": str(scope),
+            "local_definition_km": None if km is None else Decimal(km),
+        }
+
+    def _boolean(self, line, column, value):
+        if value in TRUE_VALUES:
             return True
-        if lowered not in FALSE_VALUES:
+        if value in FALSE_VALUES:
+            return False
+        lowered = value.lower()
+        if not self.strict and lowered in {v.lower() for v in TRUE_VALUES | FALSE_VALUES}:
             self.odd_booleans[column].add(value)
-        return False
+            return lowered in {v.lower() for v in TRUE_VALUES}
+        self.error(
+            line,
+            column,
+            "invalid_boolean",
+            _("Write OUI, oui or x for yes; non, NON or nothing for no."),
+            value,
+        )
+        return None
 
     def _km(self, line, value):
         if not value:
             return None
         km = self._number(line, "definition_local_km", value)
-        if km is not None and not 0 < km < 100000:
+        if km is None:
+            return None
+        # ma cantine stores the distance in a PositiveIntegerField.
+        if km < 0 or km != km.to_integral_value() or not INTEGER_PATTERN.match(value.strip()):
+            if km >= 0 and km == km.to_integral_value() and not self.strict:
+                return Decimal(int(km))
+            self.error(
+                line,
+                "definition_local_km",
+                "km_not_integer",
+                _("The distance is a whole number of kilometres, e.g. 50."),
+                value,
+            )
+            return None
+        if km >= 100000:
             self.error(
                 line,
                 "definition_local_km",
                 "invalid_number",
-                _("A distance must be above 0 and below 100,000 km."),
+                _("A distance must be below 100,000 km."),
                 value,
             )
             return None
-        return km if km is None else km.quantize(CENT, rounding=ROUND_HALF_UP)
+        return Decimal(int(km))
 
 
 _CHOICE_CODES = {

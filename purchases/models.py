@@ -165,3 +165,41 @@ class InsertionHours(models.Model):
 
     def __str__(self):
         return f"{self.producer} · {self.date} · {self.hours} h"
+
+
+class MaCantineLink(models.Model):
+    """A canteen's account on the national "ma cantine" platform.
+
+    ``macantine_id`` is the canteen's number there: ma cantine's ``cantine_id`` import files name
+    canteens by it, and its purchases API addresses them by it
+    (``/api/v1/canteens/<id>/purchases/``). ``access_token`` is the OAuth2 access token ma
+    cantine gave cantine for this canteen (scope ``canteen:write``); when empty the setting
+    ``MACANTINE_API_TOKEN`` is used, and without either the manager is offered the CSV export.
+    """
+
+    canteen = models.OneToOneField(Canteen, models.CASCADE, related_name="macantine_link")
+    macantine_id = models.PositiveIntegerField(_("ma cantine id"), unique=True)
+    access_token = models.CharField(_("ma cantine access token"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("ma cantine account")
+        verbose_name_plural = _("ma cantine accounts")
+
+    def __str__(self):
+        return f"{self.canteen} → ma cantine {self.macantine_id}"
+
+
+class MaCantineSubmission(models.Model):
+    """A ledger line as ma cantine holds it after a send: re-sends update it, never duplicate it."""
+
+    purchase = models.OneToOneField(Purchase, models.CASCADE, related_name="macantine_submission")
+    remote_id = models.PositiveBigIntegerField(_("id on ma cantine"))
+    payload_sha256 = models.CharField(_("SHA-256 of what was sent"), max_length=64)
+    sent_at = models.DateTimeField(_("sent at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("line sent to ma cantine")
+        verbose_name_plural = _("lines sent to ma cantine")
+
+    def __str__(self):
+        return f"{self.purchase_id} → {self.remote_id}"

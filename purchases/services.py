@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from cantine.models import Canteen, Role
 from cantine.roles import canteens_for
 from purchases import importer
-from purchases.models import ImportBatch, Purchase, Source
+from purchases.models import ImportBatch, MaCantineLink, Purchase, Source
 
 BULK_SIZE = 2000
 
@@ -35,9 +35,14 @@ class ImportOutcome:
         return sum(batch.rows for batch in self.batches)
 
 
-def import_purchases(user, file_name: str, content: bytes) -> ImportOutcome:
-    """Import a ma cantine file for canteens the user manages, or nothing at all."""
-    result = importer.parse(file_name, content)
+def import_purchases(
+    user, file_name: str, content: bytes, *, strict: bool = False
+) -> ImportOutcome:
+    """Import a ma cantine file for canteens the user manages, or nothing at all.
+
+    ``strict``: ma cantine's rules with none of cantine's tolerances (``purchases.importer``).
+    """
+    result = importer.parse(file_name, content, strict=strict)
     outcome = ImportOutcome(result)
     canteens = _resolve_canteens(result, user)
     result.errors.sort(key=lambda e: (e.line, _column_rank(e.column)))
@@ -56,38 +61,48 @@ def import_purchases(user, file_name: str, content: bytes) -> ImportOutcome:
 
 
 def _resolve_canteens(result: importer.ParseResult, user) -> dict[str, Canteen]:
-    """Each SIRET must be a known canteen that this user manages (directly or as a kitchen)."""
-    sirets = set(result.sirets.values())
-    known = {c.siret: c for c in Canteen.objects.filter(siret__in=sirets)}
-    managed = set(
-        canteens_for(user, Role.MANAGER).filter(siret__in=sirets).values_list("siret", flat=True)
+    """Each canteen named must be known and managed by this user (directly or as a kitchen).
+
+    A ``siret`` file names canteens by SIRET, a ``cantine_id`` file by their ma cantine id
+    (``MaCantineLink``), as ma cantine's own import does (``api/views/purchase_import_base.py``).
+    """
+    keys = set(result.sirets.values())
+    if result.identifier == importer.ID_COLUMN:
+        links = MaCantineLink.objects.filter(macantine_id__in=[int(k) for k in keys])
+        known = {str(link.macantine_id): link.canteen for link in links.select_related("canteen")}
+        column, unknown_message = (
+            importer.ID_COLUMN,
+            _("No canteen of cantine has this ma cantine id."),
+        )
+    else:
+        known = {c.siret: c for c in Canteen.objects.filter(siret__in=keys)}
+        column, unknown_message = "siret", _("No canteen has this SIRET in cantine.")
+    managed_pks = set(
+        canteens_for(user, Role.MANAGER)
+        .filter(pk__in=[c.pk for c in known.values()])
+        .values_list("pk", flat=True)
     )
-    for line, siret in sorted(result.sirets.items()):
-        if siret not in known:
+    for line, key in sorted(result.sirets.items()):
+        if key not in known:
             result.errors.append(
-                importer.RowError(
-                    line,
-                    "siret",
-                    "unknown_siret",
-                    _("No canteen has this SIRET in cantine."),
-                    siret,
-                )
+                importer.RowError(line, column, "unknown_siret", unknown_message, key)
             )
-        elif siret not in managed:
+        elif known[key].pk not in managed_pks:
             result.errors.append(
                 importer.RowError(
                     line,
-                    "siret",
+                    column,
                     "not_manager",
                     _("You are not a manager of this canteen."),
-                    siret,
+                    key,
                 )
             )
-    return {siret: known[siret] for siret in managed}
+    return {key: canteen for key, canteen in known.items() if canteen.pk in managed_pks}
 
 
 def _column_rank(column: str) -> int:
-    return importer.COLUMNS.index(column) if column in importer.COLUMNS else -1
+    order = [importer.ID_COLUMN, *importer.COLUMNS, "caracteristiques"]
+    return order.index(column) if column in order else -1
 
 
 def _save(result: importer.ParseResult, canteens: dict[str, Canteen], user) -> list[ImportBatch]:

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from cantine.labels import Label
+from cantine.labels import Family, Label
+from cantine.local import LocalScope
 from purchases import exporter, importer, services
-from purchases.models import ImportBatch, Purchase, Source
+from purchases.models import ImportBatch, Origin, Purchase, Source
 from tests.purchases.conftest import (
     BAD,
     DATA,
@@ -22,7 +23,8 @@ from tests.purchases.conftest import (
 )
 
 # Every row of the bad file, checked against the schema text: (line, column, reason).
-# Line 6 lacks a supplier too, but the schema makes ``fournisseur`` optional.
+# Line 6 lacks a supplier too, but the schema makes ``fournisseur`` optional; line 14 is local
+# without a definition, which ma cantine accepts since its #6845.
 BAD_ROWS = {
     (2, "siret", "required"),
     (3, "siret", "unknown_siret"),
@@ -36,7 +38,6 @@ BAD_ROWS = {
     (11, "prix_ht", "invalid_number"),
     (12, "famille_produits", "unknown_family"),
     (13, "categories_egalim", "unknown_category"),
-    (14, "definition_local", "local_definition_required"),
     (15, "", "cell_count"),
 }
 
@@ -206,21 +207,28 @@ def test_xlsx_errors_name_spreadsheet_rows(sirets):
     assert reasons(outcome) == {(2, "date", "invalid_date"), (2, "prix_ht", "negative_price")}
 
 
-def test_extra_and_reordered_columns_are_read_by_name_with_a_notice(sirets):
-    columns = ["commentaire", *reversed(importer.COLUMNS)]
-    values = ["à vérifier", *reversed(ROW.split(","))]
-    content = (",".join(columns) + "\n" + ",".join(values)).encode()
+@pytest.mark.parametrize(
+    ("columns", "code"),
+    [(["commentaire", *importer.COLUMNS], "wrong_column"),
+     ([*importer.COLUMNS, "commentaire"], "extra_columns"),
+     ([*reversed(importer.COLUMNS)], "wrong_column")],
+    ids=["extra-first", "extra-last", "reordered"],
+)  # fmt: skip
+def test_extra_and_reordered_columns_are_refused_as_ma_cantine_does(sirets, columns, code):
+    """ma cantine's header check (common/api/validata.py::process_header_errors)."""
+    content = (",".join(columns) + "\n" + ROW).encode()
+    outcome = run(sirets, "achats.csv", content)
+    assert code in {e.code for e in outcome.result.errors}
+    assert {e.line for e in outcome.result.errors} == {1}
+    assert Purchase.objects.count() == 0
+
+
+def test_header_case_and_spaces_are_a_tolerance_with_a_notice(sirets):
+    content = (", ".join(c.upper() for c in importer.COLUMNS) + "\n" + ROW).encode()
+    assert not importer.parse("achats.csv", content, strict=True).ok
     outcome = run(sirets, "achats.csv", content)
     assert outcome.ok, outcome.result.errors
-    notices = " ".join(outcome.result.notices)
-    assert "commentaire" in notices
-    assert len(outcome.result.notices) == 2
-    line = Purchase.objects.get()
-    assert (line.description, line.price_ht, line.local_definition) == (
-        "Carottes",
-        Decimal("12.50"),
-        "KM",
-    )
+    assert len(outcome.result.notices) == 1
 
 
 @pytest.mark.parametrize(
@@ -245,23 +253,108 @@ def test_bad_prices_are_rejected(sirets, price, code):
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [("OUI", True), ("oui", True), ("x", True), ("X", True),
+    ("value", "expected"), [("OUI", True), ("oui", True), ("x", True),
                             ("non", False), ("NON", False), ("", False)]
 )  # fmt: skip
 def test_booleans_per_the_schema(sirets, value, expected):
     content = f"{HEADER}\n{ROW.replace(',x,OUI,KM,30', f',{value},NON,,')}".encode()
+    assert importer.parse("achats.csv", content, strict=True).ok
     outcome = run(sirets, "achats.csv", content)
     assert outcome.ok, outcome.result.errors
     assert Purchase.objects.get().is_short_chain is expected
     assert outcome.result.notices == []
 
 
-def test_unexpected_boolean_means_no_with_a_notice(sirets):
-    content = f"{HEADER}\n{ROW.replace(',x,OUI,KM,30', ',yes,NON,,')}".encode()
+@pytest.mark.parametrize(("value", "expected"), [("X", True), ("Oui", True), ("Non", False)])
+def test_other_spellings_of_oui_and_non_are_a_tolerance_with_a_notice(sirets, value, expected):
+    content = f"{HEADER}\n{ROW.replace(',x,OUI,KM,30', f',{value},NON,,')}".encode()
+    assert {e.code for e in importer.parse("a.csv", content, strict=True).errors} == {
+        "invalid_boolean"
+    }
     outcome = run(sirets, "achats.csv", content)
-    assert outcome.ok
-    assert Purchase.objects.get().is_short_chain is False
-    assert any("yes" in notice for notice in outcome.result.notices)
+    assert outcome.ok, outcome.result.errors
+    assert Purchase.objects.get().is_short_chain is expected
+    assert any(value in notice for notice in outcome.result.notices)
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "true", "oui!"])
+def test_a_boolean_that_is_not_oui_or_non_is_refused(sirets, value):
+    """Table Schema booleans: a value outside trueValues/falseValues is a type error."""
+    content = f"{HEADER}\n{ROW.replace(',x,OUI,KM,30', f',{value},NON,,')}".encode()
+    assert reasons(run(sirets, "achats.csv", content)) == {
+        (2, "est_circuit_court", "invalid_boolean")
+    }
+
+
+def test_a_future_date_is_refused(sirets):
+    """ma cantine data/validators/purchase.py::validate_purchase_date."""
+    content = f"{HEADER}\n{ROW.replace('2024-03-01', '2099-01-01')}".encode()
+    assert reasons(run(sirets, "achats.csv", content)) == {(2, "date", "future_date")}
+
+
+@pytest.mark.parametrize(
+    ("tail", "column", "code"),
+    [(",x,NON,REGION,", "definition_local", "local_definition_not_local"),
+     (",x,NON,KM,30", "definition_local", "local_definition_not_local"),
+     (",x,NON,,30", "definition_local_km", "km_not_local"),
+     (",x,OUI,KM,12.5", "definition_local_km", "km_not_integer"),
+     (",x,OUI,KM,-3", "definition_local_km", "km_not_integer")],
+)  # fmt: skip
+def test_local_fields_follow_ma_cantine_s_validator(sirets, tail, column, code):
+    """validate_purchase_definition_local and the PositiveIntegerField of the distance."""
+    content = f"{HEADER}\n{ROW.replace(',x,OUI,KM,30', tail)}".encode()
+    assert (2, column, code) in reasons(run(sirets, "achats.csv", content))
+
+
+def test_a_local_line_without_definition_is_accepted(sirets):
+    """ma cantine #6845: the local definition is optional."""
+    content = f"{HEADER}\n{ROW.replace(',x,OUI,KM,30', ',x,OUI,,')}".encode()
+    assert importer.parse("achats.csv", content, strict=True).ok
+    assert run(sirets, "achats.csv", content).ok
+    line = Purchase.objects.get()
+    assert (line.is_local, line.local_definition) == (True, "")
+
+
+@pytest.mark.parametrize(
+    ("price", "expected"),
+    [("10.005", "10.00"), ("10.015", "10.01"), ("10.0151", "10.02"), ("0.125", "0.12")],
+)
+def test_prices_round_half_down_like_ma_cantine(price, expected):
+    """api/views/purchase_import_base.py: quantize(Decimal(".01"), rounding=ROUND_HALF_DOWN)."""
+    content = f"{HEADER}\n{ROW.replace('12.50', price)}".encode()
+    result = importer.parse("achats.csv", content, strict=True)
+    assert result.rows[0].values["price_ht"] == Decimal(expected)
+
+
+def test_old_format_keeps_its_labels_local_and_origin(sirets):
+    """api/views/purchase_import_old.py: caracteristiques, AUTOUR_SERVICE = KM 200 km."""
+    header = "siret,description,fournisseur,date,prix_ht,famille_produits,caracteristiques,definition_local"
+    rows = [
+        f'{MANAGED_SIRET},Pommes,F,2024-01-02,10,{Family.FRUITS_ET_LEGUMES},"{Label.BIO}, LOCAL, FRANCE, CIRCUIT_COURT",AUTOUR_SERVICE',
+        f"{MANAGED_SIRET},Lait,F,2024-01-02,10,{Family.PRODUITS_LAITIERS},{Label.IGP},",
+    ]
+    outcome = run(sirets, "old.csv", "\n".join([header, *rows]).encode())
+    assert outcome.ok, outcome.result.errors
+    assert outcome.result.old_format
+    pommes = Purchase.objects.get(description="Pommes")
+    assert (pommes.labels, pommes.origin, pommes.is_short_chain, pommes.is_local) == (
+        [Label.BIO],
+        Origin.FRANCE,
+        True,
+        True,
+    )
+    assert (pommes.local_definition, pommes.local_definition_km) == (LocalScope.KM, Decimal(200))
+    lait = Purchase.objects.get(description="Lait")
+    assert (lait.labels, lait.is_local, lait.local_definition) == ([Label.IGP], False, "")
+
+
+def test_old_format_refuses_europe_with_france(sirets):
+    """validate_purchase_caracteristiques."""
+    header = "siret,description,fournisseur,date,prix_ht,famille_produits,caracteristiques,definition_local"
+    row = f'{MANAGED_SIRET},Pommes,F,2024-01-02,10,{Family.AUTRES},"FRANCE,EUROPE",'
+    assert reasons(run(sirets, "old.csv", f"{header}\n{row}".encode())) == {
+        (2, "caracteristiques", "origin_conflict")
+    }
 
 
 def test_one_bad_row_among_good_ones_imports_nothing(sirets):
@@ -307,19 +400,20 @@ def test_blank_lines_are_skipped(sirets):
 
 
 @pytest.mark.parametrize(
-    ("content", "code"),
+    ("content", "line", "code"),
     [
-        (b"", "empty"),
-        (ROW.encode(), "header"),
-        (HEADER.replace("prix_ht,", "").encode() + b"\n", "missing_column"),
-        (f"{HEADER}\n".encode(), "empty"),
-        ((HEADER + ",siret\n" + ROW + ",1").encode(), "header"),
+        (b"", 0, "empty"),
+        (ROW.encode(), 1, "wrong_column"),
+        (HEADER.replace("prix_ht,", "").encode() + b"\n", 1, "header"),
+        (f"{HEADER}\n".encode(), 0, "empty"),
+        ((HEADER + ",siret\n" + ROW + ",1").encode(), 1, "extra_columns"),
     ],
     ids=["empty", "no-header", "missing-required-column", "header-only", "duplicate-column"],
 )
-def test_file_level_problems(sirets, content, code):
+def test_file_level_problems(sirets, content, line, code):
     outcome = run(sirets, "achats.csv", content)
-    assert [(e.line, e.code) for e in outcome.result.errors] == [(0, code)]
+    assert (line, code) == (outcome.result.errors[0].line, outcome.result.errors[0].code)
+    assert {e.line for e in outcome.result.errors} == {line}
     assert Purchase.objects.count() == 0
 
 

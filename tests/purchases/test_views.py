@@ -43,7 +43,7 @@ def test_import_page_lists_every_bad_line_and_saves_nothing(client, sirets):
     assert response.status_code == 400
     assert not Purchase.objects.exists()
     html = response.content.decode()
-    for line in range(2, 16):
+    for line in [*range(2, 14), 15]:  # line 14, local without a definition, is fine (#6845)
         assert f'data-line="{line}"' in html
     assert 'data-code="not_manager"' in html
 
