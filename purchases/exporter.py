@@ -3,13 +3,21 @@
 The output is what the national platform accepts (comma separator, UTF-8, decimal point,
 ``OUI``/``NON``) and what ``purchases.importer`` reads back to the same lines. The format has no
 place for the producer link, quantity, unit or an origin outside Europe: those stay in cantine.
+
+Every line passes ma cantine's row validation, not only its Table Schema
+(``purchases.importer.parse(..., strict=True)``, after ma cantine's
+``data/validators/purchase.py``): a line that is not local is written without a local
+definition or distance (ma cantine refuses them there, and they mean nothing on such a line),
+a distance goes only with ``KM`` and is written in whole kilometres (ma cantine stores a
+``PositiveIntegerField``; a fraction is rounded half up).
 """
 
 import csv
 import io
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from cantine.local import LocalScope
 from purchases.importer import COLUMNS
 from purchases.models import Origin, Purchase
 
@@ -30,9 +38,15 @@ def rows(purchases: Iterable[Purchase]):
             p.origin if p.origin in EXPORT_ORIGINS else "",
             "OUI" if p.is_short_chain else "NON",
             "OUI" if p.is_local else "NON",
-            p.local_definition,
-            _number(p.local_definition_km) if p.local_definition_km is not None else "",
+            p.local_definition if p.is_local else "",
+            _km(p),
         ]
+
+
+def _km(p: Purchase) -> str:
+    if not p.is_local or p.local_definition != LocalScope.KM or p.local_definition_km is None:
+        return ""
+    return str(int(p.local_definition_km.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
 
 def _number(value: Decimal, cents: bool = False) -> str:

@@ -7,6 +7,7 @@ fields mirror that format so a year's ledger exports back to it unchanged (domai
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cantine.labels import MEAT_AND_FISH, Family, Label, Unit  # noqa: F401  (MEAT_AND_FISH re-exported)
@@ -136,6 +137,9 @@ class Purchase(models.Model):
         return f"{self.date} · {self.description} · {self.price_ht} €"
 
     def clean(self):
+        # ma cantine refuses a purchase dated in the future (data/validators/purchase.py).
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("The date cannot be in the future.")})
         if self.local_definition_km is not None and self.local_definition != LocalScope.KM:
             raise ValidationError(
                 {"local_definition_km": _("A radius only goes with the KM definition.")}
