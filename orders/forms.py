@@ -59,3 +59,67 @@ class AllocationForm(forms.Form):
             for key in ("bio_min_share", "egalim_min_share", "local_min_share")
             if self.cleaned_data.get(key)
         }
+
+
+class CommaDecimalField(forms.DecimalField):
+    """A decimal typed with a comma or a point, whatever the language of the page."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", ".").replace(" ", "").strip()
+        return super().to_python(value)
+
+
+class ReceiptForm(forms.Form):
+    """What arrived, line by line, and the day it arrived (the ledger lines carry that date)."""
+
+    received_on = forms.DateField(
+        label=_("Received on"),
+        required=False,
+        help_text=_("The day the delivery arrived: not a day to come, not before sending."),
+    )
+    insertion_hours = CommaDecimalField(
+        label=_("Hours of insertion work declared for this delivery"),
+        required=False,
+        min_value=0,
+        max_digits=7,
+        decimal_places=2,
+    )
+
+    def __init__(self, order, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.lines = [line for line in order.lines.all() if line.confirmed_packs]
+        for line in self.lines:
+            self.fields[f"received_{line.pk}"] = CommaDecimalField(
+                label=line.product,
+                required=False,
+                min_value=0,
+                max_digits=12,
+                decimal_places=3,
+                error_messages={"invalid": _("Enter the received quantities as numbers.")},
+            )
+            self.fields[f"remark_{line.pk}"] = forms.CharField(
+                label=_("Quality remark"), required=False, max_length=300
+            )
+
+    def clean_received_on(self):
+        from orders import lifecycle  # lifecycle imports receipts and models, not forms
+
+        day = self.cleaned_data.get("received_on") or lifecycle.default_receipt_date(self.order)
+        try:
+            lifecycle.check_receipt_date(self.order, day)
+        except lifecycle.ReceiptDateError as error:
+            raise forms.ValidationError(str(error)) from None
+        return day
+
+    def received(self) -> dict:
+        from decimal import Decimal
+
+        return {
+            line.pk: (
+                self.cleaned_data.get(f"received_{line.pk}") or Decimal(0),
+                (self.cleaned_data.get(f"remark_{line.pk}") or "").strip(),
+            )
+            for line in self.lines
+        }

@@ -2,6 +2,12 @@
 
     draft -> sent -> confirmed | partial | refused -> delivered -> invoiced -> paid
     draft, sent -> cancelled
+    sent, confirmed, partial, refused -> (amended) -> sent | confirmed | partial | cancelled
+
+Sending freezes each line's terms (product, unit, pack size, price, labels): a producer editing
+the offer afterwards changes no open order. A change after sending is an *amendment* of the
+same order (``amend_order``): the order keeps its number and card, the producer is told, and
+only lines asked more than they confirmed wait for a new answer.
 
 A producer answers each line of a sent order (all, fewer packs, or none with a reason); once
 every line is answered the order becomes confirmed, partly confirmed or refused. What a
@@ -12,11 +18,14 @@ sees what the others committed. Answering again with the same figures changes no
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import DecimalField, F, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,17 +92,162 @@ def _locked_order(order_id: int) -> PurchaseOrder:
     return PurchaseOrder.objects.select_for_update().get(pk=order_id)
 
 
+ANSWER_WITHIN = timedelta(days=2)
+CENT = Decimal("0.01")
+
+
+def line_total(packs: int, pack_size: Decimal, unit_price: Decimal) -> Decimal:
+    return (Decimal(packs) * pack_size * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _set_packs(line: PurchaseOrderLine, packs: int) -> None:
+    line.packs = packs
+    line.quantity = Decimal(packs) * line.size
+    line.total = line_total(packs, line.size, line.unit_price)
+
+
+def _refresh_goods_total(order: PurchaseOrder) -> None:
+    order.goods_total = sum((line.total for line in order.lines.all()), Decimal(0))
+    order.save(update_fields=["goods_total"])
+
+
+def freeze_terms(line: PurchaseOrderLine) -> dict | None:
+    """Take the offer's current terms onto a line about to be sent; the packs follow a new
+    pack size so the quantity asked stays covered. Returns what changed, if anything."""
+    offer = line.offer
+    before = {"pack_size": str(line.size), "unit_price": str(line.unit_price)}
+    quantity = line.quantity
+    line.freeze()
+    line.unit_price = offer.unit_price
+    packs = line.packs
+    if line.pack_size != Decimal(before["pack_size"]):
+        packs = math.ceil(quantity / line.pack_size)
+    _set_packs(line, packs)
+    line.save()
+    after = {"pack_size": str(line.pack_size), "unit_price": str(line.unit_price)}
+    return None if after == before else {"before": before, "after": after}
+
+
 @transaction.atomic
-def send_order(order: PurchaseOrder, actor, answer_within: timedelta = timedelta(days=2)):
+def send_order(order: PurchaseOrder, actor, answer_within: timedelta = ANSWER_WITHIN):
     order = _locked_order(order.pk)
     if not order.lines.exists():
         raise OrderError(_("An order without lines cannot be sent."))
     _move(order, Status.SENT, actor)
+    for line in order.lines.select_related("offer"):
+        changed = freeze_terms(line)
+        if changed:
+            _record(order, "terms", actor, changed["before"], changed["after"], line=line)
+    _refresh_goods_total(order)
     order.sent_at = timezone.now()
     order.answer_deadline = order.sent_at + answer_within
     order.save(update_fields=["sent_at", "answer_deadline"])
     notifications.order_sent(order)
     return order
+
+
+AMENDABLE = {Status.SENT, Status.CONFIRMED, Status.PARTIALLY_CONFIRMED, Status.REFUSED}
+
+
+@dataclass(frozen=True)
+class NewLine:
+    """A line an amendment adds to a sent order (its terms are the offer's, frozen now)."""
+
+    offer: Offer
+    packs: int
+    need_id: int | None = None
+    week: date | None = None
+
+
+@transaction.atomic
+def amend_order(
+    *,
+    order: PurchaseOrder,
+    actor,
+    packs: dict[int, int] | None = None,
+    add: list[NewLine] | None = None,
+    answer_within: timedelta = ANSWER_WITHIN,
+) -> PurchaseOrder:
+    """Change the packs asked on a sent (or answered) order, or add lines to it.
+
+    ``packs`` maps line ids to their new number of packs (0 cancels a line). A line asked
+    more than its producer confirmed waits for a new answer, and the order is "sent" again
+    with a new deadline; a reduction keeps the answer (the producer delivers less). The
+    producer is told by e-mail (outbox) and sees the amended quantities on the same card.
+    """
+    order = _locked_order(order.pk)
+    if order.status not in AMENDABLE:
+        raise IllegalTransition(
+            _("An order that is “%(status)s” can no longer be amended.")
+            % {"status": order.get_status_display()}
+        )
+    lines = {line.pk: line for line in order.lines.select_for_update().select_related("offer")}
+    changes = []
+    for line_id, new_packs in (packs or {}).items():
+        line = lines[line_id]
+        if new_packs < 0:
+            raise OrderError(_("A number of packs cannot be negative."))
+        if new_packs == line.packs:
+            continue
+        changes.append({"product": line.product, "before": line.packs, "after": new_packs})
+        line.previous_packs = line.packs
+        _set_packs(line, new_packs)
+        if new_packs == 0:
+            line.confirmed_packs, line.refusal_reason = 0, ""
+            line.answered_at = timezone.now()
+        elif line.confirmed_packs is not None and new_packs > line.confirmed_packs:
+            line.confirmed_packs, line.refusal_reason, line.answered_at = None, "", None
+        elif line.confirmed_packs is not None:
+            line.confirmed_packs = min(line.confirmed_packs, new_packs)
+            if line.confirmed_packs == new_packs:
+                line.refusal_reason = ""
+        line.save()
+    for new in add or []:
+        if new.offer.producer_id != order.producer_id:
+            raise OrderError(_("An order only holds its own producer's offers."))
+        line = PurchaseOrderLine(
+            order=order,
+            offer=new.offer,
+            need_id=new.need_id,
+            week=new.week,
+            packs=new.packs,
+            previous_packs=0,
+            quantity=Decimal(0),
+            unit_price=new.offer.unit_price,
+            total=Decimal(0),
+        )
+        line.freeze()
+        _set_packs(line, new.packs)
+        line.save()
+        changes.append({"product": line.product, "before": 0, "after": new.packs})
+    if not changes:
+        return order
+    _refresh_goods_total(order)
+    order.revision += 1
+    order.amended_at = timezone.now()
+    order.save(update_fields=["revision", "amended_at"])
+    _record(order, "amended", actor, None, {"revision": order.revision, "lines": changes})
+    _after_amendment(order, actor, answer_within)
+    notifications.order_amended(order, changes)
+    return order
+
+
+def _after_amendment(order: PurchaseOrder, actor, answer_within: timedelta) -> None:
+    """The status an amended order is in: waiting again, settled, or cancelled."""
+    lines = [line for line in order.lines.all() if not line.cancelled]
+    if not lines:
+        target = Status.CANCELLED
+    elif any(line.confirmed_packs is None for line in lines):
+        target = Status.SENT
+        order.answer_deadline = timezone.now() + answer_within
+        order.save(update_fields=["answer_deadline"])
+    else:
+        target = _settled_status(lines)
+    if target != order.status:
+        before = order.status
+        order.status = target
+        order.save(update_fields=["status"])
+        _record(order, f"status:{target}", actor, {"status": before}, {"status": target})
 
 
 @transaction.atomic
@@ -118,8 +272,13 @@ def committed_quantity(offer: Offer, day: date, exclude_line: int | None = None)
     ).exclude(order__status=Status.CANCELLED)
     if exclude_line is not None:
         lines = lines.exclude(pk=exclude_line)
-    packs = lines.aggregate(packs=Sum("confirmed_packs"))["packs"] or 0
-    return Decimal(packs) * offer.pack_size
+    return lines.aggregate(quantity=quantity_of("confirmed_packs"))["quantity"] or Decimal(0)
+
+
+def quantity_of(packs_field: str):
+    """Sum of packs x each line's own (frozen) pack size, as an aggregate expression."""
+    size = Coalesce(F("pack_size"), F("offer__pack_size"))
+    return Sum(F(packs_field) * size, output_field=DecimalField(max_digits=14, decimal_places=3))
 
 
 @transaction.atomic
@@ -131,6 +290,8 @@ def answer_line(line: PurchaseOrderLine, packs: int, actor, reason: str = "") ->
     line = PurchaseOrderLine.objects.select_for_update().get(pk=line.pk)
     if line.confirmed_packs == packs and line.refusal_reason == reason.strip():
         return line  # the same answer again (double click, retried request): nothing changes
+    if line.cancelled:
+        raise OrderError(_("This line was cancelled by the buyer."))
     if order.status != Status.SENT:
         raise IllegalTransition(
             _("This order is “%(status)s”: it can no longer be answered.")
@@ -147,7 +308,7 @@ def answer_line(line: PurchaseOrderLine, packs: int, actor, reason: str = "") ->
     offer = Offer.objects.select_for_update().get(pk=line.offer_id)
     if offer.weekly_capacity is not None:
         taken = committed_quantity(offer, order.delivery_date, exclude_line=line.pk)
-        if taken + Decimal(packs) * offer.pack_size > offer.weekly_capacity:
+        if taken + Decimal(packs) * line.size > offer.weekly_capacity:
             free = max(Decimal(0), offer.weekly_capacity - taken)
             raise CapacityExceeded(
                 _("Only %(free)s %(unit)s of “%(product)s” are left for that week.")
@@ -164,26 +325,57 @@ def answer_line(line: PurchaseOrderLine, packs: int, actor, reason: str = "") ->
     return line
 
 
-def settle(order: PurchaseOrder, actor) -> None:
-    """Once every line is answered, the order is confirmed, partly confirmed or refused."""
-    lines = list(order.lines.all())
-    if any(line.confirmed_packs is None for line in lines):
-        return
+def _settled_status(lines: list[PurchaseOrderLine]) -> str:
     if all(line.confirmed_packs == line.packs for line in lines):
-        _move(order, Status.CONFIRMED, actor)
-    elif all(line.confirmed_packs == 0 for line in lines):
-        _move(order, Status.REFUSED, actor)
-    else:
-        _move(order, Status.PARTIALLY_CONFIRMED, actor)
+        return Status.CONFIRMED
+    if all(line.confirmed_packs == 0 for line in lines):
+        return Status.REFUSED
+    return Status.PARTIALLY_CONFIRMED
+
+
+def settle(order: PurchaseOrder, actor) -> None:
+    """Once every line is answered, the order is confirmed, partly confirmed or refused
+    (lines cancelled by an amendment do not count)."""
+    lines = [line for line in order.lines.all() if not line.cancelled]
+    if not lines or any(line.confirmed_packs is None for line in lines):
+        return
+    _move(order, _settled_status(lines), actor)
     notifications.producer_answered(order)
 
 
 def confirm_all(order: PurchaseOrder, actor) -> PurchaseOrder:
     """Two taps on a phone: every unanswered line confirmed in full."""
-    for line in order.lines.filter(confirmed_packs__isnull=True):
+    for line in order.lines.filter(confirmed_packs__isnull=True, packs__gt=0):
         answer_line(line, line.packs, actor)
     order.refresh_from_db()
     return order
+
+
+class ReceiptDateError(OrderError):
+    pass
+
+
+def check_receipt_date(order: PurchaseOrder, received_on: date, today: date | None = None):
+    """A delivery is recorded on the day it arrived: not in the future, not before sending."""
+    today = today or timezone.localdate()
+    if received_on > today:
+        raise ReceiptDateError(
+            _(
+                "A delivery cannot be recorded for a day to come (%(day)s): record it once it "
+                "has arrived."
+            )
+            % {"day": received_on.strftime("%d/%m/%Y")}
+        )
+    if order.sent_at and received_on < timezone.localdate(order.sent_at):
+        raise ReceiptDateError(
+            _("The delivery cannot have arrived before the order was sent (%(day)s).")
+            % {"day": timezone.localdate(order.sent_at).strftime("%d/%m/%Y")}
+        )
+
+
+def default_receipt_date(order: PurchaseOrder, today: date | None = None) -> date:
+    """What the receipt form proposes: the planned day if it has come, else today."""
+    return min(order.delivery_date, today or timezone.localdate())
 
 
 @transaction.atomic
@@ -192,19 +384,28 @@ def record_delivery(
     received: dict[int, tuple[Decimal, str]],
     actor,
     insertion_hours: Decimal | None = None,
+    *,
+    received_on: date | None = None,
 ) -> PurchaseOrder:
-    """The cook records what arrived: quantity and a quality remark per line; what was
-    received enters the purchases ledger."""
+    """The cook records what arrived, on the day it arrived (``received_on``, today by
+    default): quantity and a quality remark per line; what was received enters the purchases
+    ledger at that date."""
     order = _locked_order(order.pk)
+    received_on = received_on or timezone.localdate()
+    check_receipt_date(order, received_on)
     lines = {line.pk: line for line in order.lines.all()}
     for line_id, (quantity, remark) in received.items():
-        line = lines[line_id]
+        line = lines.get(line_id)
+        if line is None:
+            raise OrderError(_("This line is not part of the order."))
         if quantity < 0:
             raise OrderError(_("A received quantity cannot be negative."))
         line.received_quantity, line.quality_remark = quantity, remark
         line.save(update_fields=["received_quantity", "quality_remark"])
         _record(order, "received", actor, None, {"quantity": str(quantity), "remark": remark}, line)
     _move(order, Status.DELIVERED, actor)
+    order.received_on = received_on
+    order.save(update_fields=["received_on"])
     receipts.purchases_from_receipt(order)
     receipts.record_insertion_hours(order, insertion_hours)
     return order
@@ -234,6 +435,6 @@ def record_payment(order: PurchaseOrder, paid_on: date, actor) -> PurchaseOrder:
 def refused_quantities(order: PurchaseOrder) -> list[tuple[PurchaseOrderLine, Decimal]]:
     """What is still to buy elsewhere: the packs a producer did not confirm, per line."""
     return [
-        (line, Decimal(line.packs - line.confirmed_packs) * line.offer.pack_size)
+        (line, Decimal(line.packs - line.confirmed_packs) * line.size)
         for line in order.lines.select_related("offer").filter(confirmed_packs__lt=F("packs"))
     ]

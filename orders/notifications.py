@@ -32,9 +32,9 @@ def _queue(order: PurchaseOrder | None, to: str, subject: str, body: str) -> Not
 def order_sent(order: PurchaseOrder) -> Notification | None:
     with translation.override("fr"):
         lines = "\n".join(
-            f"- {line.offer.product_label} : {line.packs} × {line.offer.pack_size.normalize()} "
-            f"{line.offer.unit}"
+            f"- {line.product} : {line.packs} × {line.size.normalize()} {line.unit_code}"
             for line in order.lines.select_related("offer")
+            if not line.cancelled
         )
         subject = _("New order %(number)s for %(date)s") % {
             "number": order.number,
@@ -45,6 +45,30 @@ def order_sent(order: PurchaseOrder) -> Notification | None:
             "Confirm, confirm less or refuse each line in your cantine portal."
         ) % {
             "canteen": order.canteen.name,
+            "date": order.delivery_date.strftime("%d/%m/%Y"),
+            "lines": lines,
+        }
+    return _queue(order, order.producer.email, subject, body)
+
+
+def order_amended(order: PurchaseOrder, changes: list[dict]) -> Notification | None:
+    """Tell the producer what changed on an order already sent (same order, same number)."""
+    with translation.override("fr"):
+        lines = "\n".join(
+            _("- %(product)s: %(before)s → %(after)s packs")
+            % {"product": c["product"], "before": c["before"], "after": c["after"]}
+            for c in changes
+        )
+        subject = _("Order %(number)s for %(date)s amended") % {
+            "number": order.number,
+            "date": order.delivery_date.strftime("%d/%m/%Y"),
+        }
+        body = _(
+            "%(canteen)s changes its order %(number)s for delivery on %(date)s:\n%(lines)s\n\n"
+            "Lines asked more than you confirmed wait for your answer in your cantine portal."
+        ) % {
+            "canteen": order.canteen.name,
+            "number": order.number,
             "date": order.delivery_date.strftime("%d/%m/%Y"),
             "lines": lines,
         }
@@ -63,7 +87,7 @@ def producer_answered(order: PurchaseOrder) -> list[Notification]:
             "status": order.get_status_display(),
         }
         body = "\n".join(
-            f"- {line.offer.product_label} : {line.confirmed_packs}/{line.packs}"
+            f"- {line.product} : {line.confirmed_packs}/{line.packs}"
             + (f" ({line.refusal_reason})" if line.refusal_reason else "")
             for line in order.lines.select_related("offer")
         )

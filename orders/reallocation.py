@@ -2,8 +2,10 @@
 
 The refused quantities become the needs of a small allocation over the other producers'
 remaining capacity (what they have not yet confirmed or been asked for that week). The new
-lines go to draft orders, one per producer and date, that the cook sends; the original order
-records what moved where, so the cook sees what changed.
+lines go to draft orders, one per producer and date, that the cook sends; a producer who
+already has an order for that day gets the lines on it instead (added to its draft, or as an
+amendment of the order already sent: never a second card for the same day). The original
+order records what moved where, so the cook sees what changed.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from cantine.models import Canteen
@@ -48,9 +49,11 @@ def _asked_quantity(offer: Offer, day: date) -> Decimal:
     lines = PurchaseOrderLine.objects.filter(
         offer=offer, order__delivery_date__range=(monday, monday + timedelta(days=6))
     ).exclude(order__status__in=[PurchaseOrder.Status.CANCELLED, PurchaseOrder.Status.REFUSED])
-    confirmed = lines.filter(confirmed_packs__isnull=False).aggregate(p=Sum("confirmed_packs"))
-    waiting = lines.filter(confirmed_packs__isnull=True).aggregate(p=Sum("packs"))
-    return Decimal((confirmed["p"] or 0) + (waiting["p"] or 0)) * offer.pack_size
+    confirmed = lines.filter(confirmed_packs__isnull=False).aggregate(
+        q=lifecycle.quantity_of("confirmed_packs")
+    )
+    waiting = lines.filter(confirmed_packs__isnull=True).aggregate(q=lifecycle.quantity_of("packs"))
+    return (confirmed["q"] or Decimal(0)) + (waiting["q"] or Decimal(0))
 
 
 def _remaining(offers: list[Offer], day: date) -> dict[str, float]:
@@ -66,13 +69,13 @@ def _remaining(offers: list[Offer], day: date) -> dict[str, float]:
 def reallocate_refusals(order: PurchaseOrder, actor=None) -> list[PurchaseOrder]:
     """New draft orders for what ``order``'s producer did not confirm; returns them."""
     order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
-    if OrderEvent.objects.filter(order=order, action="reallocated").exists():
+    if already_handled(order):
         return []  # already done: a retried click must not buy twice
     refused = lifecycle.refused_quantities(order)
     if not refused:
         return []
     needs = [
-        RefusedNeed(line.pk, line.offer.food, quantity, order.delivery_date, line.offer.unit)
+        RefusedNeed(line.pk, line.offer.food, quantity, order.delivery_date, line.unit_code)
         for line, quantity in refused
     ]
     offers = [o for o in candidate_offers(needs) if o.producer_id != order.producer_id]
@@ -80,7 +83,7 @@ def reallocate_refusals(order: PurchaseOrder, actor=None) -> list[PurchaseOrder]
     # delivery cost: those lines enter the model as fixed lines.
     ordered = list(_ordered_the_same_day(order))
     fixed_needs = [
-        RefusedNeed(line.pk, line.offer.food, line.quantity, order.delivery_date, line.offer.unit)
+        RefusedNeed(line.pk, line.offer.food, line.quantity, order.delivery_date, line.unit_code)
         for line in ordered
     ]
     offers += [line.offer for line in ordered if line.offer not in offers]
@@ -119,6 +122,11 @@ def reallocate_refusals(order: PurchaseOrder, actor=None) -> list[PurchaseOrder]
     return created
 
 
+def already_handled(order: PurchaseOrder) -> bool:
+    """Refusals already bought elsewhere, here or by accepting a newer allocation."""
+    return OrderEvent.objects.filter(order=order, action__in=["reallocated", "replanned"]).exists()
+
+
 def _ordered_the_same_day(order: PurchaseOrder):
     """Lines of the kitchen's other live orders for that delivery date."""
     live = [
@@ -144,43 +152,78 @@ def _with_remaining(offer: allocation.Offer, remaining: float | None) -> allocat
 
 
 def _orders_from(source: PurchaseOrder, solution, offers: dict[int, Offer], actor):
+    """The solution's new lines, on one card per producer: its open order that day (draft:
+    lines added; sent: an amendment), else a new draft."""
     lines_by_pk = {line.pk: line for line in source.lines.all()}
-    created: dict[int, PurchaseOrder] = {}
+    wanted: dict[int, list[tuple[Offer, int, PurchaseOrderLine]]] = {}
     for line in solution.lines:
         if line.fixed or int(line.need[1:]) not in lines_by_pk:
             continue  # already ordered: it only counted towards minimum orders
         offer = offers[int(line.offer[1:])]
-        new_order = created.get(offer.producer_id)
-        if new_order is None:
-            new_order = PurchaseOrder.objects.create(
+        original = lines_by_pk[int(line.need[1:])]
+        wanted.setdefault(offer.producer_id, []).append((offer, line.packs, original))
+    touched = []
+    for producer_id, lines in wanted.items():
+        existing = (
+            PurchaseOrder.objects.select_for_update()
+            .filter(
+                canteen=source.canteen,
+                producer_id=producer_id,
+                delivery_date=source.delivery_date,
+                status__in=[PurchaseOrder.Status.DRAFT, *lifecycle.AMENDABLE],
+            )
+            .exclude(pk=source.pk)
+            .order_by("pk")
+        )
+        target = next((o for o in existing if o.status != PurchaseOrder.Status.REFUSED), None)
+        target = target or next(iter(existing), None)
+        if target is not None and target.status != PurchaseOrder.Status.DRAFT:
+            lifecycle.amend_order(
+                order=target,
+                actor=actor,
+                add=[
+                    lifecycle.NewLine(offer, packs, original.need_id, _week_of(original))
+                    for offer, packs, original in lines
+                ],
+            )
+            touched.append(target)
+            continue
+        if target is None:
+            offer = lines[0][0]
+            target = PurchaseOrder.objects.create(
                 canteen=source.canteen,
                 producer=offer.producer,
                 delivery_date=source.delivery_date,
                 delivery_cost=offer.producer.delivery_cost,
                 created_by=actor,
             )
-            created[offer.producer_id] = new_order
-        original = lines_by_pk[int(line.need[1:])]
-        total = (Decimal(str(line.cost))).quantize(Decimal("0.01"))
-        PurchaseOrderLine.objects.create(
-            order=new_order,
-            offer=offer,
-            need=original.need,
-            packs=line.packs,
-            quantity=Decimal(str(round(line.quantity, 3))),
-            unit_price=offer.unit_price,
-            total=total,
-        )
-        new_order.goods_total += total
-    for new_order in created.values():
-        new_order.save(update_fields=["goods_total"])
-        OrderEvent.objects.create(
-            order=new_order,
-            actor=actor,
-            action="created_by_reallocation",
-            after={"replaces_refusals_of": source.pk},
-        )
-    return list(created.values())
+            OrderEvent.objects.create(
+                order=target,
+                actor=actor,
+                action="created_by_reallocation",
+                after={"replaces_refusals_of": source.pk},
+            )
+        for offer, packs, original in lines:
+            PurchaseOrderLine.objects.create(
+                order=target,
+                offer=offer,
+                need=original.need,
+                week=_week_of(original),
+                packs=packs,
+                quantity=Decimal(packs) * offer.pack_size,
+                unit_price=offer.unit_price,
+                total=lifecycle.line_total(packs, offer.pack_size, offer.unit_price),
+            )
+        target.goods_total = sum((line.total for line in target.lines.all()), Decimal(0))
+        target.save(update_fields=["goods_total"])
+        touched.append(target)
+    return touched
+
+
+def _week_of(line: PurchaseOrderLine) -> date | None:
+    if line.week is not None:
+        return line.week
+    return line.need.week if line.need_id else None
 
 
 def expire_unanswered(canteen: Canteen | None = None, now=None) -> list[PurchaseOrder]:
@@ -197,7 +240,7 @@ def expire_unanswered(canteen: Canteen | None = None, now=None) -> list[Purchase
             locked = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
             if locked.status != PurchaseOrder.Status.SENT:
                 continue
-            for line in locked.lines.filter(confirmed_packs__isnull=True):
+            for line in locked.lines.filter(confirmed_packs__isnull=True, packs__gt=0):
                 line.confirmed_packs, line.refusal_reason = 0, NO_ANSWER
                 line.answered_at = now
                 line.save(update_fields=["confirmed_packs", "refusal_reason", "answered_at"])

@@ -1,7 +1,8 @@
 """A delivered order becomes purchases in the ledger, which the EGalim shares count.
 
-One ledger line per received order line: the price actually due (received quantity x unit
-price), the offer's labels, the family of its food, "local" under the canteen's own
+One ledger line per received order line, dated the day the delivery arrived
+(``PurchaseOrder.received_on``, never a planned day still to come): the price actually due
+(received quantity x the unit price frozen on the order line), the labels frozen on the line, the family of its food, "local" under the canteen's own
 definition (stated with the line), and short chain when bought from the producer itself.
 """
 
@@ -17,8 +18,12 @@ def record_insertion_hours(order: PurchaseOrder, hours: Decimal | None) -> None:
     """Hours declared by an ESS/SIAE supplier for this delivery (social clauses)."""
     if hours and hours > 0:
         InsertionHours.objects.create(
-            canteen=order.canteen, producer=order.producer, date=order.delivery_date, hours=hours
+            canteen=order.canteen, producer=order.producer, date=receipt_date(order), hours=hours
         )
+
+
+def receipt_date(order: PurchaseOrder):
+    return order.received_on or order.delivery_date
 
 
 def purchases_from_receipt(order: PurchaseOrder) -> list[Purchase]:
@@ -33,12 +38,12 @@ def purchases_from_receipt(order: PurchaseOrder) -> list[Purchase]:
         rows.append(
             Purchase(
                 canteen=order.canteen,
-                date=order.delivery_date,
-                description=line.offer.product_label,
+                date=receipt_date(order),
+                description=line.product,
                 supplier=producer.name,
                 producer=producer,
                 family=line.offer.food.family,
-                labels=list(line.offer.labels),
+                labels=list(line.labels),
                 origin=Origin.FRANCE,
                 is_short_chain=producer.status != Producer.Status.WHOLESALER,
                 is_local=is_local,
@@ -50,7 +55,7 @@ def purchases_from_receipt(order: PurchaseOrder) -> list[Purchase]:
                 ),
                 price_ht=(received * line.unit_price).quantize(Decimal("0.01")),
                 quantity=received,
-                unit=line.offer.unit,
+                unit=line.unit_code,
                 food=line.offer.food,
                 source=Source.ORDER,
             )

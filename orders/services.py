@@ -17,7 +17,6 @@ Instance choices, kept simple and stated where figures are shown:
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,8 +29,9 @@ from django.utils.translation import gettext as _
 
 from cantine.local import distance_km
 from cantine.models import Canteen
-from orders import allocation
-from orders.models import AllocationLine, AllocationRun, Need, PurchaseOrder, PurchaseOrderLine
+from orders import acceptance, allocation
+from orders.acceptance import AllocationNotAcceptable, PlanChanged  # noqa: F401 (re-exported)
+from orders.models import AllocationLine, AllocationRun, Need, PurchaseOrder
 from orders.needs import week_start
 from producers.models import Offer
 
@@ -334,56 +334,19 @@ def _store_solution(run, solution, baseline, needs: dict, offers: list[Offer]) -
     run.save()
 
 
-class AllocationNotAcceptable(ValidationError):
-    pass
+def preview_acceptance(*, run: AllocationRun) -> acceptance.AcceptancePlan:
+    """What accepting ``run`` would change, per producer and delivery date (nothing written)."""
+    return acceptance.plan_acceptance(run=run)
 
 
-@transaction.atomic
-def accept_allocation(run: AllocationRun, user=None) -> list[PurchaseOrder]:
-    """Turn a solved run into draft purchase orders: one per producer and delivery date.
+def accept_allocation(
+    *, run: AllocationRun, actor=None, expected_digest: str | None = None
+) -> list[PurchaseOrder]:
+    """Accept a solved run: what sent and confirmed orders cover is not ordered again.
 
-    Draft orders of an earlier accepted run for the same kitchen and period are replaced;
-    orders already sent to producers are never touched.
+    Draft orders of the period are replaced, sent ones amended (same order, same card for the
+    producer), the rest goes to new drafts, one per producer and delivery date
+    (``orders.acceptance``). With ``expected_digest`` (the preview's), a plan that changed
+    since the preview is refused with ``PlanChanged``. Returns the orders created or changed.
     """
-    run = AllocationRun.objects.select_for_update().get(pk=run.pk)
-    if not run.is_solved:
-        raise AllocationNotAcceptable(_("Only a finished allocation can be accepted."))
-    if run.accepted_at is not None:
-        raise AllocationNotAcceptable(_("This allocation was already accepted."))
-    PurchaseOrder.objects.filter(
-        canteen=run.canteen,
-        run__start=run.start,
-        run__end=run.end,
-        status=PurchaseOrder.Status.DRAFT,
-    ).delete()
-    delivery_costs = {(d["producer"], d["date"]): d["cost"] for d in run.deliveries}
-    grouped = defaultdict(list)
-    for line in run.lines.select_related("offer__producer", "need"):
-        grouped[(line.offer.producer_id, line.need.delivery_date)].append(line)
-    orders = []
-    for (producer_id, day), lines in sorted(grouped.items(), key=lambda item: item[0][1]):
-        order = PurchaseOrder.objects.create(
-            canteen=run.canteen,
-            producer_id=producer_id,
-            delivery_date=day,
-            run=run,
-            goods_total=sum((line.total for line in lines), Decimal(0)),
-            delivery_cost=_money(delivery_costs.get((producer_id, day.isoformat()), 0)),
-            created_by=user,
-        )
-        PurchaseOrderLine.objects.bulk_create(
-            PurchaseOrderLine(
-                order=order,
-                offer=line.offer,
-                need=line.need,
-                packs=line.packs,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                total=line.total,
-            )
-            for line in lines
-        )
-        orders.append(order)
-    run.accepted_at = timezone.now()
-    run.save(update_fields=["accepted_at"])
-    return orders
+    return acceptance.apply_acceptance(run=run, actor=actor, expected_digest=expected_digest)

@@ -5,7 +5,6 @@ group. Objects of another kitchen answer 404, so ids cannot be probed.
 """
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,7 +21,7 @@ from cantine.models import Canteen, Role
 from cantine.roles import canteens_for, role_required
 from cantine.selectors import kitchens_of
 from orders import exports, lifecycle, lots, needs, selectors, services
-from orders.forms import AllocationForm, NeedQuantityForm, PeriodForm
+from orders.forms import AllocationForm, NeedQuantityForm, PeriodForm, ReceiptForm
 from orders.models import AllocationRun, LotSimulation, Need, PurchaseOrder
 from orders.pdf import purchase_order_pdf
 
@@ -196,19 +195,42 @@ def run_detail(request, run_pk):
     )
 
 
-@require_POST
 @role_required(*WRITERS)
 def accept_run(request, run_pk):
+    """GET: what accepting changes (added, reduced, cancelled lines per producer and day);
+    POST: accept, unless the orders changed since that preview."""
     run = _run(request.user, run_pk, *WRITERS)
-    try:
-        orders = services.accept_allocation(run, request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if request.method == "POST":
+        try:
+            orders = services.accept_allocation(
+                run=run, actor=request.user, expected_digest=request.POST.get("digest") or None
+            )
+        except services.PlanChanged as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("orders_accept_run", run_pk=run.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("orders_run", run_pk=run.pk)
+        messages.success(
+            request,
+            _("Allocation accepted: %(count)s purchase orders created or amended.")
+            % {"count": len(orders)},
+        )
+        return redirect("orders_purchase_orders", pk=run.canteen_id)
+    if not run.is_solved or run.accepted_at is not None:
         return redirect("orders_run", run_pk=run.pk)
-    messages.success(
-        request, _("%(count)s draft purchase orders created.") % {"count": len(orders)}
+    plan = services.preview_acceptance(run=run)
+    return render(
+        request,
+        "orders/acceptance_preview.html",
+        {
+            "run": run,
+            "canteen": run.canteen,
+            "plan": plan,
+            "changes": plan.changes,
+            "unchanged": [o for o in plan.orders if not o.changed],
+        },
     )
-    return redirect("orders_purchase_orders", pk=run.canteen_id)
 
 
 @role_required(*READERS)
@@ -249,9 +271,13 @@ def purchase_order_detail(request, po_pk):
         "orders/purchase_order_detail.html",
         {
             "order": order,
+            "amounts": order.amounts,
             "events": events,
             "replacements": replacements,
-            "reallocated": any(e.action == "reallocated" for e in events),
+            "reallocated": any(e.action in ("reallocated", "replanned") for e in events),
+            "receipt_date": lifecycle.default_receipt_date(order),
+            "today": timezone.localdate(),
+            "sent_on": timezone.localdate(order.sent_at) if order.sent_at else None,
         },
     )
 
@@ -275,22 +301,51 @@ def send_purchase_order(request, po_pk):
 def receive_purchase_order(request, po_pk):
     """The cook records what arrived; received lines enter the purchases ledger."""
     order = _order(request.user, po_pk, Role.COOK)
-    received = {}
+    form = ReceiptForm(order, request.POST)
+    if not form.is_valid():
+        return _receipt_refused(request, order, form)
     try:
-        for line in order.lines.all():
-            if line.confirmed_packs:
-                raw = request.POST.get(f"received_{line.pk}", "").replace(",", ".").strip()
-                remark = request.POST.get(f"remark_{line.pk}", "").strip()[:300]
-                received[line.pk] = (Decimal(raw or "0"), remark)
-        hours = request.POST.get("insertion_hours", "").replace(",", ".").strip()
         lifecycle.record_delivery(
-            order, received, request.user, insertion_hours=Decimal(hours) if hours else None
+            order,
+            form.received(),
+            request.user,
+            insertion_hours=form.cleaned_data.get("insertion_hours"),
+            received_on=form.cleaned_data["received_on"],
         )
-    except (InvalidOperation, lifecycle.OrderError) as error:
-        messages.error(request, str(error) or _("Enter the received quantities as numbers."))
-    else:
-        messages.success(request, _("Delivery recorded: the purchases ledger is up to date."))
+    except lifecycle.ReceiptDateError as error:
+        form.add_error("received_on", str(error))
+        return _receipt_refused(request, order, form)
+    except lifecycle.OrderError as error:
+        form.add_error(None, str(error))
+        return _receipt_refused(request, order, form)
+    messages.success(request, _("Delivery recorded: the purchases ledger is up to date."))
     return redirect("orders_po", po_pk=order.pk)
+
+
+def _receipt_refused(request, order: PurchaseOrder, form) -> HttpResponse:
+    """The order page again, the receipt form with what was typed and why it was refused."""
+    order = _order(request.user, order.pk)
+    for line in order.lines.all():  # what was typed comes back: nothing is lost
+        line.typed_received = form.data.get(f"received_{line.pk}")
+        line.typed_remark = form.data.get(f"remark_{line.pk}", "")
+        line.typed_errors = form.errors.get(f"received_{line.pk}", [])
+    events = order.events.select_related("actor", "line__offer").order_by("at", "pk")
+    return render(
+        request,
+        "orders/purchase_order_detail.html",
+        {
+            "order": order,
+            "amounts": order.amounts,
+            "events": events,
+            "replacements": [],
+            "reallocated": True,
+            "receipt_form": form,
+            "receipt_date": form.data.get("received_on", ""),
+            "today": timezone.localdate(),
+            "sent_on": timezone.localdate(order.sent_at) if order.sent_at else None,
+        },
+        status=400,
+    )
 
 
 @require_POST

@@ -29,7 +29,7 @@ def ordered(world, planned, foods):
     run = AllocationRun.objects.create(canteen=planned, start=MONDAY, end=SUNDAY)
     execute_allocation_run(run.pk)
     run.refresh_from_db()
-    orders = accept_allocation(run)
+    orders = accept_allocation(run=run)
     return {"run": run, "order": orders[0], "need": Need.objects.first()}
 
 

@@ -101,6 +101,10 @@ def test_a_producer_already_delivering_that_day_reaches_its_minimum_order(world,
     lifecycle.send_order(order, world.users["cook"])
     lifecycle.answer_line(order.lines.get(), 0, world.users["producer"], reason="gel")
     created = reallocate_refusals(order)
-    assert [(o.producer.name, o.lines.get().offer) for o in created] == [
-        ("Ferme de secours", backup)
-    ]
+    # the carrots join the leeks' order, sent already: an amendment of it, not a second card
+    assert [o.pk for o in created] == [already.pk]
+    already.refresh_from_db()
+    assert already.status == "sent" and already.revision == 1
+    assert sorted(line.offer_id for line in already.lines.all()) == sorted([leeks.pk, backup.pk])
+    assert PurchaseOrder.objects.filter(producer=farm, delivery_date=DELIVERY).count() == 1
+    assert OrderEvent.objects.filter(order=already, action="amended").exists()

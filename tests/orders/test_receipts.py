@@ -10,6 +10,8 @@ from purchases.models import Purchase
 from tests.orders.test_lifecycle import make_order
 from tests.orders.test_support import food, offer
 
+pytest_plugins = ["tests.orders.test_support"]
+
 
 def confirmed_order(world, labels=("BIO",)):
     from nutrition.models import Food
@@ -122,14 +124,16 @@ def test_orders_not_yet_received_count_in_the_year_end_projection(world):
     assert after.year_end.bio > before.year_end.bio
 
 
-def test_insertion_hours_and_payment_delays_reach_the_managers_report(client, world):
+def test_insertion_hours_and_payment_delays_reach_the_managers_report(client, world, clock):
     from purchases.report import year_report
     from tests.pdf import pdf_text
 
     world.producer.status = "siae"
     world.producer.save()
+    clock(date(2027, 1, 4))
     order = confirmed_order(world)
     line = order.lines.get()
+    clock(date(2027, 1, 5))  # delivered on the planned day
     client.force_login(world.users["cook"])
     client.post(
         reverse("orders_po_receive", args=[order.pk]),

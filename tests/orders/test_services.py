@@ -84,7 +84,7 @@ def test_allocation_runs_and_accepting_makes_one_order_per_producer_and_date(
     assert run.shares["bio"] == pytest.approx(24 / 44)
     assert run.baseline_cost == pytest.approx(44)
 
-    orders = accept_allocation(run, world.users["cook"])
+    orders = accept_allocation(run=run, actor=world.users["cook"])
 
     assert sorted((o.producer_id, o.delivery_date) for o in orders) == sorted(
         [(world.producer.pk, date(2027, 1, 1)), (market["wholesaler"].pk, MONDAY)]
@@ -93,14 +93,14 @@ def test_allocation_runs_and_accepting_makes_one_order_per_producer_and_date(
     carrots = PurchaseOrder.objects.get(producer=world.producer)
     assert carrots.lines.get().quantity == Decimal("20")
     with pytest.raises(AllocationNotAcceptable):
-        accept_allocation(run)
+        accept_allocation(run=run)
 
 
 def test_accepting_a_newer_run_replaces_the_draft_orders(world, market, planned, allocate):
     first = allocate(canteen=planned, start=MONDAY, end=SUNDAY)
-    accept_allocation(first)
+    accept_allocation(run=first)
     second = allocate(canteen=planned, start=MONDAY, end=SUNDAY)
-    accept_allocation(second)
+    accept_allocation(run=second)
     assert set(PurchaseOrder.objects.values_list("run", flat=True)) == {second.pk}
 
 
@@ -120,7 +120,7 @@ def test_an_organic_target_leaves_the_non_organic_need_unmet_and_says_so(
 def test_an_unfinished_run_cannot_be_accepted(planned):
     run = AllocationRun.objects.create(canteen=planned, start=MONDAY, end=SUNDAY)
     with pytest.raises(AllocationNotAcceptable):
-        accept_allocation(run)
+        accept_allocation(run=run)
 
 
 def test_a_period_without_needs_fails_with_a_message(world, planned, allocate):

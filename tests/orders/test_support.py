@@ -3,10 +3,11 @@
 (Kept in a test module because the orders tests may only add ``test_*.py`` files.)
 """
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from cantine.models import CoverForecast
 from menus.models import Meal, MealDish
@@ -57,6 +58,17 @@ def offer(producer, item, price, pack, capacity=None, labels=(), unit="kg") -> O
         labels=list(labels),
         valid_from=date(2026, 1, 1),
     )
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """``clock(day)`` makes it noon on ``day`` for everything that asks ``timezone.now()``."""
+
+    def set_day(day: date) -> None:
+        moment = timezone.make_aware(datetime.combine(day, time(12)))
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return set_day
 
 
 @pytest.fixture
