@@ -160,7 +160,7 @@ class SharesViewSet(viewsets.ViewSet):
             raise Http404
         year = int(params["year"]) if params.get("year", "").isdigit() else date.today().year
         lines = selectors.ledger(selectors.group_of(canteen), selectors.LedgerFilter(year=year))
-        target = target_for(canteen)
+        target = target_for(canteen, year)
         return Response(
             {
                 "canteen": canteen.pk,
@@ -173,14 +173,14 @@ class SharesViewSet(viewsets.ViewSet):
                     "egalim": target.egalim,
                     "meat_fish": target.meat_fish,
                 },
-                "totals": selectors.shares(lines).as_dict(),
+                "totals": selectors.shares(lines, year).as_dict(),
                 "by_month": [
                     {"month": row.key, **row.shares.as_dict()}
-                    for row in selectors.shares_by(lines, "month")
+                    for row in selectors.shares_by(lines, "month", year=year)
                 ],
                 "by_family": [
                     {"family": row.key, **row.shares.as_dict()}
-                    for row in selectors.shares_by(lines, "family")
+                    for row in selectors.shares_by(lines, "family", year=year)
                 ],
             }
         )

@@ -20,6 +20,8 @@ FLAG_CHOICES = [
     ("local", _("Local")),
     ("short_chain", _("Short chain")),
     ("france", _("Origin France")),
+    ("france_2025", _("France as counted in 2025 (origin, short chain or local)")),
+    ("europe", _("Origin Europe (outside France)")),
     ("meat_fish", _("Meat and fish")),
 ]
 assert {k for k, _label in GROUP_CHOICES if k} == set(GROUP_FILTERS)

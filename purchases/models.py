@@ -184,6 +184,14 @@ class MaCantineLink(models.Model):
     canteen = models.OneToOneField(Canteen, models.CASCADE, related_name="macantine_link")
     macantine_id = models.PositiveIntegerField(_("ma cantine id"), unique=True)
     access_token = models.CharField(_("ma cantine access token"), max_length=255, blank=True)
+    state_restaurant = models.BooleanField(
+        _("State restaurant"),
+        default=False,
+        help_text=_(
+            "A restaurant of the State (its administrations and establishments): all its meat "
+            "and fish must be EGalim."
+        ),
+    )
 
     class Meta:
         verbose_name = _("ma cantine account")

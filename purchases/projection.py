@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
-from cantine.labels import EgalimGroup, egalim_group
+from cantine.labels import EgalimGroup, Family, Label, egalim_group
 from purchases.models import MEAT_AND_FISH
 from purchases.selectors import Shares
 
@@ -36,9 +36,9 @@ class PlannedLine:
     is_france: bool = False
 
 
-def planned_shares(lines) -> Shares:
+def planned_shares(lines, year: int | None = None) -> Shares:
     """The same figures as ``selectors.shares``, for lines that are not in the ledger yet."""
-    sums = {f.name: Decimal(0) for f in fields(Shares) if f.name != "lines"}
+    sums = {f.name: Decimal(0) for f in fields(Shares) if f.name not in ("lines", "year")}
     count = 0
     names = {
         EgalimGroup.BIO: "bio",
@@ -51,23 +51,40 @@ def planned_shares(lines) -> Shares:
         amount = Decimal(line.amount)
         group = egalim_group(line.labels)
         sums["total"] += amount
-        if group != EgalimGroup.NONE:
+        egalim = group != EgalimGroup.NONE
+        fair_trade = Label.COMMERCE_EQUITABLE in line.labels
+        if egalim:
             sums[names[group]] += amount
             sums["egalim"] += amount
+        if fair_trade and group in (EgalimGroup.BIO, EgalimGroup.OTHER):
+            sums["bio_fair_trade" if group == EgalimGroup.BIO else "other_fair_trade"] += amount
+        for family, prefix in (
+            (Family.VIANDES_VOLAILLES, "meat"),
+            (Family.PRODUITS_DE_LA_MER, "fish"),
+        ):
+            if line.family == family:
+                sums[f"{prefix}_total"] += amount
+                sums[f"{prefix}_egalim"] += amount if egalim else 0
+        if line.family == Family.VIANDES_VOLAILLES and line.is_france:
+            sums["meat_france"] += amount
         if line.family in MEAT_AND_FISH:
             sums["meat_fish_total"] += amount
-            if group != EgalimGroup.NONE:
+            if egalim:
                 sums["meat_fish_egalim"] += amount
         sums["local"] += amount if line.is_local else 0
         sums["short_chain"] += amount if line.is_short_chain else 0
         sums["france"] += amount if line.is_france else 0
-    return Shares(lines=count, **sums)
+        if line.is_france or line.is_local or line.is_short_chain:
+            sums["france_2025"] += amount
+    return Shares(lines=count, year=year, **sums)
 
 
 def _combine(*parts: tuple[Shares, Decimal]) -> Shares:
     """Sum of ``shares x factor`` over parts, field by field, rounded to the cent."""
-    values = {}
+    values = {"year": parts[0][0].year if parts else None}
     for f in fields(Shares):
+        if f.name == "year":
+            continue
         total = sum((Decimal(getattr(s, f.name)) * factor for s, factor in parts), Decimal(0))
         values[f.name] = int(total) if f.name == "lines" else total.quantize(CENT)
     return Shares(**values)
@@ -115,7 +132,7 @@ def project_year_end(
     bought: Shares, as_of: date, year: int, planned: Shares | None = None
 ) -> Projection:
     """Project ``year``'s shares on ``as_of`` (bought = that year's lines up to that day)."""
-    planned = planned or Shares()
+    planned = planned or Shares(year=year)
     days_in_year = 366 if calendar.isleap(year) else 365
     if as_of < date(year, 1, 1):
         elapsed = 0
@@ -123,7 +140,7 @@ def project_year_end(
         elapsed = min((as_of - date(year, 1, 1)).days + 1, days_in_year)
     remaining_days = days_in_year - elapsed
     if elapsed == 0 or not bought.total or remaining_days == 0:
-        assumed = Shares()
+        assumed = Shares(year=year)
     else:
         pace = bought.total / elapsed  # € per day so far
         unplanned = max(pace * remaining_days - planned.total, Decimal(0))

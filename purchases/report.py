@@ -118,8 +118,8 @@ class Need:
     on_track: bool  # the year-to-date mix, kept up, gets there
 
 
-def monthly(lines) -> list[Shares | None]:
-    by_month = {row.key: row.shares for row in selectors.shares_by(lines, "month")}
+def monthly(lines, year: int | None = None) -> list[Shares | None]:
+    by_month = {row.key: row.shares for row in selectors.shares_by(lines, "month", year=year)}
     return [by_month.get(month) for month in range(1, 13)]
 
 
@@ -128,21 +128,21 @@ def year_report(canteen: Canteen, year: int, today: date | None = None) -> YearR
     today = today or date.today()
     scope = selectors.group_of(canteen)
     lines = selectors.ledger(scope, LedgerFilter(year=year))
-    totals = selectors.shares(lines)
+    totals = selectors.shares(lines, year)
     as_of = min(today, date(year, 12, 31))
-    bought = selectors.shares(lines.filter(date__lte=as_of)) if as_of.year == year else totals
+    bought = selectors.shares(lines.filter(date__lte=as_of), year) if as_of.year == year else totals
     local_lines = lines.filter(selectors.FLAG_FILTERS["local"])
     return YearReport(
         canteen=canteen,
         year=year,
         scope=scope,
         totals=totals,
-        target=target_for(canteen),
+        target=target_for(canteen, year),
         local_definition=canteen.local_definition().label,
-        months=monthly(lines),
-        top_local=selectors.shares_by(local_lines, "supplier", limit=TOP_LOCAL),
+        months=monthly(lines, year),
+        top_local=selectors.shares_by(local_lines, "supplier", limit=TOP_LOCAL, year=year),
         projection=project_year_end(
-            bought, as_of, year, planned=planned_shares(planned_lines(scope, as_of, year))
+            bought, as_of, year, planned=planned_shares(planned_lines(scope, as_of, year), year)
         ),
         carbon=carbon(lines),
         insertion_hours=insertion_hours(scope, year),

@@ -16,10 +16,11 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractQuarter, ExtractYear
 
-from cantine.labels import EgalimGroup
+from cantine.labels import EgalimGroup, Label
 from cantine.models import Canteen, Role
 from cantine.roles import canteens_for
 from purchases.models import MEAT_AND_FISH, Family, Origin, Purchase
+from purchases.targets import Campaign, campaign, percent
 
 READERS = (Role.COOK, Role.MANAGER)
 # Filters a page or the API may ask for, by name.
@@ -35,6 +36,9 @@ FLAG_FILTERS = {
     "local": Q(is_local=True),
     "short_chain": Q(is_short_chain=True),
     "france": Q(origin=Origin.FRANCE),
+    # "France" as the 2025 declaration counts it (purchases.targets.CAMPAIGNS).
+    "france_2025": Q(origin=Origin.FRANCE) | Q(is_short_chain=True) | Q(is_local=True),
+    "europe": Q(origin=Origin.EUROPE),
     "meat_fish": Q(family__in=MEAT_AND_FISH),
 }
 
@@ -116,15 +120,21 @@ def years(canteen_ids) -> list[int]:
 # Shares --------------------------------------------------------------------------------------
 
 
-def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
-
-
 @dataclass(frozen=True)
 class Shares:
-    """Sums in € HT; ``*_pct`` are percentages of the relevant total (None when it is 0)."""
+    """Sums in € HT; ``*_pct`` are percentages of the relevant total (None when it is 0).
+
+    The sums are ma cantine's ``PurchaseQuerySet.aggregated_stats`` (``data/models/purchase.py``
+    upstream): ``bio`` .. ``externalities`` count each line once in its highest group,
+    ``bio_fair_trade`` is "bio dont commerce équitable" (organic lines also fair trade) and
+    ``other_fair_trade`` "EGalim autres dont commerce équitable" (fair-trade lines whose highest
+    group is the other EGalim labels); ``meat_*`` and ``fish_*`` are its
+    ``valeur_viandes_volailles*`` and ``valeur_produits_de_la_mer*``, ``meat_fish_*`` their sum
+    (the law's single meat-and-fish target). ``france`` is French origin, ``france_2025`` French
+    origin, short chain or local; ``year``'s campaign (``purchases.targets.CAMPAIGNS``) says which
+    one "France" is, and whether the European origin is reported. Percentages have two decimals,
+    rounded as ma cantine does (``purchases.targets.percent``).
+    """
 
     lines: int = 0
     total: Decimal = Decimal(0)
@@ -133,47 +143,76 @@ class Shares:
     other_egalim: Decimal = Decimal(0)
     externalities: Decimal = Decimal(0)
     egalim: Decimal = Decimal(0)
+    bio_fair_trade: Decimal = Decimal(0)
+    other_fair_trade: Decimal = Decimal(0)
     meat_fish_total: Decimal = Decimal(0)
     meat_fish_egalim: Decimal = Decimal(0)
+    meat_total: Decimal = Decimal(0)
+    meat_egalim: Decimal = Decimal(0)
+    meat_france: Decimal = Decimal(0)
+    fish_total: Decimal = Decimal(0)
+    fish_egalim: Decimal = Decimal(0)
     local: Decimal = Decimal(0)
     short_chain: Decimal = Decimal(0)
     france: Decimal = Decimal(0)
+    france_2025: Decimal = Decimal(0)
+    europe: Decimal = Decimal(0)
+    year: int | None = None  # the campaign the figures are read under; not a sum
 
     @classmethod
-    def from_row(cls, row: dict) -> Shares:
+    def from_row(cls, row: dict, year: int | None = None) -> Shares:
         values = {}
         for f in fields(cls):
+            if f.name == "year":
+                continue
             value = row.get(f.name) or 0
             values[f.name] = int(value) if f.name == "lines" else Decimal(value)
-        return cls(**values)
+        return cls(**values, year=year)
+
+    @property
+    def campaign(self) -> Campaign:
+        return campaign(self.year)
+
+    @property
+    def france_counted(self) -> Decimal:
+        """ "France" as this year's declaration counts it."""
+        return sum((getattr(self, name) for name in self.campaign.france), Decimal(0))
+
+    def _pct(self, part, whole):
+        return percent(part, whole, self.year)
 
     @property
     def bio_pct(self):
-        return _percent(self.bio, self.total)
+        return self._pct(self.bio, self.total)
 
     @property
     def egalim_pct(self):
-        return _percent(self.egalim, self.total)
+        return self._pct(self.egalim, self.total)
 
     @property
     def meat_fish_pct(self):
-        return _percent(self.meat_fish_egalim, self.meat_fish_total)
+        return self._pct(self.meat_fish_egalim, self.meat_fish_total)
 
     @property
     def local_pct(self):
-        return _percent(self.local, self.total)
+        return self._pct(self.local, self.total)
 
     @property
     def short_chain_pct(self):
-        return _percent(self.short_chain, self.total)
+        return self._pct(self.short_chain, self.total)
 
     @property
     def france_pct(self):
-        return _percent(self.france, self.total)
+        return self._pct(self.france_counted, self.total)
+
+    @property
+    def europe_pct(self):
+        return self._pct(self.europe, self.total) if self.campaign.europe_reported else None
 
     def as_dict(self) -> dict:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
-        for name in ("bio", "egalim", "meat_fish", "local", "short_chain", "france"):
+        data["france_counted"] = self.france_counted
+        for name in ("bio", "egalim", "meat_fish", "local", "short_chain", "france", "europe"):
             data[f"{name}_pct"] = getattr(self, f"{name}_pct")
         return data
 
@@ -181,7 +220,11 @@ class Shares:
 def _share_sums() -> dict:
     price = "price_ht"
     egalim = Q(egalim_group__gt=EgalimGroup.NONE)
+    fair_trade = Q(labels__has_label=Label.COMMERCE_EQUITABLE)
     meat_fish = Q(family__in=MEAT_AND_FISH)
+    meat = Q(family=Family.VIANDES_VOLAILLES)
+    fish = Q(family=Family.PRODUITS_DE_LA_MER)
+    france = Q(origin=Origin.FRANCE)
     return {
         "lines": Count("pk"),
         "total": Sum(price),
@@ -190,17 +233,28 @@ def _share_sums() -> dict:
         "other_egalim": Sum(price, filter=Q(egalim_group=EgalimGroup.OTHER)),
         "externalities": Sum(price, filter=Q(egalim_group=EgalimGroup.EXTERNALITIES)),
         "egalim": Sum(price, filter=egalim),
+        "bio_fair_trade": Sum(price, filter=Q(egalim_group=EgalimGroup.BIO) & fair_trade),
+        "other_fair_trade": Sum(price, filter=Q(egalim_group=EgalimGroup.OTHER) & fair_trade),
         "meat_fish_total": Sum(price, filter=meat_fish),
         "meat_fish_egalim": Sum(price, filter=meat_fish & egalim),
+        "meat_total": Sum(price, filter=meat),
+        "meat_egalim": Sum(price, filter=meat & egalim),
+        "meat_france": Sum(price, filter=meat & france),
+        "fish_total": Sum(price, filter=fish),
+        "fish_egalim": Sum(price, filter=fish & egalim),
         "local": Sum(price, filter=Q(is_local=True)),
         "short_chain": Sum(price, filter=Q(is_short_chain=True)),
-        "france": Sum(price, filter=Q(origin=Origin.FRANCE)),
+        "france": Sum(price, filter=france),
+        "france_2025": Sum(price, filter=france | Q(is_short_chain=True) | Q(is_local=True)),
+        "europe": Sum(price, filter=Q(origin=Origin.EUROPE)),
     }
 
 
-def shares(purchases: QuerySet) -> Shares:
-    """All figures for these lines in one query; ``purchases`` comes from ``ledger``."""
-    return Shares.from_row(purchases.aggregate(**_share_sums()))
+def shares(purchases: QuerySet, year: int | None = None) -> Shares:
+    """All figures for these lines in one query; ``purchases`` comes from ``ledger``.
+
+    ``year``: the campaign whose rules read the figures (the ledger filter's year)."""
+    return Shares.from_row(purchases.aggregate(**_share_sums()), year)
 
 
 DIMENSIONS = ("year", "quarter", "month", "canteen", "family", "supplier")
@@ -231,8 +285,12 @@ def _grouping(dimension: str) -> tuple[list[str], dict]:
     raise ValueError(f"unknown dimension {dimension!r}")
 
 
-def shares_by(purchases: QuerySet, dimension: str, limit: int | None = None) -> list[ShareRow]:
-    """Figures per year, quarter, month, canteen, family or supplier, in one query."""
+def shares_by(
+    purchases: QuerySet, dimension: str, limit: int | None = None, year: int | None = None
+) -> list[ShareRow]:
+    """Figures per year, quarter, month, canteen, family or supplier, in one query.
+
+    Rows by year are read under their own year's campaign, the others under ``year``'s."""
     columns, expressions = _grouping(dimension)
     grouped = purchases.values(*columns, **expressions).annotate(**_share_sums())
     if dimension == "supplier":
@@ -252,5 +310,6 @@ def shares_by(purchases: QuerySet, dimension: str, limit: int | None = None) -> 
                 key = name = row["producer__name"] or row["supplier"]
             case _:
                 key = name = row["key"]
-        rows.append(ShareRow(key, str(name), Shares.from_row(row)))
+        row_year = row["key"] if dimension == "year" else year
+        rows.append(ShareRow(key, str(name), Shares.from_row(row, row_year)))
     return rows

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from cantine.models import Canteen, Role
 from cantine.roles import canteens_for, role_required
-from purchases import charts, exporter, selectors, services
+from purchases import charts, exporter, selectors, services, targets
 from purchases.carbon import LIGHT_VAN_FACTOR_SOURCE
 from purchases.forms import ImportForm, LedgerFilterForm
 from purchases.models import ImportBatch
@@ -76,7 +76,9 @@ def ledger(request):
             "canteen": canteen,
             "form": form,
             "page": page,
-            "totals": selectors.shares(selectors.ledger(scope, filters)) if canteen else None,
+            "totals": selectors.shares(selectors.ledger(scope, filters), filters.year)
+            if canteen
+            else None,
             "query": query.urlencode(),
             "can_import": bool(canteen)
             and canteens_for(request.user, Role.MANAGER).filter(pk=canteen.pk).exists(),
@@ -169,9 +171,8 @@ class Figure:
 
     @property
     def met(self) -> bool | None:
-        if self.target is None or self.pct is None:
-            return None
-        return self.pct >= self.target
+        """ma cantine's verdict: the two-decimal percentage at least the target."""
+        return targets.met(self.pct, self.target)
 
 
 def _drill(canteen_pk: int, year: int, **filters) -> str:
@@ -227,10 +228,28 @@ def _figures(canteen, year, totals, target, local: str) -> list[Figure]:
         Figure(
             "france",
             _("Origin France"),
-            totals.france,
+            totals.france_counted,
             totals.france_pct,
             None,
-            _drill(canteen.pk, year, flag="france"),
+            _drill(canteen.pk, year, flag=totals.campaign.france[0]),
+            _("In %(year)s, ma cantine counts short-chain and local lines as France too.")
+            % {"year": year}
+            if totals.campaign.france != targets.FRANCE_ORIGIN
+            else "",
+        ),
+        *(
+            [
+                Figure(
+                    "europe",
+                    _("Origin Europe (outside France)"),
+                    totals.europe,
+                    totals.europe_pct,
+                    None,
+                    _drill(canteen.pk, year, flag="europe"),
+                )
+            ]
+            if totals.campaign.europe_reported
+            else []
         ),
     ]
 
@@ -292,8 +311,18 @@ def shares(request):
                 _drill(canteen.pk, year, group="siqo"),
             ),
             (
+                _("of which organic and fair trade"),
+                totals.bio_fair_trade,
+                _drill(canteen.pk, year, group="bio"),
+            ),
+            (
                 _("Other EGalim labels"),
                 totals.other_egalim,
+                _drill(canteen.pk, year, group="other"),
+            ),
+            (
+                _("of which fair trade"),
+                totals.other_fair_trade,
                 _drill(canteen.pk, year, group="other"),
             ),
             (
@@ -317,9 +346,11 @@ def shares(request):
 def _share_table(request, canteen, year, lines, name):
     title, param, limit = TABLES[name]
     if request.GET.get("format") == "csv":
-        return _share_table_csv(name, year, selectors.shares_by(lines, name, limit=limit))
+        return _share_table_csv(
+            name, year, selectors.shares_by(lines, name, limit=limit, year=year)
+        )
     rows = []
-    for row in selectors.shares_by(lines, name, limit=limit):
+    for row in selectors.shares_by(lines, name, limit=limit, year=year):
         if name == "canteen":
             url = _drill(row.key, year)
         else:
