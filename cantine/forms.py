@@ -5,6 +5,38 @@ from cantine.models import AgeGroup, Canteen, Territory
 from cantine.selectors import SERVICE_DAYS
 
 
+class TypedDecimalField(forms.DecimalField):
+    """A decimal as people type it: "50,5" or "50.5" in either language, spaces ignored.
+
+    Quantities here never carry thousands separators, so a comma can only be the decimal one.
+    """
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+            if "," in value and "." not in value:
+                value = value.replace(",", ".")
+        return super().to_python(value)
+
+
+def decimal_field(label, *, min_value, max_value=None, max_digits, decimal_places, **kwargs):
+    """A decimal shown in the page's language ("50,0" in French) and read as typed.
+
+    A text input, not ``type=number``: a browser's number input cannot show the localised
+    "50,0" a French page renders, and would show an empty field (then save it empty).
+    """
+    return TypedDecimalField(
+        label=label,
+        min_value=min_value,
+        max_value=max_value,
+        max_digits=max_digits,
+        decimal_places=decimal_places,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        **kwargs,
+    )
+
+
 class LocalDefinitionForm(forms.ModelForm):
     class Meta:
         model = Canteen

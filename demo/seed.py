@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from cantine.local import LocalScope
 from cantine.models import Canteen, Commune, CoverForecast, Membership, Role, User, Weekday
 from cantine.services import load_commune_centres, load_geography
 from cantine.validators import with_luhn_check_digit
-from cantine.vocabulary import Unit
+from cantine.vocabulary import Label, Unit
 from producers.models import Producer, ProducerMember
 
 FARMS_FILE = Path(settings.BASE_DIR) / "producers" / "data" / "hve_food_farms_by_commune.csv"
@@ -279,11 +280,11 @@ def seed_producers() -> list[Producer]:
         status = Producer.Status.FARM
         if kind == "vegetables" and index % 9 == 0:
             name, status = f"Jardins d'insertion de {place}", Producer.Status.SIAE
-        labels = ["HVE"] + (["BIO"] if rng.random() < 0.3 else [])
+        labels = [Label.HVE] + ([Label.BIO] if rng.random() < 0.3 else [])
         if kind in ("beef", "poultry_eggs") and rng.random() < 0.4:
-            labels.append("LABEL_ROUGE")
+            labels.append(Label.LABEL_ROUGE)
         if kind == "dairy" and rng.random() < 0.5:
-            labels.append("FERMIER")
+            labels.append(Label.FERMIER)
         weekdays = sorted(rng.sample(range(5), rng.choice([1, 2, 2, 3])))
         producers.append(
             Producer.objects.create(
@@ -391,9 +392,12 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> dict[str, int]:
 
 # --- nutrition: a school catalogue built from real CIQUAL foods -------------------------------
 
-# An ingredient: (CIQUAL code, grams) where grams is the primary-school portion (scaled to
-# 0.7x nursery and 1.4x secondary/adults) or (nursery, primary, secondary) from annex II of the
-# arrêté du 30 septembre 2011 where it gives one; flags go third.
+# An ingredient: (CIQUAL code of the food as served, grams on the plate) where grams is the
+# primary-school portion (scaled to 0.7x nursery and 1.4x secondary/adults) or (nursery,
+# primary, secondary) from annex II of the arrêté du 30 septembre 2011 where it gives one (a
+# product bought by the piece is one piece for everyone); flags go third. A cooked food is
+# bought as its raw product (nutrition/data/cooking_yields.csv): the seed turns the served
+# grams into gross grams bought with the pair's yield.
 CATALOGUE: list[tuple[str, str, tuple, str]] = [
     # (name, course, ingredients, allergens comma-separated)
     ("Carottes râpées vinaigrette", "entree", (("20009", 80), ("17130", 5)), ""),
@@ -408,7 +412,7 @@ CATALOGUE: list[tuple[str, str, tuple, str]] = [
     ("Avocat vinaigrette", "entree", (("13004", 60), ("17130", 5)), ""),
     ("Œuf dur mayonnaise", "entree", (("22010", 50), ("17130", 5)), "eggs,mustard"),
     ("Taboulé", "entree", (("25608", 80),), "gluten"),
-    ("Salade de pommes de terre", "entree", (("25606", 100),), "eggs,mustard"),
+    ("Salade de pommes de terre", "entree", (("4048", 100), ("17130", 5)), ""),
     ("Salade piémontaise", "entree", (("25609", 100),), "eggs,mustard"),
     ("Pâté de campagne", "entree", (("8211", 40),), ""),
     ("Saucisson sec", "entree", (("30300", 30),), ""),
@@ -453,10 +457,10 @@ CATALOGUE: list[tuple[str, str, tuple, str]] = [
     ("Hachis parmentier", "main", (("25009", (180, 250, 275)),), "milk"),
     ("Chili con carne", "main", (("25111", (180, 250, 275)),), ""),
     ("Couscous au poulet", "main", (("25138", (180, 250, 275)),), "gluten"),
-    ("Paëlla", "main", (("25242", (180, 250, 275)),), "fish,crustaceans,molluscs"),
+    ("Paëlla", "main", (("25031", (180, 250, 275)),), "fish,crustaceans,molluscs"),
     ("Pâtes à la bolognaise", "main", (("25085", (180, 250, 275)),), "gluten"),
     ("Omelette nature", "main", (("22500", (60, 90, 120)),), "eggs"),
-    ("Omelette au fromage", "main", (("22506", (60, 90, 120)),), "eggs,milk"),
+    ("Omelette au fromage", "main", (("22500", (60, 90, 120)), ("12115", 15)), "eggs,milk"),
     ("Dahl de lentilles corail", "main", (("20589", 150), ("9104", 50)), ""),
     ("Curry de pois chiches", "main", (("20507", 120), ("20021", 50)), ""),
     ("Chili sin carne", "main", (("20503", 120), ("20385", 50, {"cooked"})), ""),
@@ -482,7 +486,7 @@ CATALOGUE: list[tuple[str, str, tuple, str]] = [
     ("Semoule", "side", (("9683", 150),), "gluten"),
     ("Boulgour", "side", (("9691", 150),), "gluten"),
     ("Quinoa", "side", (("9341", 150),), ""),
-    ("Purée de pommes de terre", "side", (("4018", 150),), "milk"),
+    ("Purée de pommes de terre", "side", (("4048", 130), ("19042", 25), ("16400", 5)), "milk"),
     ("Pommes de terre vapeur", "side", (("4048", 150),), ""),
     ("Frites", "side", (("4046", 120),), ""),
     ("Haricots blancs", "side", (("20502", 120),), ""),
@@ -497,17 +501,17 @@ CATALOGUE: list[tuple[str, str, tuple, str]] = [
     ("Mimolette", "dairy", (("12740", 30),), "milk"),
     ("Saint-Paulin", "dairy", (("12755", 30),), "milk"),
     ("Tomme", "dairy", (("12758", 30),), "milk"),
-    ("Fromage fondu", "dairy", (("12303", 20),), "milk"),
+    ("Fromage fondu", "dairy", (("12303", (20, 20, 20)),), "milk"),
     ("Coulommiers", "dairy", (("12010", 30),), "milk"),
     ("Bûche de chèvre", "dairy", (("12812", 30),), "milk"),
     ("Cantal", "dairy", (("12724", 30),), "milk"),
     ("Mozzarella", "dairy", (("19590", 30),), "milk"),
-    ("Yaourt nature", "dairy", (("19593", 125),), "milk"),
-    ("Yaourt nature sucré", "dairy", (("19599", 125),), "milk"),
-    ("Yaourt aromatisé", "dairy", (("19575", 125),), "milk"),
-    ("Yaourt aux fruits", "dairy", (("19581", 125),), "milk"),
-    ("Petit-suisse nature", "dairy", (("19663", 60),), "milk"),
-    ("Fromage blanc nature", "dairy", (("19646", 100),), "milk"),
+    ("Yaourt nature", "dairy", (("19593", (125, 125, 125)),), "milk"),
+    ("Yaourt nature sucré", "dairy", (("19599", (125, 125, 125)),), "milk"),
+    ("Yaourt aromatisé", "dairy", (("19575", (125, 125, 125)),), "milk"),
+    ("Yaourt aux fruits", "dairy", (("19581", (125, 125, 125)),), "milk"),
+    ("Petit-suisse nature", "dairy", (("19663", (60, 60, 60)),), "milk"),
+    ("Fromage blanc nature", "dairy", (("19646", (100, 100, 100)),), "milk"),
     ("Pomme", "dessert", (("13039", 120),), ""),
     ("Poire", "dessert", (("13037", 120),), ""),
     ("Banane", "dessert", (("13005", 120),), ""),
@@ -522,20 +526,20 @@ CATALOGUE: list[tuple[str, str, tuple, str]] = [
     ("Ananas frais", "dessert", (("13002", 100),), ""),
     ("Salade de fruits frais", "dessert", (("13134", 120),), ""),
     ("Compote de pommes", "dessert", (("13038", 100),), ""),
-    ("Crème dessert vanille", "dessert", (("39229", 100),), "milk"),
-    ("Crème dessert chocolat", "dessert", (("39200", 100),), "milk"),
-    ("Flan aux œufs", "dessert", (("19674", 100),), "milk,eggs"),
-    ("Riz au lait", "dessert", (("39212", 100),), "milk"),
-    ("Semoule au lait", "dessert", (("39218", 100),), "milk,gluten"),
-    ("Mousse au chocolat", "dessert", (("39206", 60),), "milk,eggs"),
-    ("Liégeois au chocolat", "dessert", (("19681", 100),), "milk"),
-    ("Gâteau de semoule", "dessert", (("23534", 100),), "milk,gluten,eggs"),
+    ("Crème dessert vanille", "dessert", (("39229", (100, 100, 100)),), "milk"),
+    ("Crème dessert chocolat", "dessert", (("39200", (100, 100, 100)),), "milk"),
+    ("Flan aux œufs", "dessert", (("19674", (100, 100, 100)),), "milk,eggs"),
+    ("Riz au lait", "dessert", (("39212", (100, 100, 100)),), "milk"),
+    ("Semoule au lait", "dessert", (("39218", (100, 100, 100)),), "milk,gluten"),
+    ("Mousse au chocolat", "dessert", (("39206", (60, 60, 60)),), "milk,eggs"),
+    ("Liégeois au chocolat", "dessert", (("19681", (100, 100, 100)),), "milk"),
+    ("Gâteau de semoule", "dessert", (("23534", (100, 100, 100)),), "milk,gluten,eggs"),
     ("Quatre-quarts", "dessert", (("23080", (50, 50, 70)),), "gluten,milk,eggs"),
     ("Éclair au chocolat", "dessert", (("23477", (30, 30, 50)),), "gluten,milk,eggs"),
-    ("Clafoutis aux fruits", "dessert", (("39216", 100),), "milk,eggs,gluten"),
+    ("Clafoutis aux fruits", "dessert", (("39216", (100, 100, 100)),), "milk,eggs,gluten"),
     ("Brownie", "dessert", (("23032", (50, 50, 70)),), "gluten,milk,eggs"),
     ("Muffin aux myrtilles", "dessert", (("23951", (50, 50, 70)),), "gluten,milk,eggs"),
-    ("Sorbet", "dessert", (("39525", 50),), ""),
+    ("Sorbet", "dessert", (("39525", (50, 50, 50)),), ""),
 ]
 # Dishes whose composite CIQUAL food does not say it holds no meat: the dietitian declares it.
 DECLARED_VEGETARIAN = {
@@ -570,36 +574,65 @@ def _grams(spec) -> dict[str, Decimal]:
     }
 
 
+@lru_cache(maxsize=1)
+def bought_codes() -> dict[str, str]:
+    """CIQUAL code of the product bought for each cooked food (``cooking_yields.csv``)."""
+    from nutrition.products import read_yields
+
+    pairs: dict[str, str] = {}
+    for row in read_yields():
+        pairs.setdefault(row.served_code, row.bought_code)
+    return pairs
+
+
+def _ingredient(foods, yields, code: str, grams, flags):
+    """A recipe line served as ``code``: bought as itself, or as its raw product (gross grams)."""
+    from nutrition.services import IngredientData
+
+    served = foods[code]
+    portion = _grams(grams)
+    if served.purchasable:
+        return IngredientData(food=served, grams=portion, flags=frozenset(flags))
+    bought = foods[bought_codes()[code]]
+    ratio = yields[(bought.code, code)]
+    gross = {age: (value / ratio).quantize(Decimal("0.1")) for age, value in portion.items()}
+    return IngredientData(
+        food=bought,
+        grams=gross,
+        flags=frozenset(flags),
+        served_food=served,
+        yield_factor=ratio,
+    )
+
+
 @transaction.atomic
 def seed_nutrition(kitchen: Canteen) -> dict[str, int]:
     """Foods (if not loaded yet), the rule presets, a dish catalogue and the kitchen's rule set.
 
     Dishes are looked up by name in the kitchen: one the dietitian already changed is kept.
     """
-    from nutrition.models import CanteenRuleSet, Dish, Food, RuleSet
+    from nutrition.models import CanteenRuleSet, CookingYield, Dish, Food, RuleSet
     from nutrition.services import (
-        IngredientData,
         assign_rule_set,
         copy_rule_set,
         import_foods,
+        load_cooking_yields,
         load_rule_presets,
         save_dish,
     )
 
     if not Food.objects.exists():
         import_foods()
+    load_cooking_yields()
     foods = {food.code: food for food in Food.objects.all()}
+    yields = {(y.food.code, y.served_food.code): y.ratio for y in CookingYield.objects.all()}
     school, vegetarian = load_rule_presets()
     existing = set(Dish.objects.filter(kitchen=kitchen).values_list("name", flat=True))
     for name, component, parts, allergens in CATALOGUE:
         if name in existing:
             continue
         ingredients = [
-            IngredientData(
-                food=foods[code],
-                grams=_grams(grams),
-                flags=frozenset(extra[0]) if extra else frozenset(),
-            )
+            _ingredient(foods, yields, code, grams, extra[0] if extra else ())
             for code, grams, *extra in parts
         ]
         fields = {
@@ -732,6 +765,7 @@ OFFER_RANGES: dict[str, tuple[tuple[str, ...], tuple[float, float], tuple, tuple
         (1, 2.5, 5),
         (30, 200),
     ),
+    "milk": (("19042",), (1.0, 1.6), (5, 10, 20), (100, 600)),
     "poultry_eggs": (
         ("36018", "36004", "36306", "22500", "22506", "22010", "34000"),
         (5.0, 13.0),
@@ -783,7 +817,7 @@ def seed_offers(producers: list[Producer]) -> int:
     from nutrition.models import Food
     from producers.models import Offer
 
-    codes = {code for spec in OFFER_RANGES.values() for code in spec[0]}
+    codes = {_bought_code(code) for spec in OFFER_RANGES.values() for code in spec[0]}
     foods = {f.code: f for f in Food.objects.filter(code__in=codes)}
     start = date(2026, 1, 1)
     for producer in producers:
@@ -792,24 +826,67 @@ def seed_offers(producers: list[Producer]) -> int:
             continue
         rng = random.Random(f"{SEED}-{producer.siret}")
         available, (low, high), packs, (cap_low, cap_high) = OFFER_RANGES[kind]
-        chosen = [c for c in available if c in foods]
+        chosen = list(dict.fromkeys(_bought_code(c) for c in available if _bought_code(c) in foods))
         chosen = rng.sample(chosen, min(OFFERS_PER_PRODUCER, len(chosen)))
+        if kind == "dairy" and rng.random() < 0.5:
+            chosen.append(MILK)  # half the dairy farms also sell milk by the litre
         for code in chosen:
-            food = foods[code]
-            labels = [label for label in producer.labels if label != "BIO" or rng.random() < 0.8]
+            food = foods.get(code)
+            if food is None:
+                continue
+            labels = [
+                label for label in producer.labels if label != Label.BIO or rng.random() < 0.8
+            ]
+            ranges = OFFER_RANGES["milk"] if code == MILK else OFFER_RANGES[kind]
+            price_per_kg = Decimal(str(rng.uniform(*ranges[1])))
+            pack_kg = Decimal(str(rng.choice(ranges[2])))
+            capacity_kg = Decimal(rng.randrange(ranges[3][0], ranges[3][1] + 1, 10))
             Offer.objects.create(
                 producer=producer,
                 food=food,
                 product_label=food.name.split(",")[0][:200],
-                unit="kg",
-                pack_size=Decimal(str(rng.choice(packs))),
-                unit_price=Decimal(str(round(rng.uniform(low, high), 2))),
-                weekly_capacity=Decimal(rng.randrange(cap_low, cap_high + 1, 10)),
-                labels=labels,
                 valid_from=start,
                 valid_to=None,
+                labels=labels,
+                **_sold_in_its_unit(food, price_per_kg, pack_kg, capacity_kg),
             )
     return Offer.objects.filter(producer__in=producers).count()
+
+
+MILK = "19042"
+PIECE_PACKS = (12, 24, 48)  # pots, eggs: trays and crates as farms deliver them
+
+
+def _bought_code(code: str) -> str:
+    """The product a farm sells for a food of the catalogue (raw when the dish is cooked)."""
+    return bought_codes().get(code, code)
+
+
+def _sold_in_its_unit(food, price_per_kg: Decimal, pack_kg: Decimal, capacity_kg: Decimal) -> dict:
+    """An offer's unit, pack, price and capacity in the unit the food is bought in."""
+    cent = Decimal("0.01")
+    if food.purchase_unit == Unit.PIECE:
+        piece_kg = food.piece_grams / 1000
+        pack = Decimal(PIECE_PACKS[int(pack_kg) % len(PIECE_PACKS)])
+        return {
+            "unit": Unit.PIECE,
+            "pack_size": pack,
+            "unit_price": max((price_per_kg * piece_kg).quantize(cent), cent),
+            "weekly_capacity": (capacity_kg / piece_kg / pack).to_integral_value() * pack,
+        }
+    if food.purchase_unit == Unit.LITRE:
+        return {
+            "unit": Unit.LITRE,
+            "pack_size": pack_kg,
+            "unit_price": price_per_kg.quantize(cent),
+            "weekly_capacity": capacity_kg,
+        }
+    return {
+        "unit": Unit.KG,
+        "pack_size": pack_kg,
+        "unit_price": price_per_kg.quantize(cent),
+        "weekly_capacity": capacity_kg,
+    }
 
 
 # --- a regional wholesaler, for what the farms around do not grow ------------------------------
@@ -878,20 +955,21 @@ def seed_wholesaler(kitchen: Canteen) -> int:
     foods = {
         i.food for i in DishIngredient.objects.filter(dish__kitchen=kitchen).select_related("food")
     }
-    Offer.objects.bulk_create(
-        Offer(
-            producer=wholesaler,
-            food=food,
-            product_label=food.name.split(",")[0][:200],
-            unit=Unit.KG,
-            pack_size=Decimal("1"),
-            unit_price=_wholesale_price(food),
-            weekly_capacity=None,
-            labels=[],
-            valid_from=date(2026, 1, 1),
+    offers = []
+    for food in sorted(foods, key=lambda f: f.code):
+        terms = _sold_in_its_unit(food, _wholesale_price(food), Decimal(1), Decimal(0))
+        terms["pack_size"], terms["weekly_capacity"] = Decimal(1), None  # by the unit, no limit
+        offers.append(
+            Offer(
+                producer=wholesaler,
+                food=food,
+                product_label=food.name.split(",")[0][:200],
+                labels=[],
+                valid_from=date(2026, 1, 1),
+                **terms,
+            )
         )
-        for food in sorted(foods, key=lambda f: f.code)
-    )
+    Offer.objects.bulk_create(offers)
     return wholesaler.offers.count()
 
 
@@ -906,42 +984,14 @@ def seed_food_prices(canteens: list[Canteen]) -> None:
 
 # --- purchases: last year and this year so far, as the ledger of a manager would hold them ------
 
-# CIQUAL sub-group (else group, else name) words -> ma cantine product family; first match wins.
-FAMILY_WORDS = [
-    ("charcuter", "CHARCUTERIE"),
-    ("viande", "VIANDES_VOLAILLES"),
-    ("volaille", "VIANDES_VOLAILLES"),
-    ("poisson", "PRODUITS_DE_LA_MER"),
-    ("mollusque", "PRODUITS_DE_LA_MER"),
-    ("crustac", "PRODUITS_DE_LA_MER"),
-    ("fruit", "FRUITS_ET_LEGUMES"),
-    ("légum", "FRUITS_ET_LEGUMES"),
-    ("pommes de terre", "FRUITS_ET_LEGUMES"),
-    ("lait", "PRODUITS_LAITIERS"),
-    ("fromage", "PRODUITS_LAITIERS"),
-    ("crème", "PRODUITS_LAITIERS"),
-    ("oeuf", "PRODUITS_LAITIERS"),
-    ("œuf", "PRODUITS_LAITIERS"),
-    ("beurre", "PRODUITS_LAITIERS"),
-    ("pain", "BOULANGERIE"),
-    ("viennoiser", "BOULANGERIE"),
-    ("gâteau", "BOULANGERIE"),
-    ("boisson", "BOISSONS"),
-    ("eaux", "BOISSONS"),
-]
 # What the wholesaler's lines carry, with their odds: mostly unlabelled, some organic or SIQO.
-WHOLESALE_LABELS = [([], 0.72), (["BIO"], 0.12), (["LABEL_ROUGE"], 0.08), (["AOCAOP"], 0.04)]
+WHOLESALE_LABELS = [
+    ([], 0.72),
+    ([Label.BIO], 0.12),
+    ([Label.LABEL_ROUGE], 0.08),
+    ([Label.AOCAOP], 0.04),
+]
 WHOLESALE_ORIGINS = [("FRANCE", 0.6), ("EUROPE", 0.3), ("OTHER", 0.1)]
-
-
-def food_family(food) -> str:
-    """The sub-group decides first: "viandes, oeufs, poissons" alone would make fish meat."""
-    for name in (food.subgroup_name, food.group_name, food.name):
-        name = (name or "").lower()
-        for word, family in FAMILY_WORDS:
-            if word in name:
-                return family
-    return "AUTRES"
 
 
 def _pick(rng: random.Random, choices):
@@ -949,18 +999,20 @@ def _pick(rng: random.Random, choices):
 
 
 def _purchase_line(canteen, offer, day, rng, kilos, local_definition, is_farm):
+    """One delivered line: about ``kilos`` of the offer's product, in the offer's unit."""
     from purchases.models import Purchase, Source
 
     producer = offer.producer
     is_local = local_definition.is_local(producer.place)
     labels = list(offer.labels) if is_farm else _pick(rng, WHOLESALE_LABELS)
+    quantity = offer.food.quantity_for_grams(kilos * 1000).quantize(Decimal("1"))
     return Purchase(
         canteen=canteen,
         date=day,
         description=offer.product_label,
         supplier=producer.name,
         producer=producer,
-        family=food_family(offer.food),
+        family=offer.food.family,
         labels=labels,
         origin="FRANCE" if is_farm else _pick(rng, WHOLESALE_ORIGINS),
         is_short_chain=is_farm and producer.sells_direct,
@@ -969,9 +1021,9 @@ def _purchase_line(canteen, offer, day, rng, kilos, local_definition, is_farm):
         local_definition_km=canteen.local_radius_km
         if is_local and canteen.local_radius_km
         else None,
-        price_ht=(offer.unit_price * kilos).quantize(Decimal("0.01")),
-        quantity=kilos,
-        unit="kg",
+        price_ht=(offer.unit_price * quantity).quantize(Decimal("0.01")),
+        quantity=quantity,
+        unit=offer.unit,
         food=offer.food,
         source=Source.ORDER,
     )

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from nutrition.models import (
     CanteenRuleSet,
+    CookingYield,
     Dish,
     DishIngredient,
     DishTag,
@@ -18,7 +19,8 @@ from nutrition.models import (
 
 @admin.register(Food)
 class FoodAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "group_name", "co2e_per_kg"]
+    list_display = ["code", "name", "group_name", "purchasable", "purchase_unit", "co2e_per_kg"]
+    list_filter = ["purchasable", "purchase_unit"]
     search_fields = ["code", "name", "search_name"]
     list_filter = ["group_name"]
 
@@ -26,7 +28,7 @@ class FoodAdmin(admin.ModelAdmin):
 class DishIngredientInline(admin.TabularInline):
     model = DishIngredient
     extra = 0
-    autocomplete_fields = ["food"]
+    autocomplete_fields = ["food", "served_food"]
 
 
 class DishTagInline(admin.TabularInline):
@@ -78,9 +80,21 @@ class RuleSetAdmin(admin.ModelAdmin):
     inlines = [FrequencyRuleInline, NutrientBoundInline, PortionSizeInline]
 
 
+@admin.register(CookingYield)
+class CookingYieldAdmin(admin.ModelAdmin):
+    list_display = ["food", "served_food", "ratio", "source", "updated_by", "updated_at"]
+    search_fields = ["food__name", "served_food__name", "food__code", "served_food__code"]
+    autocomplete_fields = ["food", "served_food"]
+    readonly_fields = ["updated_by", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user  # the dietitian's figure: kept when data is reloaded
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(FoodPrice)
 class FoodPriceAdmin(admin.ModelAdmin):
-    list_display = ["food", "kitchen", "price_per_kg", "local_share", "organic_share", "updated_at"]
+    list_display = ["food", "kitchen", "unit_price", "local_share", "organic_share", "updated_at"]
     list_filter = ["kitchen", "source"]
     search_fields = ["food__name", "food__code"]
     autocomplete_fields = ["food"]

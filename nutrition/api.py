@@ -15,9 +15,11 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from cantine.models import AgeGroup, Role
-from cantine.roles import canteens_for, has_role
+from cantine.roles import has_role, kitchens_for
 from nutrition import selectors, services
 from nutrition.models import (
+    MAX_YIELD,
+    MIN_YIELD,
     NUTRIENT_KEYS,
     Allergen,
     Component,
@@ -70,6 +72,10 @@ class FoodSerializer(serializers.ModelSerializer):
             "nutrient_kinds",
             "co2e_per_kg",
             "season_months",
+            "purchasable",
+            "purchase_unit",
+            "piece_grams",
+            "density_kg_per_l",
         ]
 
 
@@ -101,8 +107,30 @@ class FoodViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class IngredientSerializer(serializers.Serializer):
-    food = serializers.SlugRelatedField(slug_field="code", queryset=Food.objects.all())
+    """One product of a recipe: bought (gross grams per portion), and how it is served."""
+
+    food = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Food.objects.all(),
+        help_text="CIQUAL code of the product bought (raw or as sold).",
+    )
     food_name = serializers.CharField(source="food.name", read_only=True)
+    served_food = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Food.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="CIQUAL code of the food as served, when cooking changes it.",
+    )
+    yield_factor = serializers.DecimalField(
+        6,
+        3,
+        required=False,
+        allow_null=True,
+        min_value=MIN_YIELD,
+        max_value=MAX_YIELD,
+        help_text="Served weight per weight bought; omitted: the known yield, else 1.",
+    )
     grams_maternelle = serializers.DecimalField(7, 1, required=False, allow_null=True)
     grams_elementaire = serializers.DecimalField(7, 1, required=False, allow_null=True)
     grams_college_lycee = serializers.DecimalField(7, 1, required=False, allow_null=True)
@@ -111,10 +139,20 @@ class IngredientSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=DishIngredient.FLAG_FIELDS), required=False
     )
 
+    def validate_food(self, food: Food) -> Food:
+        if not food.purchasable:
+            raise serializers.ValidationError(
+                f"{food.name} is a cooked preparation: give the product bought as food "
+                "and this one as served_food."
+            )
+        return food
+
     def to_representation(self, instance: DishIngredient):
         data = {
             "food": instance.food.code,
             "food_name": instance.food.name,
+            "served_food": instance.served_food.code if instance.served_food_id else None,
+            "yield_factor": str(instance.yield_factor),
             **{f"grams_{age}": instance.grams(age) for age in AgeGroup.values},
             "flags": sorted(instance.flags),
         }
@@ -148,7 +186,6 @@ class DishSerializer(serializers.ModelSerializer):
             "kitchen",
             "name",
             "component",
-            "loss_factor",
             "vegetarian_declared",
             "is_vegetarian",
             "contains_pork",
@@ -168,7 +205,7 @@ class DishSerializer(serializers.ModelSerializer):
 
     def validate_kitchen(self, kitchen):
         user = self.context["request"].user
-        if not canteens_for(user, Role.DIETITIAN).filter(pk=kitchen.pk).exists():
+        if not kitchens_for(user, Role.DIETITIAN, write=True).filter(pk=kitchen.pk).exists():
             raise serializers.ValidationError("You are not a dietitian of this kitchen.")
         return kitchen
 
@@ -182,8 +219,14 @@ class DishSerializer(serializers.ModelSerializer):
             if dish is None:
                 raise ApiValidationError({"ingredients": ["This field is required."]})
             ingredients = [
-                services.IngredientData(i.food, {a: i.grams(a) for a in AgeGroup.values}, i.flags)
-                for i in dish.ingredients.select_related("food")
+                services.IngredientData(
+                    food=i.food,
+                    grams={a: i.grams(a) for a in AgeGroup.values},
+                    flags=i.flags,
+                    served_food=i.served_food,
+                    yield_factor=i.yield_factor,
+                )
+                for i in dish.ingredients.select_related("food", "served_food")
             ]
         else:
             ingredients = [
@@ -191,6 +234,8 @@ class DishSerializer(serializers.ModelSerializer):
                     food=row["food"],
                     grams={age: row.get(f"grams_{age}") for age in AgeGroup.values},
                     flags=frozenset(row.get("flags", ())),
+                    served_food=row.get("served_food"),
+                    yield_factor=row.get("yield_factor"),
                 )
                 for row in rows
             ]
@@ -215,10 +260,11 @@ class DishViewSet(viewsets.ModelViewSet):
     permission_classes = [ReadOrDietitian]
 
     def get_queryset(self):
-        roles = READERS if self.request.method in SAFE_METHODS else (Role.DIETITIAN,)
+        write = self.request.method not in SAFE_METHODS
+        roles = (Role.DIETITIAN,) if write else READERS
         return (
-            selectors.visible_dishes(self.request.user, *roles)
-            .prefetch_related("ingredients__food", "tag_rows")
+            selectors.visible_dishes(self.request.user, *roles, write=write)
+            .prefetch_related("ingredients__food", "ingredients__served_food", "tag_rows")
             .order_by("component", "name")
         )
 
@@ -351,7 +397,7 @@ class RuleSetViewSet(
         payload = RuleSetCopySerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         owner = (
-            canteens_for(request.user, Role.DIETITIAN)
+            kitchens_for(request.user, Role.DIETITIAN, write=True)
             .filter(pk=payload.validated_data["owner"])
             .first()
         )

@@ -5,13 +5,17 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cantine.forms import decimal_field
 from cantine.models import AgeGroup
 from nutrition.models import (
+    MAX_YIELD,
+    MIN_YIELD,
     TAG_CHOICES,
     Allergen,
     Component,
     Dish,
     DishIngredient,
+    Food,
     FrequencyRule,
     NutrientBound,
     RuleSet,
@@ -59,7 +63,6 @@ class DishForm(forms.ModelForm):
             "kitchen",
             "name",
             "component",
-            "loss_factor",
             "vegetarian_declared",
             "contains_pork",
             "allergens",
@@ -84,6 +87,11 @@ class DishForm(forms.ModelForm):
         ]
 
 
+def food_label(food: Food) -> str:
+    """How a food is typed in the editor (and offered by the autocomplete)."""
+    return f"{food.code} · {food.name}"
+
+
 class FoodField(forms.CharField):
     """Typed as '<CIQUAL code> · <name>' (what the autocomplete offers) or a bare code."""
 
@@ -105,21 +113,30 @@ GRAM_FIELDS = [f"grams_{age}" for age in AgeGroup.values]
 
 class IngredientForm(forms.Form):
     food = FoodField(
-        label=_("Food"),
+        label=_("Product bought"),
+        widget=forms.TextInput(attrs={"list": "food-options", "autocomplete": "off"}),
+    )
+    served_food = FoodField(
+        label=_("Served as"),
+        required=False,
         widget=forms.TextInput(attrs={"list": "food-options", "autocomplete": "off"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for age, label in AgeGroup.choices:
-            self.fields[f"grams_{age}"] = forms.DecimalField(
-                label=label,
-                required=False,
-                min_value=0.1,
-                max_digits=7,
-                decimal_places=1,
-                widget=forms.NumberInput(attrs={"step": "0.1", "class": "grams"}),
+            self.fields[f"grams_{age}"] = decimal_field(
+                label, required=False, min_value=0.1, max_digits=7, decimal_places=1
             )
+        self.fields["yield_factor"] = decimal_field(
+            _("Yield"),
+            required=False,
+            min_value=MIN_YIELD,
+            max_value=MAX_YIELD,
+            max_digits=6,
+            decimal_places=3,
+            help_text=_("Served weight per weight bought; empty: the known yield, else 1."),
+        )
         for flag in DishIngredient.FLAG_FIELDS:
             self.fields[flag] = forms.BooleanField(
                 label=DishIngredient._meta.get_field(flag).verbose_name, required=False
@@ -139,6 +156,16 @@ class IngredientForm(forms.Form):
             self.add_error("unground", _("An ingredient cannot be both ground and unground."))
         if data.get("food") and all(data.get(name) is None for name in GRAM_FIELDS):
             self.add_error("grams_elementaire", _("Give the grams for at least one age group."))
+        food = data.get("food")
+        if food is not None and not food.purchasable:
+            self.add_error(
+                "food",
+                _(
+                    "“%(food)s” is a cooked preparation: choose the product you buy (raw or "
+                    "as sold) and give this one as “served as”."
+                )
+                % {"food": food.name},
+            )
         return data
 
     def as_data(self) -> IngredientData:
@@ -147,11 +174,17 @@ class IngredientForm(forms.Form):
             food=data["food"],
             grams={age: data.get(f"grams_{age}") for age in AgeGroup.values},
             flags=frozenset(flag for flag in DishIngredient.FLAG_FIELDS if data.get(flag)),
+            served_food=data.get("served_food"),
+            yield_factor=data.get("yield_factor"),
         )
 
     @staticmethod
     def initial_for(ingredient: DishIngredient) -> dict:
-        initial = {"food": f"{ingredient.food.code} · {ingredient.food.name}"}
+        initial = {
+            "food": food_label(ingredient.food),
+            "served_food": food_label(ingredient.served_food) if ingredient.served_food else "",
+            "yield_factor": ingredient.yield_factor,
+        }
         for age in AgeGroup.values:
             initial[f"grams_{age}"] = ingredient.grams(age)
         for flag in DishIngredient.FLAG_FIELDS:
@@ -168,11 +201,14 @@ class BaseIngredientFormSet(forms.BaseFormSet):
             raise forms.ValidationError(_("A dish needs at least one ingredient."))
 
     def ingredients(self) -> list[IngredientData]:
+        """Every row that names a product and is not marked for removal.
+
+        An unchanged row counts too: an ingredient the cook did not touch is still in the dish.
+        """
         return [
             form.as_data()
             for form in self.forms
-            if form.has_changed()
-            and form.is_valid()
+            if form.is_valid()
             and not form.cleaned_data.get("DELETE")
             and form.cleaned_data.get("food")
         ]

@@ -15,10 +15,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cantine.labels import Family, Unit
 from cantine.models import AgeGroup, Canteen
-from cantine.vocabulary import Family, family_of_ciqual
+from cantine.vocabulary import family_of_ciqual, grams_to_unit, unit_to_kg
 from nutrition.ciqual import NUTRIENT_COLUMNS, CiqualFood, NutrientKind, NutrientValue
 from nutrition.classification import ALL_TAGS, COMPONENTS, Ingredient
+from nutrition.portions import REFERENCE_AGE_ORDER, served_grams  # noqa: F401 (re-exported)
 
 NUTRIENT_KEYS = tuple(NUTRIENT_COLUMNS)
 
@@ -77,14 +79,6 @@ TAG_LABELS = {
 }
 assert set(TAG_LABELS) == ALL_TAGS
 TAG_CHOICES = [(tag, TAG_LABELS[tag]) for tag in sorted(ALL_TAGS)]
-
-# Tags are computed on one portion: the first age group every ingredient has grams for.
-REFERENCE_AGE_ORDER = (
-    AgeGroup.ELEMENTAIRE,
-    AgeGroup.COLLEGE_LYCEE,
-    AgeGroup.ADULT,
-    AgeGroup.MATERNELLE,
-)
 
 
 def validate_allergens(value) -> None:
@@ -157,6 +151,33 @@ class Food(models.Model):
     season_months = models.JSONField(
         _("months in season"), default=list, blank=True, validators=[validate_months]
     )
+    # How the food is bought (nutrition.products): a cooked preparation is served, not bought;
+    # a product bought by the litre or the piece needs its density or the weight of a piece.
+    purchasable = models.BooleanField(
+        _("bought as it is"),
+        default=True,
+        help_text=_("Raw or as sold. A cooked preparation is how a dish is served, not bought."),
+    )
+    purchase_unit = models.CharField(
+        _("bought by"), max_length=5, choices=Unit.choices, default=Unit.KG
+    )
+    piece_grams = models.DecimalField(
+        _("weight of a piece (g)"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+    )
+    density_kg_per_l = models.DecimalField(
+        _("density (kg/L)"),
+        max_digits=5,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+    )
+    purchase_source = models.CharField(_("source of the unit"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -166,10 +187,34 @@ class Food(models.Model):
     def __str__(self):
         return f"{self.code} · {self.name}"
 
+    def clean(self):
+        if self.purchase_unit == Unit.PIECE and not self.piece_grams:
+            raise ValidationError({"piece_grams": _("Give the weight of one piece.")})
+        if self.purchase_unit == Unit.LITRE and not self.density_kg_per_l:
+            raise ValidationError({"density_kg_per_l": _("Give the density (kg per litre).")})
+
+    def quantity_for_grams(self, grams: Decimal) -> Decimal:
+        """``grams`` of this food in the unit it is bought in (kg, L or pieces), not rounded."""
+        return grams_to_unit(
+            grams,
+            self.purchase_unit,
+            density_kg_per_l=self.density_kg_per_l,
+            piece_grams=self.piece_grams,
+        )
+
+    def kg_for_quantity(self, quantity: Decimal, unit: str | None = None) -> Decimal | None:
+        """The weight in kg of ``quantity`` in ``unit`` (its purchase unit by default)."""
+        return unit_to_kg(
+            quantity,
+            unit or self.purchase_unit,
+            density_kg_per_l=self.density_kg_per_l,
+            piece_grams=self.piece_grams,
+        )
+
     @property
     def family(self) -> Family:
         """The ma cantine product family it is bought and declared in (eggs and butter: BOF)."""
-        return family_of_ciqual(self.group_code, self.subgroup_name, self.name)
+        return Family(family_of_ciqual(self.group_code, self.subgroup_name, self.name))
 
     def nutrient(self, key: str) -> NutrientValue:
         amount = getattr(self, key)
@@ -206,14 +251,6 @@ class Dish(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     component = models.CharField(_("course"), max_length=10, choices=Component.choices)
-    loss_factor = models.DecimalField(
-        _("loss factor"),
-        max_digits=4,
-        decimal_places=2,
-        default=Decimal("1.00"),
-        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
-        help_text=_("Raw weight to buy per served weight (peeling, trimming), e.g. 1.25."),
-    )
     vegetarian_declared = models.BooleanField(
         _("vegetarian (declared)"),
         null=True,
@@ -265,23 +302,52 @@ class Dish(models.Model):
         return frozenset(row.tag for row in self.tag_rows.all() if row.applies is True)
 
 
+MIN_YIELD, MAX_YIELD = Decimal("0.05"), Decimal("10")
+
+
 class DishIngredient(models.Model):
-    """One food in a dish, in grams as served for each age group (blank: not served to it)."""
+    """One product a dish is made of: what is bought, how much per portion, how it is served.
+
+    ``food`` is the product bought (raw or as sold) and the grams are its gross weight per
+    portion for each age group (blank: not served to it). ``yield_factor`` is the served
+    weight per gram bought (peeling, trimming, cooking); ``served_food``, when given, is the
+    CIQUAL food as it is served ("Cabillaud, rôti/cuit au four"), whose composition gives the
+    nutrients of the served portion (``nutrition.portions``).
+    """
 
     dish = models.ForeignKey(Dish, models.CASCADE, related_name="ingredients")
-    food = models.ForeignKey(Food, models.PROTECT, related_name="uses", verbose_name=_("food"))
+    food = models.ForeignKey(
+        Food, models.PROTECT, related_name="uses", verbose_name=_("product bought")
+    )
+    served_food = models.ForeignKey(
+        Food,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="served_in",
+        verbose_name=_("served as"),
+        help_text=_("The food as served, when cooking changes it (its composition is used)."),
+    )
+    yield_factor = models.DecimalField(
+        _("yield"),
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(MIN_YIELD), MaxValueValidator(MAX_YIELD)],
+        help_text=_("Served weight per weight bought, e.g. 0.85 for cod, 2.2 for dry pasta."),
+    )
     position = models.PositiveSmallIntegerField(default=0)
     grams_maternelle = models.DecimalField(
-        _("g nursery"), max_digits=7, decimal_places=1, null=True, blank=True
+        _("g bought, nursery"), max_digits=7, decimal_places=1, null=True, blank=True
     )
     grams_elementaire = models.DecimalField(
-        _("g primary"), max_digits=7, decimal_places=1, null=True, blank=True
+        _("g bought, primary"), max_digits=7, decimal_places=1, null=True, blank=True
     )
     grams_college_lycee = models.DecimalField(
-        _("g secondary"), max_digits=7, decimal_places=1, null=True, blank=True
+        _("g bought, secondary"), max_digits=7, decimal_places=1, null=True, blank=True
     )
     grams_adult = models.DecimalField(
-        _("g adults"), max_digits=7, decimal_places=1, null=True, blank=True
+        _("g bought, adults"), max_digits=7, decimal_places=1, null=True, blank=True
     )
     raw = models.BooleanField(_("raw"), default=False)
     cooked = models.BooleanField(_("cooked"), default=False)
@@ -328,14 +394,30 @@ class DishIngredient(models.Model):
             errors["grams_elementaire"] = _("Give the grams for at least one age group.")
         if any(value is not None and value <= 0 for value in values):
             errors["grams_elementaire"] = _("Grams must be more than 0.")
+        if self.food_id and not self.food.purchasable:
+            errors["food"] = _(
+                "“%(food)s” is a cooked preparation: choose the product you buy (raw or as "
+                "sold) and give it as “served as”."
+            ) % {"food": self.food.name}
         if errors:
             raise ValidationError(errors)
 
-    def as_ingredient(self, age_group: str) -> Ingredient | None:
+    @property
+    def composition_food(self) -> Food:
+        """The food whose composition describes the served portion."""
+        return self.served_food if self.served_food_id else self.food
+
+    def served_grams(self, age_group: str) -> Decimal | None:
+        """Grams on the plate for one portion (gross weight x yield)."""
         grams = self.grams(age_group)
+        return None if grams is None else served_grams(grams, self.yield_factor)
+
+    def as_ingredient(self, age_group: str) -> Ingredient | None:
+        """The served portion, as the classifier reads it."""
+        grams = self.served_grams(age_group)
         if grams is None:
             return None
-        return Ingredient.from_food(self.food.as_ciqual(), grams, self.flags)
+        return Ingredient.from_food(self.composition_food.as_ciqual(), grams, self.flags)
 
 
 class DishTag(models.Model):
@@ -618,8 +700,46 @@ class PortionSize(models.Model):
         return f"{self.product} · {self.get_age_group_display()}"
 
 
+class CookingYield(models.Model):
+    """How much of a bought food ends on the plate once prepared as another CIQUAL food.
+
+    Loaded from ``nutrition/data/cooking_yields.csv`` with its source (CIQUAL raw / cooked
+    pairs); the dietitian can correct a ratio, and the editor proposes it for new recipes.
+    """
+
+    food = models.ForeignKey(
+        Food, models.CASCADE, related_name="yields_as_bought", verbose_name=_("product bought")
+    )
+    served_food = models.ForeignKey(
+        Food, models.CASCADE, related_name="yields_as_served", verbose_name=_("served as")
+    )
+    ratio = models.DecimalField(
+        _("yield"),
+        max_digits=6,
+        decimal_places=3,
+        validators=[MinValueValidator(MIN_YIELD), MaxValueValidator(MAX_YIELD)],
+        help_text=_("Served weight per weight bought."),
+    )
+    source = models.CharField(_("source"), max_length=300)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["food__name", "served_food__name"]
+        verbose_name = _("cooking yield")
+        verbose_name_plural = _("cooking yields")
+        constraints = [
+            models.UniqueConstraint(fields=["food", "served_food"], name="one_yield_per_pair")
+        ]
+
+    def __str__(self):
+        return f"{self.food.name} → {self.served_food.name} × {self.ratio}"
+
+
 class FoodPrice(models.Model):
-    """What a kilo of a food costs a kitchen, and how much of it can be local or organic.
+    """What a food costs a kitchen per unit it is bought in, and how much can be local or organic.
 
     Filled from the producers' current offers (or purchases) by the orders app, so that dishes
     get a cost per portion and the menu planner can weigh cost and local share.
@@ -627,7 +747,9 @@ class FoodPrice(models.Model):
 
     kitchen = models.ForeignKey(Canteen, models.CASCADE, related_name="food_prices")
     food = models.ForeignKey(Food, models.CASCADE, related_name="prices")
-    price_per_kg = models.DecimalField(_("price per kg (€ HT)"), max_digits=9, decimal_places=3)
+    unit_price = models.DecimalField(
+        _("price per unit bought (€ HT)"), max_digits=9, decimal_places=3
+    )
     local_share = models.FloatField(_("local share"), default=0.0)
     organic_share = models.FloatField(_("organic share"), default=0.0)
     source = models.CharField(_("source"), max_length=100, blank=True)
@@ -640,9 +762,9 @@ class FoodPrice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kitchen", "food"], name="one_price_per_food"),
             models.CheckConstraint(
-                condition=models.Q(price_per_kg__gt=0), name="food_price_positive"
+                condition=models.Q(unit_price__gt=0), name="food_price_positive"
             ),
         ]
 
     def __str__(self):
-        return f"{self.food} · {self.price_per_kg} €/kg"
+        return f"{self.food} · {self.unit_price} €/{self.food.purchase_unit}"

@@ -12,7 +12,8 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cantine.models import Canteen, Role
-from cantine.roles import canteens_for
+from cantine.roles import kitchens_for as kitchens_acting
+from cantine.vocabulary import UnitConversionError
 from nutrition.models import (
     CanteenRuleSet,
     Dish,
@@ -29,17 +30,14 @@ from nutrition.services import normalize
 READERS = (Role.COOK, Role.DIETITIAN)
 
 
-def kitchens_for(user, *roles: Role) -> QuerySet[Canteen]:
-    """Canteens whose catalogue the user may open: theirs and the kitchens cooking for them."""
-    roles = roles or READERS
-    mine = canteens_for(user, *roles)
-    return Canteen.objects.filter(
-        Q(pk__in=mine.values("pk")) | Q(satellites__in=mine.values("pk"))
-    ).distinct()
+def kitchens_for(user, *roles: Role, write: bool = False) -> QuerySet[Canteen]:
+    """Kitchens whose catalogue the user may open (a satellite's staff read their kitchen's)
+    or, with ``write``, change (the kitchen's own staff only): ``cantine.roles.kitchens_for``."""
+    return kitchens_acting(user, *(roles or READERS), write=write, served=True)
 
 
-def visible_dishes(user, *roles: Role) -> QuerySet[Dish]:
-    return Dish.objects.filter(kitchen__in=kitchens_for(user, *roles).values("pk"))
+def visible_dishes(user, *roles: Role, write: bool = False) -> QuerySet[Dish]:
+    return Dish.objects.filter(kitchen__in=kitchens_for(user, *roles, write=write).values("pk"))
 
 
 def dish_list(
@@ -66,10 +64,11 @@ def dish_list(
     return dishes.prefetch_related(Prefetch("tag_rows", queryset=tags, to_attr="applied_tags"))
 
 
-def dish_detail(user, pk: int, *roles: Role) -> Dish:
-    """The dish with its recipe and tags; Dish.DoesNotExist if the user may not see it."""
+def dish_detail(user, pk: int, *roles: Role, write: bool = False) -> Dish:
+    """The dish with its recipe and tags; Dish.DoesNotExist if the user may not see it (or,
+    with ``write``, change it)."""
     return (
-        visible_dishes(user, *roles)
+        visible_dishes(user, *roles, write=write)
         .select_related("kitchen")
         .prefetch_related(
             Prefetch("ingredients", queryset=DishIngredient.objects.select_related("food")),
@@ -108,7 +107,7 @@ def visible_rule_sets(user, *roles: Role) -> QuerySet[RuleSet]:
 
 
 def editable_rule_sets(user) -> QuerySet[RuleSet]:
-    owners = canteens_for(user, Role.DIETITIAN).values("pk")
+    owners = kitchens_for(user, Role.DIETITIAN, write=True).values("pk")
     return RuleSet.objects.filter(is_preset=False, owner__in=owners)
 
 
@@ -173,7 +172,7 @@ def portion_nutrients(dishes, age_group: str, keys) -> dict[int, dict[str, Decim
 
 @dataclass(frozen=True)
 class DishEconomics:
-    """Cost of one portion (raw weight bought, loss factor included) and its value shares."""
+    """Cost of one portion (the gross weight bought, in each product's unit) and value shares."""
 
     cost: Decimal | None  # € HT, None when an ingredient has no known price
     local_share: float
@@ -186,15 +185,18 @@ def dish_economics(
     """Per-portion cost and local/organic shares from the kitchen's food prices."""
     prices = {p.food_id: p for p in FoodPrice.objects.filter(kitchen=kitchen)}
     parts: dict[int, list[tuple[Decimal, FoodPrice] | None]] = {d.pk: [] for d in dishes}
-    loss = {d.pk: d.loss_factor for d in dishes}
-    for ingredient in DishIngredient.objects.filter(dish__in=dishes):
-        grams = ingredient.grams(age_group)
+    for ingredient in DishIngredient.objects.filter(dish__in=dishes).select_related("food"):
+        gross = ingredient.grams(age_group)
         price = prices.get(ingredient.food_id)
-        if grams is None or price is None:
+        if gross is None or price is None:
             parts[ingredient.dish_id].append(None)
             continue
-        cost = grams * loss[ingredient.dish_id] / 1000 * price.price_per_kg
-        parts[ingredient.dish_id].append((cost, price))
+        try:
+            quantity = ingredient.food.quantity_for_grams(gross)
+        except UnitConversionError:
+            parts[ingredient.dish_id].append(None)
+            continue
+        parts[ingredient.dish_id].append((quantity * price.unit_price, price))
     result = {}
     for dish_id, items in parts.items():
         if not items or any(item is None for item in items):

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cantine.models import AgeGroup, Canteen
-from nutrition import ciqual
+from nutrition import ciqual, products
 from nutrition.classification import (
     DishComposition,
     TagDecision,
@@ -25,8 +25,8 @@ from nutrition.classification import TagOverride as PureOverride
 from nutrition.classification import classify as classify_composition
 from nutrition.models import (
     NUTRIENT_KEYS,
-    REFERENCE_AGE_ORDER,
     CanteenRuleSet,
+    CookingYield,
     Dish,
     DishIngredient,
     DishTag,
@@ -38,6 +38,7 @@ from nutrition.models import (
     RuleSetChange,
     TagOverride,
 )
+from nutrition.portions import reference_age_group
 from nutrition.presets import load_preset
 
 # --- foods ------------------------------------------------------------------------------------
@@ -96,7 +97,7 @@ class FoodImportResult:
     co2e_unmatched: list[str] = field(default_factory=list)
 
 
-def _food_row(food: ciqual.CiqualFood, co2e, months) -> Food:
+def _food_row(food: ciqual.CiqualFood, co2e, months, units) -> Food:
     kinds = {
         key: value.kind.value
         for key, value in food.nutrients.items()
@@ -114,6 +115,13 @@ def _food_row(food: ciqual.CiqualFood, co2e, months) -> Food:
         co2e_per_kg=co2e,
         season_months=months,
         **{key: food.nutrients[key].amount for key in NUTRIENT_KEYS},
+        **products.purchase_fields(
+            food.code,
+            food.name,
+            food.subgroup_name or "",
+            food.subsubgroup_name or "",
+            units,
+        ),
     )
 
 
@@ -131,7 +139,8 @@ def import_foods(
     co2e = ciqual.read_agribalyse(agribalyse_path) if agribalyse_path else {}
     seasons = ciqual.read_seasons(seasons_path) if seasons_path else {}
     months = season_months_by_code(parsed.foods, seasons)
-    rows = [_food_row(f, co2e.get(f.code), months.get(f.code, [])) for f in parsed.foods]
+    units = {row.code: row for row in products.read_purchase_units()}
+    rows = [_food_row(f, co2e.get(f.code), months.get(f.code, []), units) for f in parsed.foods]
     codes = {row.code for row in rows}
     with transaction.atomic():
         existing = set(Food.objects.filter(code__in=codes).values_list("code", flat=True))
@@ -153,6 +162,7 @@ def import_foods(
                 *NUTRIENT_KEYS,
             ],
         )
+        load_cooking_yields()
     return FoodImportResult(
         report=parsed.report,
         created=len(codes - existing),
@@ -163,33 +173,86 @@ def import_foods(
     )
 
 
+def load_cooking_yields(path: Path = products.YIELDS_FILE) -> int:
+    """Create or refresh the yields of ``cooking_yields.csv`` whose foods are loaded.
+
+    A yield the dietitian corrected (``updated_by`` set) is kept as they left it.
+    """
+    rows = products.read_yields(path)
+    codes = {code for row in rows for code in (row.bought_code, row.served_code)}
+    foods = {food.code: food for food in Food.objects.filter(code__in=codes)}
+    current = {
+        (y.food.code, y.served_food.code): y
+        for y in CookingYield.objects.select_related("food", "served_food")
+    }
+    count = 0
+    for row in rows:
+        bought, served = foods.get(row.bought_code), foods.get(row.served_code)
+        if bought is None or served is None:
+            continue
+        ratio, source = products.resolve_yield(row, bought.water, served.water)
+        existing = current.get((row.bought_code, row.served_code))
+        if existing is None:
+            CookingYield.objects.create(food=bought, served_food=served, ratio=ratio, source=source)
+        elif existing.updated_by_id is None and (existing.ratio, existing.source) != (
+            ratio,
+            source,
+        ):
+            existing.ratio, existing.source = ratio, source
+            existing.save(update_fields=["ratio", "source", "updated_at"])
+        count += 1
+    return count
+
+
+@transaction.atomic
+def set_cooking_yield(*, cooking_yield: CookingYield, ratio: Decimal, source: str, actor) -> None:
+    """The dietitian's own figure for a yield; kept when the data files are loaded again."""
+    cooking_yield.ratio, cooking_yield.source, cooking_yield.updated_by = ratio, source, actor
+    cooking_yield.full_clean()
+    cooking_yield.save()
+
+
 # --- dishes -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class IngredientData:
-    """One ingredient as typed in the editor or the API (grams keyed by age group)."""
+    """One ingredient as typed in the editor or the API.
+
+    ``food`` is the product bought, ``grams`` its gross weight per portion keyed by age group;
+    ``served_food`` and ``yield_factor`` say how it is served (``DishIngredient``). A yield
+    left out is the known one for the pair (``CookingYield``), else 1.
+    """
 
     food: Food
     grams: dict[str, Decimal | None]
     flags: frozenset[str] = frozenset()
+    served_food: Food | None = None
+    yield_factor: Decimal | None = None
+
+    def resolved_yield(self) -> Decimal:
+        if self.yield_factor is not None:
+            return self.yield_factor
+        return known_yield(self.food, self.served_food)
 
     def as_model(self, dish: Dish | None = None, position: int = 0) -> DishIngredient:
         return DishIngredient(
             dish=dish,
             food=self.food,
+            served_food=self.served_food,
+            yield_factor=self.resolved_yield(),
             position=position,
             **{f"grams_{age}": self.grams.get(age) for age in AgeGroup.values},
             **{flag: flag in self.flags for flag in DishIngredient.FLAG_FIELDS},
         )
 
 
-def reference_age_group(ingredients: Sequence[DishIngredient]) -> str | None:
-    """The first of primary, secondary, adults, nursery that every ingredient has grams for."""
-    for age_group in REFERENCE_AGE_ORDER:
-        if ingredients and all(i.grams(age_group) for i in ingredients):
-            return age_group.value
-    return None
+def known_yield(food: Food, served_food: Food | None) -> Decimal:
+    """The recorded yield of ``food`` served as ``served_food`` (1 when none is recorded)."""
+    if served_food is None or served_food.pk == food.pk:
+        return Decimal(1)
+    found = CookingYield.objects.filter(food=food, served_food=served_food).first()
+    return found.ratio if found else Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -246,12 +309,11 @@ def analyse(
         amount = sum((i.nutrient(key) for i in known), Decimal(0))
         missing = tuple(i.name for i in pure if i.nutrient(key) is None)
         nutrients.append(NutrientTotal(key, amount, missing))
-    co2e_missing = tuple(i.food.name for i in ingredients if i.food.co2e_per_kg is None)
-    co2e = None
-    if not co2e_missing:
-        co2e = sum(
-            (i.grams(age_group) * i.food.co2e_per_kg / 1000 for i in ingredients), Decimal(0)
-        )
+    footprints = [_co2e_grams(i, age_group) for i in ingredients]
+    co2e_missing = tuple(
+        i.food.name for i, kg in zip(ingredients, footprints, strict=True) if kg is None
+    )
+    co2e = None if co2e_missing else sum(footprints, Decimal(0))
     decisions = classify_composition(composition)
     return DishAnalysis(
         age_group=age_group,
@@ -262,6 +324,16 @@ def analyse(
         decisions=decisions,
         vegetarian=_is_vegetarian(decisions, pure, vegetarian_declared),
     )
+
+
+def _co2e_grams(ingredient: DishIngredient, age_group: str) -> Decimal | None:
+    """kg CO2e of one portion: AGRIBALYSE of the food as served, else of the product bought."""
+    served = ingredient.composition_food
+    if served.co2e_per_kg is not None:
+        return ingredient.served_grams(age_group) * served.co2e_per_kg / 1000
+    if ingredient.food.co2e_per_kg is not None:
+        return ingredient.grams(age_group) * ingredient.food.co2e_per_kg / 1000
+    return None
 
 
 def _is_vegetarian(decisions, pure, declared) -> bool:
@@ -289,7 +361,7 @@ def _latest_overrides(dish: Dish) -> list[PureOverride]:
 
 def recompute_dish(dish: Dish) -> DishAnalysis:
     """Store the dish's computed tags (overrides applied), vegetarian flag and CO2e."""
-    ingredients = list(dish.ingredients.select_related("food"))
+    ingredients = list(dish.ingredients.select_related("food", "served_food"))
     analysis = analyse(dish.component, ingredients, dish.vegetarian_declared, dish.name)
     resolved = apply_overrides(analysis.decisions, _latest_overrides(dish))
     rows = []
@@ -332,7 +404,6 @@ CO2E_PLACES = Decimal("0.0001")
 DISH_FIELDS = (
     "name",
     "component",
-    "loss_factor",
     "vegetarian_declared",
     "contains_pork",
     "allergens",

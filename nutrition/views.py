@@ -31,9 +31,11 @@ READERS = (Role.COOK, Role.DIETITIAN)
 EDITOR = Role.DIETITIAN
 
 
-def _dish_or_404(user, pk, *roles) -> Dish:
+def _dish_or_404(user, pk, *roles, write=False) -> Dish:
+    if not str(pk).isdigit():
+        raise Http404
     try:
-        return selectors.dish_detail(user, pk, *roles)
+        return selectors.dish_detail(user, pk, *roles, write=write)
     except Dish.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -62,7 +64,7 @@ def dish_list(request):
         {
             "form": form,
             "page": page,
-            "can_edit": canteens_for(request.user, EDITOR).exists(),
+            "can_edit": selectors.kitchens_for(request.user, EDITOR, write=True).exists(),
         },
     )
 
@@ -70,7 +72,7 @@ def dish_list(request):
 @role_required(*READERS)
 def dish_detail(request, pk):
     dish = _dish_or_404(request.user, pk)
-    ingredients = list(dish.ingredients.all())
+    ingredients = list(dish.ingredients.select_related("food", "served_food"))
     analysis = services.analyse(dish.component, ingredients, dish.vegetarian_declared, dish.name)
     return render(
         request,
@@ -82,7 +84,9 @@ def dish_detail(request, pk):
             "nutrient_rows": _nutrient_rows(analysis),
             "tags": sorted(dish.tag_rows.all(), key=lambda row: row.tag),
             "overrides": dish.overrides.all(),
-            "can_edit": selectors.visible_dishes(request.user, EDITOR).filter(pk=pk).exists(),
+            "can_edit": selectors.visible_dishes(request.user, EDITOR, write=True)
+            .filter(pk=pk)
+            .exists(),
         },
     )
 
@@ -93,8 +97,9 @@ def _nutrient_rows(analysis):
 
 
 def _bind_editor(request, dish: Dish | None):
-    kitchens = selectors.kitchens_for(request.user, EDITOR).order_by("name")
-    initial_rows = [IngredientForm.initial_for(i) for i in dish.ingredients.all()] if dish else []
+    kitchens = selectors.kitchens_for(request.user, EDITOR, write=True).order_by("name")
+    rows = dish.ingredients.select_related("food", "served_food") if dish else []
+    initial_rows = [IngredientForm.initial_for(i) for i in rows]
     data = request.POST if request.method == "POST" else None
     if data is not None and "more_rows" in data:
         data = data.copy()
@@ -124,7 +129,7 @@ def _editor(request, dish: Dish | None):
             return redirect("dish_detail", pk=saved.pk)
     analysis = _preview_analysis(form, formset) if request.method == "POST" else None
     if dish is not None and analysis is None:
-        ingredients = list(dish.ingredients.all())
+        ingredients = list(dish.ingredients.select_related("food", "served_food"))
         analysis = services.analyse(
             dish.component, ingredients, dish.vegetarian_declared, dish.name
         )
@@ -144,14 +149,14 @@ def _editor(request, dish: Dish | None):
 
 @role_required(EDITOR)
 def dish_create(request):
-    if not selectors.kitchens_for(request.user, EDITOR).exists():
+    if not selectors.kitchens_for(request.user, EDITOR, write=True).exists():
         raise PermissionDenied
     return _editor(request, None)
 
 
 @role_required(EDITOR)
 def dish_edit(request, pk):
-    return _editor(request, _dish_or_404(request.user, pk, EDITOR))
+    return _editor(request, _dish_or_404(request.user, pk, EDITOR, write=True))
 
 
 def _preview_analysis(form, formset):
@@ -179,7 +184,7 @@ def dish_preview(request):
     """The live panel: per-portion nutrients, CO2e and tags of the recipe being typed."""
     dish = None
     if request.POST.get("dish"):
-        dish = _dish_or_404(request.user, request.POST["dish"], EDITOR)
+        dish = _dish_or_404(request.user, request.POST["dish"], EDITOR, write=True)
     form, formset = _bind_editor(request, dish)
     analysis = _preview_analysis(form, formset)
     return render(
@@ -196,7 +201,7 @@ def dish_preview(request):
 
 @role_required(EDITOR)
 def dish_override(request, pk):
-    dish = _dish_or_404(request.user, pk, EDITOR)
+    dish = _dish_or_404(request.user, pk, EDITOR, write=True)
     form = TagOverrideForm(request.POST or None, initial={"tag": request.GET.get("tag")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -309,7 +314,7 @@ def rule_set_edit(request, pk):
 @role_required(EDITOR)
 def rule_set_copy(request, pk):
     source = _rule_set_or_404(request.user, pk)
-    kitchens = canteens_for(request.user, EDITOR).order_by("name")
+    kitchens = selectors.kitchens_for(request.user, EDITOR, write=True).order_by("name")
     form = RuleSetCopyForm(
         request.POST or None,
         kitchens=kitchens,

@@ -1,14 +1,14 @@
-"""From planned menus to what the kitchen must buy: dishes x covers x grams x loss factor.
+"""From planned menus to what the kitchen must buy: dishes x covers x gross grams, per product.
 
-For each open meal of the period, each course's dish and each of its ingredients:
+For each open meal of the period, each course's dish and each of its ingredients, the
+product *bought* (raw or as sold: ``DishIngredient.food``) is needed at
 
-    kg = grams per portion (age group) x covers (age group, that weekday) x loss factor / 1000
+    gross grams per portion (age group) x covers (age group, that weekday)
 
-Covers are the kitchen's and its satellites' forecasts for the meal's weekday. Grams fall back
-when a dish was not written for an age group (no ingredient has grams for it): the nearest
-group's portion is used (``FALLBACK``); an ingredient left blank in a group the dish does serve
-is not served to that group. Quantities are summed per food and delivery date and rounded
-*up* to 0.1 kg, so rounding never leaves a plate short.
+(``nutrition.portions``: an age group the recipe was not written for eats the nearest group's
+portion). Grams become the unit the product is bought in (``Food.purchase_unit``: kg, L with
+its density, pieces with the weight of a piece), are summed per product and delivery date and
+rounded *up* (0.1 kg or L, a whole piece), so rounding never leaves a plate short.
 
 Delivery dates are kept simple: fresh families arrive the day before the meal (a weekend day
 moves back to Friday); dry goods and drinks arrive on the Monday of the meal's week.
@@ -30,19 +30,15 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from cantine.models import AgeGroup, Canteen, CoverForecast
+from cantine.labels import Unit
+from cantine.models import Canteen, CoverForecast
 from cantine.vocabulary import is_perishable
 from menus.models import Meal
-from nutrition.models import Dish, DishIngredient
+from nutrition.models import Dish, Food
+from nutrition.portions import gross_grams_for
 from orders.models import Need
 
-STEP = Decimal("0.1")
-FALLBACK = {
-    AgeGroup.MATERNELLE: (AgeGroup.ELEMENTAIRE, AgeGroup.COLLEGE_LYCEE, AgeGroup.ADULT),
-    AgeGroup.ELEMENTAIRE: (AgeGroup.COLLEGE_LYCEE, AgeGroup.MATERNELLE, AgeGroup.ADULT),
-    AgeGroup.COLLEGE_LYCEE: (AgeGroup.ADULT, AgeGroup.ELEMENTAIRE, AgeGroup.MATERNELLE),
-    AgeGroup.ADULT: (AgeGroup.COLLEGE_LYCEE, AgeGroup.ELEMENTAIRE, AgeGroup.MATERNELLE),
-}
+STEPS = {Unit.KG: Decimal("0.1"), Unit.LITRE: Decimal("0.1"), Unit.PIECE: Decimal("1")}
 
 
 def week_start(day: date) -> date:
@@ -59,16 +55,10 @@ def delivery_date(meal_date: date, family: str) -> date:
     return day
 
 
-def round_up(kg: Decimal) -> Decimal:
-    return (kg / STEP).to_integral_value(rounding=ROUND_CEILING) * STEP
-
-
-def served_age_group(ingredients: list[DishIngredient], age_group: str) -> str | None:
-    """The age group whose portions feed ``age_group`` in this dish (itself, or a fallback)."""
-    for group in (AgeGroup(age_group), *FALLBACK[AgeGroup(age_group)]):
-        if any(i.grams(group.value) is not None for i in ingredients):
-            return group.value
-    return None
+def round_up(quantity: Decimal, unit: str = Unit.KG) -> Decimal:
+    """Up to the step of the unit: 0.1 kg or L, one whole piece."""
+    step = STEPS[Unit(unit)]
+    return (quantity / step).to_integral_value(rounding=ROUND_CEILING) * step
 
 
 def covers_by_weekday(kitchen: Canteen) -> dict[int, dict[str, int]]:
@@ -87,27 +77,23 @@ def covers_by_weekday(kitchen: Canteen) -> dict[int, dict[str, int]]:
 
 @dataclass(frozen=True)
 class NeedLine:
-    """One contribution to a need: a dish on a date, for all age groups."""
+    """One contribution to a need: a dish on a date, for all age groups, in grams bought."""
 
     meal_date: date
     dish: Dish
-    food_id: int
-    kg: Decimal
+    food: Food
+    grams: Decimal
 
 
 def dish_lines(meal_date: date, dish: Dish, covers: dict[str, int]) -> list[NeedLine]:
-    """Raw kilograms of each food a dish needs on one day (not rounded)."""
-    ingredients = list(dish.ingredients.all())
-    per_food: dict[int, Decimal] = defaultdict(Decimal)
-    for age_group, count in covers.items():
-        group = served_age_group(ingredients, age_group)
-        if group is None:
-            continue
-        for ingredient in ingredients:
-            grams = ingredient.grams(group)
-            if grams:
-                per_food[ingredient.food_id] += grams * count * dish.loss_factor / 1000
-    return [NeedLine(meal_date, dish, food, kg) for food, kg in per_food.items() if kg > 0]
+    """Gross grams of each product a dish needs on one day (not rounded)."""
+    per_food: dict[int, tuple[Food, Decimal]] = {}
+    for ingredient, grams in gross_grams_for(dish.ingredients.all(), covers):
+        food, total = per_food.get(ingredient.food_id, (ingredient.food, Decimal(0)))
+        per_food[ingredient.food_id] = (food, total + grams)
+    return [
+        NeedLine(meal_date, dish, food, grams) for food, grams in per_food.values() if grams > 0
+    ]
 
 
 @dataclass
@@ -127,7 +113,7 @@ def period_weeks(start: date, end: date) -> list[date]:
 
 
 def computed_needs(kitchen: Canteen, weeks: list[date]) -> dict[tuple, dict]:
-    """{(week, food id, delivery date): {"kg": Decimal, "family", "sources": [...]}}."""
+    """{(week, food id, delivery date): {"grams", "food", "sources": [...]}} of products bought."""
     covers = covers_by_weekday(kitchen)
     meals = (
         Meal.objects.filter(
@@ -142,19 +128,20 @@ def computed_needs(kitchen: Canteen, weeks: list[date]) -> dict[tuple, dict]:
     for meal in meals:
         day_covers = covers.get(meal.date.weekday(), {})
         for course in meal.courses.all():
-            foods = {i.food_id: i.food for i in course.dish.ingredients.all()}
             for line in dish_lines(meal.date, course.dish, day_covers):
-                family = foods[line.food_id].family
-                key = (week_start(meal.date), line.food_id, delivery_date(meal.date, family))
-                entry = result.setdefault(key, {"kg": Decimal(0), "family": family, "sources": []})
-                entry["kg"] += line.kg
+                family = line.food.family
+                key = (week_start(meal.date), line.food.pk, delivery_date(meal.date, family))
+                entry = result.setdefault(
+                    key, {"grams": Decimal(0), "food": line.food, "sources": []}
+                )
+                entry["grams"] += line.grams
                 entry["sources"].append(
                     {
                         "date": meal.date.isoformat(),
                         "dish": course.dish.name,
                         "dish_id": course.dish_id,
                         "component": course.component,
-                        "kg": round(float(line.kg), 3),
+                        "quantity": round(float(line.food.quantity_for_grams(line.grams)), 3),
                     }
                 )
     return result
@@ -171,13 +158,15 @@ def compute_needs(kitchen: Canteen, start: date, end: date) -> NeedsResult:
     }
     result = NeedsResult()
     for key, entry in fresh.items():
-        quantity = round_up(entry["kg"])
+        food = entry["food"]
+        quantity = round_up(food.quantity_for_grams(entry["grams"]), food.purchase_unit)
         need = existing.pop(key, None)
         if need is None:
             need = Need(canteen=kitchen, week=key[0], food_id=key[1], delivery_date=key[2])
             result.created += 1
         else:
             result.updated += 1
+        need.unit = food.purchase_unit
         need.computed_quantity = quantity
         need.sources = entry["sources"]
         need.save()

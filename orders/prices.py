@@ -1,10 +1,11 @@
 """Reference food prices for a kitchen, from the producers' current offers.
 
 Dishes get their cost per portion from these prices (``nutrition.FoodPrice``), which the
-menu planner weighs and the calendar shows. A food's price is the median of the current
-offers sold by weight or volume (a litre counted as a kilo); its local share is the share of
-those offers from producers local under the kitchen's definition, its organic share the share
-of organic offers: what the kitchen can expect to reach when it orders.
+menu planner weighs and the calendar shows. A food's price is the median unit price of the
+current offers sold in the unit the food is bought in (kg, L or piece: ``Food.purchase_unit``);
+its local share is the share of those offers from producers local under the kitchen's
+definition, its organic share the share of organic offers: what the kitchen can expect to
+reach when it orders.
 """
 
 from __future__ import annotations
@@ -15,15 +16,14 @@ from decimal import Decimal
 from statistics import median
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from cantine.labels import Label, Unit
+from cantine.labels import Label
 from cantine.models import Canteen
 from nutrition.models import FoodPrice
 from producers.models import Offer
 
-WEIGHED_UNITS = (Unit.KG, Unit.LITRE)
 SOURCE = "offres en cours"
 
 
@@ -32,7 +32,7 @@ def refresh_food_prices(kitchen: Canteen, day: date | None = None) -> int:
     """Recompute the kitchen's offer-based food prices; returns how many foods are priced."""
     day = day or timezone.localdate()
     offers = (
-        Offer.objects.filter(active=True, unit__in=WEIGHED_UNITS, valid_from__lte=day)
+        Offer.objects.filter(active=True, unit=F("food__purchase_unit"), valid_from__lte=day)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
         .select_related("producer__commune__department")
     )
@@ -45,7 +45,7 @@ def refresh_food_prices(kitchen: Canteen, day: date | None = None) -> int:
     for food_id, food_offers in by_food.items():
         count = len(food_offers)
         values = {
-            "price_per_kg": Decimal(median(o.unit_price for o in food_offers)).quantize(
+            "unit_price": Decimal(median(o.unit_price for o in food_offers)).quantize(
                 Decimal("0.001")
             ),
             "local_share": sum(local.is_local(o.producer.place) for o in food_offers) / count,

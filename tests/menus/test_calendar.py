@@ -287,14 +287,14 @@ def test_cost_and_shares_per_meal_come_from_the_kitchens_food_prices(client, wor
     carrot = Food.objects.create(code="T1", name="Carotte")
     fish = Food.objects.create(code="T2", name="Colin")
     starter, main = kitchen.catalogue["entree"][0], kitchen.catalogue["main"][0]
-    starter.loss_factor = Decimal("1.25")
-    starter.save()
-    DishIngredient.objects.create(dish=starter, food=carrot, grams_elementaire=Decimal("80"))
+    DishIngredient.objects.create(  # 100 g bought for 80 g served
+        dish=starter, food=carrot, grams_elementaire=Decimal("100"), yield_factor=Decimal("0.8")
+    )
     DishIngredient.objects.create(dish=main, food=fish, grams_elementaire=Decimal("100"))
     FoodPrice.objects.create(
-        kitchen=kitchen, food=carrot, price_per_kg=Decimal("2"), local_share=1, organic_share=1
+        kitchen=kitchen, food=carrot, unit_price=Decimal("2"), local_share=1, organic_share=1
     )
-    FoodPrice.objects.create(kitchen=kitchen, food=fish, price_per_kg=Decimal("15"))
+    FoodPrice.objects.create(kitchen=kitchen, food=fish, unit_price=Decimal("15"))
     services.ensure_meals(kitchen, MONDAY, MONDAY + timedelta(days=4))
     monday = Meal.objects.get(canteen=kitchen, date=MONDAY)
     services.set_course(meal=monday, component="entree", dish=starter)
@@ -304,7 +304,7 @@ def test_cost_and_shares_per_meal_come_from_the_kitchens_food_prices(client, wor
 
     client.force_login(world.users["cook"])
     days = client.get(calendar_url(kitchen, weeks=1)).context["weeks"][0].days
-    # 80 g x 1.25 x 2 €/kg = 0.20 € of carrots, 100 g x 15 €/kg = 1.50 € of fish
+    # 100 g bought x 2 €/kg = 0.20 € of carrots, 100 g x 15 €/kg = 1.50 € of fish
     assert days[0].cost == Decimal("1.700")
     assert days[0].local_share == pytest.approx(0.2 / 1.7)
     assert days[1].cost is None  # a dessert without a recipe has no known price
@@ -324,7 +324,7 @@ def test_budget_per_meal_caps_the_plan_and_is_named_when_too_low(client, world, 
     from nutrition.models import DishIngredient, Food, FoodPrice
 
     food = Food.objects.create(code="B1", name="Produit")
-    FoodPrice.objects.create(kitchen=kitchen, food=food, price_per_kg=Decimal("10"))
+    FoodPrice.objects.create(kitchen=kitchen, food=food, unit_price=Decimal("10"))
     for dishes in kitchen.catalogue.values():
         for dish in dishes:  # every dish costs 1 € a portion, a meal 5 €
             DishIngredient.objects.create(dish=dish, food=food, grams_elementaire=Decimal("100"))

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from nutrition.models import (
     Component,
     Dish,
+    DishIngredient,
     DishTag,
     FrequencyRule,
     RuleSet,
@@ -23,6 +24,8 @@ from nutrition.services import (
     save_dish,
     update_rule_set,
 )
+
+AGES = ("maternelle", "elementaire", "college_lycee")
 
 D = Decimal
 
@@ -259,11 +262,11 @@ def test_demo_catalogue_is_realistic_and_seeding_twice_changes_nothing(world):
     assert min(per_component.values()) >= 20
     assert not dishes.filter(reference_age_group="").exists()
     steak = dishes.get(name="Steak haché").ingredients.get()
-    assert (steak.grams_maternelle, steak.grams_elementaire, steak.grams_college_lycee) == (
-        50,
-        70,
-        100,
-    )  # annex II
+    assert steak.food.name == "Boeuf, steak haché 10% MG cru"  # bought raw, served cooked
+    served = [steak.served_grams(age).quantize(Decimal(1)) for age in AGES]
+    assert served == [50, 70, 100]  # annex II, on the plate
+    for ingredient in DishIngredient.objects.filter(dish__kitchen=world.kitchen):
+        assert ingredient.food.purchasable, ingredient  # every recipe names a product bought
     for tag in ("fish_70", "unground_red_meat", "raw_veg_fruit", "cheese_ca_150", "fried"):
         assert dishes.filter(tag_rows__tag=tag, tag_rows__applies=True).exists(), tag
     assert dishes.filter(component="main", is_vegetarian=True).count() >= 8

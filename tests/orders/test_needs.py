@@ -21,11 +21,11 @@ def needs_by_food(kitchen):
     return {n.food.code: n for n in Need.objects.filter(canteen=kitchen).select_related("food")}
 
 
-def test_needs_sum_dishes_covers_grams_and_loss_factor(planned):
+def test_needs_sum_dishes_covers_and_gross_grams(planned):
     result = compute_needs(planned, MONDAY, SUNDAY)
 
     needs = needs_by_food(planned)
-    # Carrot: dish A (80 g x 100 + 56 g x 20) x 1.25 = 11.4 kg; dish B 50 g x 120 = 6.0 kg.
+    # Carrot: dish A 100 g x 100 + 70 g x 20 = 11.4 kg bought; dish B 50 g x 120 = 6.0 kg.
     assert needs["20009"].quantity == Decimal("17.4")
     assert needs["20009"].delivery_date == FRIDAY_BEFORE  # fresh: the working day before
     # Rice: 60 g x (100 primary + 20 nursery falling back to primary portions) = 7.2 kg.
@@ -57,7 +57,7 @@ def test_a_manual_adjustment_survives_recomputation(planned):
     carrot.refresh_from_db()
     assert carrot.manual_quantity == Decimal("20")
     assert carrot.quantity == Decimal("20")
-    # (80 g x 200 + 56 g x 20) x 1.25 = 21.4 kg, plus 50 g x 220 = 11.0 kg.
+    # 100 g x 200 + 70 g x 20 = 21.4 kg, plus 50 g x 220 = 11.0 kg.
     assert carrot.computed_quantity == Decimal("32.4")
 
 

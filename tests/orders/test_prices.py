@@ -36,7 +36,7 @@ def test_price_is_the_median_and_shares_follow_the_kitchens_local_definition(wor
     assert refresh_food_prices(world.kitchen, day=date(2026, 11, 23)) == 1
     price = FoodPrice.objects.get(kitchen=world.kitchen)
     assert price.food == carrot
-    assert price.price_per_kg == Decimal("1.500")
+    assert price.unit_price == Decimal("1.500")
     assert price.local_share == 1 / 3
     assert price.organic_share == 1 / 3
 

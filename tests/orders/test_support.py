@@ -24,16 +24,15 @@ def food(code, name, group="02", subgroup="légumes") -> Food:
     )
 
 
-def dish(kitchen, name, component, loss="1.00", **grams_by_food) -> Dish:
-    """grams_by_food: {food_key: (food, {age_group: grams})}."""
-    made = Dish.objects.create(
-        kitchen=kitchen, name=name, component=component, loss_factor=Decimal(loss)
-    )
+def dish(kitchen, name, component, yield_factor="1", **grams_by_food) -> Dish:
+    """grams_by_food: {food_key: (food, {age_group: gross grams bought})}."""
+    made = Dish.objects.create(kitchen=kitchen, name=name, component=component)
     for position, (item, grams) in enumerate(grams_by_food.values()):
         DishIngredient.objects.create(
             dish=made,
             food=item,
             position=position,
+            yield_factor=Decimal(yield_factor),
             **{f"grams_{age}": Decimal(str(value)) for age, value in grams.items()},
         )
     return made
@@ -83,8 +82,8 @@ def foods(db):
 def planned(world, foods):
     """Monday 4 January 2027: 100 primary pupils (satellite) and 20 nursery (kitchen).
 
-    Dish A (loss 1.25): carrot 80 g primary, 56 g nursery.
-    Dish B (loss 1.00): carrot 50 g and rice 60 g, primary only (nursery falls back to it).
+    Dish A (yield 0.8): carrot 100 g bought primary, 70 g nursery (80 g and 56 g served).
+    Dish B (yield 1): carrot 50 g and rice 60 g, primary only (nursery falls back to it).
     """
     kitchen = world.kitchen
     CoverForecast.objects.create(
@@ -95,8 +94,8 @@ def planned(world, foods):
         kitchen,
         "Carottes braisées",
         "main",
-        loss="1.25",
-        carrot=(foods["carrot"], {"elementaire": 80, "maternelle": 56}),
+        yield_factor="0.8",
+        carrot=(foods["carrot"], {"elementaire": 100, "maternelle": 70}),
     )
     b = dish(
         kitchen,

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal as D
 
-from demo.seed import food_family, seed_purchases
+from demo.seed import seed_purchases
 from nutrition.models import Food
 from producers.models import Offer, Producer
 from purchases.models import Family, Purchase
@@ -48,21 +48,3 @@ def test_seed_purchases_fills_two_years_once_with_local_farms_and_a_distant_whol
     line = farm_lines.first()
     assert line.price_ht == line.quantity * D("2.50") and line.food == carrot
     assert seed_purchases(canteens, [farm, wholesaler], today=today) == count  # idempotent
-
-
-def test_food_family_reads_the_ciqual_sub_group_first():
-    group = "viandes, oeufs, poissons"
-    cases = {
-        ("Colin", group, "poissons cuits"): Family.PRODUITS_DE_LA_MER,
-        ("Jambon cuit", group, "charcuteries et alternatives végétales"): Family.CHARCUTERIE,
-        ("Oeuf dur", group, "oeufs"): Family.PRODUITS_LAITIERS,
-        ("Poulet rôti", group, "viandes cuites"): Family.VIANDES_VOLAILLES,
-        ("Carotte", "fruits, légumes, légumineuses et oléagineux", "légumes"): (
-            Family.FRUITS_ET_LEGUMES
-        ),
-        ("Baguette", "produits céréaliers", "pains et assimilés"): Family.BOULANGERIE,
-        ("Riz", "produits céréaliers", "pâtes, riz et céréales"): Family.AUTRES,
-    }
-    for (name, group_name, subgroup), family in cases.items():
-        food = Food(name=name, group_name=group_name, subgroup_name=subgroup)
-        assert food_family(food) == family, name
