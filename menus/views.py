@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cantine.models import Canteen, Role
-from cantine.roles import canteens_for, role_required
+from cantine.roles import kitchen_for, may_act, role_required
 from cantine.selectors import kitchens_of
 from menus import scdl, selectors, services
 from menus.forms import CopyWeekForm, PeriodForm, PlanForm, ScdlImportForm
@@ -30,12 +30,10 @@ READERS = (Role.COOK, Role.DIETITIAN, Role.MANAGER)
 DEFAULT_WEEKS = 4
 
 
-def _planning_canteen(user, pk, *roles) -> Canteen:
-    """The kitchen that plans menus; a satellite's staff are sent to its kitchen's menus."""
-    if not canteens_for(user, *roles).filter(pk=pk).exists():
-        raise Http404
-    canteen = Canteen.objects.select_related("central_kitchen").get(pk=pk)
-    return canteen.central_kitchen or canteen
+def _planning_canteen(user, pk, *roles, write=False) -> Canteen:
+    """The kitchen that plans menus; a satellite's staff read its kitchen's menus, only the
+    kitchen's own staff change them (``cantine.roles.kitchen_for``)."""
+    return kitchen_for(user, pk, *roles, write=write, served=True)
 
 
 def _period(request) -> tuple[date, int]:
@@ -52,7 +50,7 @@ def _calendar_context(request, canteen: Canteen, start: date, weeks: int) -> dic
     report = selectors.compliance(canteen, start, end, rule_set) if rule_set else None
     if report is not None:
         selectors.mark_problems(weeks_data, report)
-    can_edit = canteens_for(request.user, Role.COOK).filter(pk=canteen.pk).exists()
+    can_edit = may_act(request.user, canteen, Role.COOK, write=True)
     return {
         "canteen": canteen,
         "start": start,
@@ -102,8 +100,7 @@ def calendar(request, pk):
 
 def _meal(user, meal_pk) -> Meal:
     meal = get_object_or_404(Meal.objects.select_related("canteen"), pk=meal_pk)
-    if not canteens_for(user, Role.COOK).filter(pk=meal.canteen_id).exists():
-        raise Http404
+    kitchen_for(user, meal.canteen_id, Role.COOK, write=True, served=True)
     return meal
 
 
@@ -165,7 +162,7 @@ def toggle_closed(request, meal_pk):
 @require_POST
 @role_required(Role.COOK)
 def copy_week(request, pk):
-    canteen = _planning_canteen(request.user, pk, Role.COOK)
+    canteen = _planning_canteen(request.user, pk, Role.COOK, write=True)
     form = CopyWeekForm(request.POST)
     start, weeks = _period(request)
     if form.is_valid():
@@ -184,7 +181,7 @@ def copy_week(request, pk):
 @require_POST
 @role_required(Role.COOK)
 def start_plan(request, pk):
-    canteen = _planning_canteen(request.user, pk, Role.COOK)
+    canteen = _planning_canteen(request.user, pk, Role.COOK, write=True)
     form = PlanForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("The planning request is incomplete."), status=400)
@@ -215,8 +212,7 @@ def start_plan(request, pk):
 @role_required(*READERS)
 def plan_status(request, run_pk):
     run = get_object_or_404(PlanRun.objects.select_related("canteen"), pk=run_pk)
-    if not canteens_for(request.user, *READERS).filter(pk=run.canteen_id).exists():
-        raise Http404
+    kitchen_for(request.user, run.canteen_id, *READERS, served=True)
     response = render(request, "menus/_plan_status.html", {"run": run, "canteen": run.canteen})
     if not run.is_active and request.GET.get("was_active"):
         response["HX-Trigger"] = "menusChanged"  # the calendar reloads itself once
@@ -270,8 +266,11 @@ def scdl_export(request, pk):
     canteen = _planning_canteen(request.user, pk, *READERS)
     start, weeks = _period(request)
     end = start + timedelta(days=7 * weeks - 1)
+    # From a satellite's page, that restaurant's menus; from the kitchen's, every restaurant's.
+    restaurant = None if canteen.pk == pk else Canteen.objects.select_related("commune").get(pk=pk)
     response = HttpResponse(
-        scdl.export_menus(canteen, start, end), content_type="text/csv; charset=utf-8"
+        scdl.export_menus(canteen, start, end, restaurant=restaurant),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="menus-{start:%Y-%m-%d}.csv"'
     return response
@@ -280,7 +279,7 @@ def scdl_export(request, pk):
 @role_required(Role.COOK)
 def scdl_import(request, pk):
     """Bring past menus in from an SCDL CSV: all rows or none, each problem with its line."""
-    canteen = _planning_canteen(request.user, pk, Role.COOK)
+    canteen = _planning_canteen(request.user, pk, Role.COOK, write=True)
     form = ScdlImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -299,8 +298,7 @@ def scdl_import(request, pk):
 def release_conflict_locks(request, run_pk, index):
     """Relax one conflict by unlocking the dishes it names; the calendar then reloads."""
     run = get_object_or_404(PlanRun.objects.select_related("canteen"), pk=run_pk)
-    if not canteens_for(request.user, Role.COOK).filter(pk=run.canteen_id).exists():
-        raise Http404
+    kitchen_for(request.user, run.canteen_id, Role.COOK, write=True, served=True)
     if index >= len(run.conflicts):
         raise Http404
     count = services.release_locks(canteen=run.canteen, locks=run.conflicts[index]["locks"])

@@ -2,17 +2,38 @@
 
 import csv
 import io
+import json
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from menus import scdl, services
 from menus.models import Meal, MealDish
-from nutrition.models import Dish
+from nutrition.models import Allergen, Dish
 from tests.menus.conftest import MONDAY
 
 HEADER = "menuDate,menuRepasType,menuPlatType,menuPlatNom,menuPlatLabel\n"
+SCHEMA = Path(scdl.SCHEMA_PATH)
+
+
+def frictionless_errors(text: str, tmp_path) -> list:
+    """Validate an SCDL CSV with frictionless against the shipped v1.2.3 schema."""
+    from frictionless import Resource, Schema
+
+    path = tmp_path / "menus.csv"
+    path.write_text(text, encoding="utf-8")
+    resource = Resource(
+        path=path.name,
+        basepath=str(tmp_path),
+        schema=Schema.from_descriptor(json.loads(SCHEMA.read_text("utf-8"))),
+        format="csv",
+        encoding="utf-8",
+    )
+    report = resource.validate()
+    return report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 
 def serve_week(kitchen):
@@ -38,6 +59,91 @@ def test_export_writes_one_row_per_dish_in_the_schema_columns(kitchen):
     assert first["menuCollSiret"] == kitchen.siret
     mains = [r for r in rows if r["menuPlatType"] == "plat principal"]
     assert [r["menuPlatNom"] for r in mains][:2] == ["Dos de colin 1", "Dos de colin 2"]
+
+
+def test_export_validates_against_the_schema_with_frictionless(kitchen, tmp_path):
+    serve_week(kitchen)
+    text = scdl.export_menus(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    assert frictionless_errors(text, tmp_path) == []
+
+
+def test_export_follows_the_schema_field_by_field(world, kitchen):
+    serve_week(kitchen)
+    dish = kitchen.catalogue["main"][0]
+    dish.name = "Dos de colin " + "très " * 40 + "frais"
+    dish.allergens = [Allergen.FISH, Allergen.MILK, Allergen.NUTS]
+    dish.save()
+    rows = list(
+        csv.DictReader(io.StringIO(scdl.export_menus(kitchen, MONDAY, MONDAY + timedelta(days=4))))
+    )
+    assert {r["menuRestaurantType"] for r in rows} <= set(scdl.RESTAURANT_TYPE_VALUES)
+    assert {r["menuRestaurantConvive"] for r in rows} == {"tous"}
+    assert max(len(r["menuPlatNom"]) for r in rows) <= 160
+    colin = next(r for r in rows if r["menuPlatCode"] == f"D{dish.pk}")
+    assert len(colin["menuPlatNom"]) == 160 and colin["menuPlatNom"].endswith("…")
+    assert json.loads(colin["menuPlatAllergene"]) == ["poissons", "lait", "fruits à coques"]
+    regimes = {r["menuPlatRegime"] for r in rows}
+    assert regimes <= {"", '["végétarien"]'}
+    # The kitchen cooks, the satellite serves: the satellite is the restaurant and names the
+    # central kitchen as the establishment that produced the meal.
+    assert {(r["menuRestaurantNom"], r["menuRestaurantId"]) for r in rows} == {
+        (world.satellite.name, world.satellite.siret)
+    }
+    assert {(r["menuEtablissementNom"], r["menuEtablissementSiret"]) for r in rows} == {
+        (kitchen.name, kitchen.siret)
+    }
+    assert {r["menuRestaurantType"] for r in rows} == {"élémentaire"}  # its covers' age group
+
+
+def test_a_satellite_page_exports_that_satellite(client, world, kitchen):
+    serve_week(kitchen)
+    client.force_login(world.users["cook"])
+    url = reverse("menu_scdl_export", kwargs={"pk": world.satellite.pk})
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(url + f"?start={MONDAY}&weeks=1").content.decode()))
+    )
+    assert len(rows) == 25
+    assert {r["menuRestaurantNom"] for r in rows} == {world.satellite.name}
+    assert {r["menuEtablissementSiret"] for r in rows} == {kitchen.siret}
+
+
+def test_restaurant_types_come_from_the_schema_list(world):
+    from cantine.models import Canteen
+
+    assert scdl.restaurant_type(world.other_canteen) in scdl.RESTAURANT_TYPE_VALUES
+    for kind in Canteen.Kind:
+        world.other_canteen.kind = kind
+        assert scdl.restaurant_type(world.other_canteen) in scdl.RESTAURANT_TYPE_VALUES
+
+
+def test_the_shipped_schema_names_its_source():
+    source = (SCHEMA.parent / "SOURCE_scdl.md").read_text()
+    assert "1.2.3" in source and "documentation.md" in source
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("2027-01-04,brunch,dessert,Pomme 1,", "type de repas"),
+        ("2027-01-04,déjeuner,plat,Pomme 1,", "type de plat"),
+        ("2027-01-04,déjeuner,dessert," + "P" * 161 + ",", "161 caractères"),
+    ],
+)
+def test_import_checks_values_against_the_schema(kitchen, row, message):
+    report = scdl.import_menus(kitchen, HEADER + row + "\n")
+    assert not report.ok
+    assert message in report.errors[0]
+
+
+def test_import_reads_allergens_in_the_schema_s_list_format(kitchen):
+    header = "menuDate,menuRepasType,menuPlatType,menuPlatNom,menuPlatAllergene\n"
+    text = header + '2027-01-04,déjeuner,dessert,Tarte aux noix,"[""lait"",""Fruits à coques""]"\n'
+    report = scdl.import_menus(kitchen, text)
+    assert report.ok, report.errors
+    assert Dish.objects.get(name="Tarte aux noix").allergens == [Allergen.MILK, Allergen.NUTS]
+    bad = header + '2027-01-05,déjeuner,dessert,Tarte,"[""milk""]"\n'
+    report = scdl.import_menus(kitchen, bad)
+    assert not report.ok and "milk" in report.errors[0]
 
 
 def test_export_then_import_elsewhere_rebuilds_the_same_menus(world, kitchen):
@@ -129,3 +235,33 @@ def test_export_is_read_by_canteen_staff_only(client, world, kitchen):
         assert client.get(url).status_code == status, role
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_frictionless_does_catch_what_the_schema_forbids(kitchen, tmp_path):
+    serve_week(kitchen)
+    text = scdl.export_menus(kitchen, MONDAY, MONDAY)
+    broken = text.replace(",élémentaire,tous,", ",restaurant scolaire,,")
+    assert broken != text
+    errors = frictionless_errors(broken, tmp_path)
+    assert {(e[1], e[2]) for e in errors} == {
+        ("menuRestaurantType", "constraint-error"),
+        ("menuRestaurantConvive", "constraint-error"),
+    }
+
+
+def test_the_demo_s_export_validates_against_the_schema(db, tmp_path):
+    """The demo territory (``manage.py seed_demo``): its kitchen's four planned weeks."""
+    from datetime import date
+
+    from cantine.models import Canteen
+    from demo.seed import seed_demo
+
+    seed_demo()
+    kitchen = Canteen.objects.get(kind=Canteen.Kind.CENTRAL_KITCHEN)
+    meals = Meal.objects.filter(canteen=kitchen, courses__isnull=False)
+    start, end = meals.order_by("date").first().date, date.today() + timedelta(days=60)
+    text = scdl.export_menus(kitchen, start, end)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) > 100
+    assert len({r["menuRestaurantNom"] for r in rows}) == kitchen.satellites.count()
+    assert frictionless_errors(text, tmp_path) == []
