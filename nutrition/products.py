@@ -45,8 +45,8 @@ _COOKED = re.compile(
     r"|poêlé|poêlée|frit|frite|à la vapeur|à l'étouffée"
     r"|fait maison|faite maison|cuisiné|cuisinée)\b"
 )
-# A name that says raw or dry is bought as it is ("Porc, rôti cru": "rôti" is the cut).
-_RAW = re.compile(r"\b(cru|crue|crus|crues|sec|sèche|secs|sèches)\b")
+# A name that says raw is bought as it is ("Porc, rôti cru": "rôti" is the cut).
+_RAW = re.compile(r"\b(cru|crue|crus|crues)\b")
 # ...and so is a food sold ready: a pre-packed, canned, frozen or chilled product.
 _AS_SOLD = re.compile(
     r"\b(préemballé|préemballée|préemballés|préemballées|appertisé|appertisée|appertisés"

@@ -91,7 +91,6 @@ def reallocate_refusals(order: PurchaseOrder, actor=None) -> list[PurchaseOrder]
         order.canteen,
         needs + fixed_needs,
         offers,
-        weeks=1,
         time_limit_s=REALLOCATION_TIME_LIMIT_S,
     )
     remaining = _remaining(offers, order.delivery_date)
@@ -159,7 +158,7 @@ def _orders_from(source: PurchaseOrder, solution, offers: dict[int, Offer], acto
     for line in solution.lines:
         if line.fixed or int(line.need[1:]) not in lines_by_pk:
             continue  # already ordered: it only counted towards minimum orders
-        offer = offers[int(line.offer[1:])]
+        offer = offers[int(line.offer[1:].split("@", 1)[0])]  # "O7" or "O7@<week>"
         original = lines_by_pk[int(line.need[1:])]
         wanted.setdefault(offer.producer_id, []).append((offer, line.packs, original))
     touched = []

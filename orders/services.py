@@ -9,14 +9,15 @@ Instance choices, kept simple and stated where figures are shown:
 - an offer serves a need when it sells the same food in the same unit, is active and valid on
   the need's delivery date, and its producer delivers on that weekday (a producer with no
   delivery days set delivers any day);
-- an offer's capacity is its weekly capacity x the weeks of the period;
+- an offer's capacity is weekly: it enters the optimiser once per week of the period it can
+  deliver in, each time with its weekly capacity (``offer_key``);
 - "local" is the kitchen's own definition (``Canteen.local_definition``) applied to the
   producer's place; the distance is the great-circle one.
 """
 
 from __future__ import annotations
 
-import math
+from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -74,12 +75,22 @@ def _delivers_on(offer: Offer, day: date) -> bool:
     )
 
 
+def offer_key(offer_pk: int, week: date | None = None) -> str:
+    """An offer's id in the optimiser: one row per week it can deliver in, since its capacity
+    is weekly (``lifecycle`` checks the same week when the producer confirms)."""
+    return f"O{offer_pk}" if week is None else f"O{offer_pk}@{week.isoformat()}"
+
+
+def offer_pk(key: str) -> int:
+    """The database key of an optimiser offer id (``offer_key``)."""
+    return int(key[1:].split("@", 1)[0])
+
+
 def build_instance(
     kitchen: Canteen,
     needs: list[Need],
     offers: list[Offer],
     *,
-    weeks: int,
     targets: dict | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     goal: str = "min_cost",
@@ -101,7 +112,7 @@ def build_instance(
     dates = sorted({n.delivery_date for n in needs})
     producers, offer_rows = {}, []
     for offer in offers:
-        served = tuple(d.isoformat() for d in dates if _delivers_on(offer, d))
+        served = [d for d in dates if _delivers_on(offer, d)]
         if not served:
             continue
         producer = offer.producer
@@ -116,19 +127,23 @@ def build_instance(
                 distance_km=round(distance, 1) if distance is not None else None,
             )
         capacity = offer.weekly_capacity
-        offer_rows.append(
-            allocation.Offer(
-                id=f"O{offer.pk}",
-                producer=f"P{producer.pk}",
-                product=f"F{offer.food_id}",
-                unit_price=float(offer.unit_price),
-                pack_size=float(offer.pack_size),
-                capacity=float(capacity) * weeks if capacity is not None else None,
-                labels=tuple(offer.labels),
-                delivery_dates=served,
-                unit=offer.unit,
+        by_week = defaultdict(list)
+        for day in served:
+            by_week[week_start(day)].append(day.isoformat())
+        for monday, days in sorted(by_week.items()):
+            offer_rows.append(
+                allocation.Offer(
+                    id=offer_key(offer.pk, monday if len(by_week) > 1 else None),
+                    producer=f"P{producer.pk}",
+                    product=f"F{offer.food_id}",
+                    unit_price=float(offer.unit_price),
+                    pack_size=float(offer.pack_size),
+                    capacity=float(capacity) if capacity is not None else None,
+                    labels=tuple(offer.labels),
+                    delivery_dates=tuple(days),
+                    unit=offer.unit,
+                )
             )
-        )
     return allocation.Instance(
         needs=need_rows,
         producers=tuple(producers.values()),
@@ -152,12 +167,10 @@ def instance_for_period(
 ) -> tuple[allocation.Instance, list[Need], list[Offer]]:
     needs = list(period_needs(kitchen, start, end))
     offers = list(candidate_offers(needs))
-    weeks = max(1, math.ceil(((end - start).days + 1) / 7))
     instance = build_instance(
         kitchen,
         needs,
         offers,
-        weeks=weeks,
         targets=targets,
         time_limit_s=time_limit_s,
         goal=goal,
@@ -294,11 +307,11 @@ def _money(value: float) -> Decimal:
 
 
 def _store_solution(run, solution, baseline, needs: dict, offers: list[Offer]) -> None:
-    offers_by_id = {f"O{o.pk}": o for o in offers}
+    offers_by_pk = {o.pk: o for o in offers}
     run.lines.all().delete()
     lines = []
     for line in solution.lines:
-        offer = offers_by_id[line.offer]
+        offer = offers_by_pk[offer_pk(line.offer)]
         lines.append(
             AllocationLine(
                 run=run,

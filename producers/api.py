@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from cantine.labels import Unit
 from cantine.models import Role
 from cantine.roles import HasRole, has_role, producer_of
-from producers.models import Offer, Producer
+from producers.models import Offer, Producer, sale_problem
 
 
 class ProducerSerializer(serializers.ModelSerializer):
@@ -91,6 +91,11 @@ class OfferSerializer(serializers.ModelSerializer):
         end = data.get("valid_to", getattr(self.instance, "valid_to", None))
         if start and end and end < start:
             raise serializers.ValidationError({"valid_to": "the offer ends before it starts"})
+        food = data.get("food", getattr(self.instance, "food", None))
+        unit = data.get("unit", getattr(self.instance, "unit", None))
+        if food is not None and unit is not None and sale_problem(food, unit):
+            field = "food" if not food.purchasable else "unit"
+            raise serializers.ValidationError({field: str(sale_problem(food, unit))})
         return data
 
 

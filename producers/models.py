@@ -117,6 +117,25 @@ class ProducerMember(models.Model):
         return f"{self.user} · {self.producer}"
 
 
+def sale_problem(food, unit: str) -> str:
+    """Why ``food`` cannot be offered in ``unit``, or "" when it can.
+
+    Canteens buy products raw or as sold, in the unit each is counted in (``Food.purchase_unit``):
+    an offer for a cooked preparation, or in another unit, would never serve a need.
+    """
+    if not food.purchasable:
+        return _(
+            "“%(food)s” is how a dish is served, not a product one buys: choose the product as "
+            "it is sold (for instance raw)."
+        ) % {"food": food.name}
+    if unit != food.purchase_unit:
+        return _("“%(food)s” is bought by the %(unit)s: give the pack and price per %(unit)s.") % {
+            "food": food.name,
+            "unit": Unit(food.purchase_unit).label,
+        }
+    return ""
+
+
 class Offer(models.Model):
     """What a producer sells to canteens: one product (a CIQUAL food), its pack and price.
 
@@ -177,6 +196,10 @@ class Offer(models.Model):
     def clean(self):
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The offer ends before it starts.")})
+        if self.food_id:
+            problem = sale_problem(self.food, self.unit)
+            if problem:
+                raise ValidationError({"food" if not self.food.purchasable else "unit": problem})
 
     def is_valid_on(self, day) -> bool:
         return (

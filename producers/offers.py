@@ -27,7 +27,7 @@ from django.utils import timezone
 from cantine.labels import Label
 from cantine.vocabulary import LABEL_ALIASES, parse_unit
 from nutrition.models import Food
-from producers.models import Offer, Producer
+from producers.models import Offer, Producer, sale_problem
 
 REQUIRED = ("ciqual_code", "product", "unit", "pack_size", "unit_price")
 OPTIONAL = ("weekly_capacity", "labels", "valid_from", "valid_to")
@@ -173,6 +173,9 @@ def parse_rows(frame: pd.DataFrame, foods: dict[str, Food], today: date):
         unit = parse_unit(raw_unit)
         if raw_unit and unit is None:
             row.fail("unit", f"unité inconnue « {raw_unit} » (kg, L ou pièce)")
+        if food is not None and unit is not None and sale_problem(food, unit):
+            column = "ciqual_code" if not food.purchasable else "unit"
+            row.fail(column, str(sale_problem(food, unit)))
         pack = row.number("pack_size", required=True, positive=True)
         price = row.number("unit_price", required=True)
         capacity = row.number("weekly_capacity")

@@ -7,12 +7,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from orders.models import AllocationRun, PurchaseOrder
-from orders.needs import compute_needs
+from orders.needs import compute_needs, week_start
 from orders.services import (
     AllocationNotAcceptable,
     accept_allocation,
     build_instance,
     instance_for_period,
+    offer_pk,
     request_allocation,
 )
 from tests.factories import ProducerFactory
@@ -51,7 +52,7 @@ def market(world, planned, foods):
     return {"carrots": carrots, "rice": rice, "wholesaler": wholesaler}
 
 
-def test_instance_flags_local_producers_and_scales_capacity(world, market, planned):
+def test_instance_flags_local_producers_and_keeps_capacity_weekly(world, market, planned):
     market["carrots"].weekly_capacity = Decimal("30")
     market["carrots"].save()
     instance, needs, _offers = instance_for_period(planned, MONDAY, SUNDAY)
@@ -59,7 +60,11 @@ def test_instance_flags_local_producers_and_scales_capacity(world, market, plann
     producers = {p.id: p for p in instance.producers}
     assert producers[f"P{world.producer.pk}"].local is True  # same department as the kitchen
     assert producers[f"P{market['wholesaler'].pk}"].local is False
-    assert {o.id: o.capacity for o in instance.offers}[f"O{market['carrots'].pk}"] == 30.0
+    carrots = [o for o in instance.offers if offer_pk(o.id) == market["carrots"].pk]
+    # Friday's delivery (the week before) and the week's own: 30 kg a week, not 60 kg anytime.
+    assert [o.capacity for o in carrots] == [30.0] * len(carrots)
+    weeks = [{week_start(date.fromisoformat(d)) for d in o.delivery_dates} for o in carrots]
+    assert all(len(w) == 1 for w in weeks) and len({min(w) for w in weeks}) == len(carrots)
     assert len(needs) == 2
 
 
@@ -139,7 +144,7 @@ def test_targets_outside_0_100_percent_are_refused(planned):
 
 def test_build_instance_with_no_offers_leaves_needs_unservable(planned, market):
     instance, needs, _ = instance_for_period(planned, MONDAY, SUNDAY)
-    empty = build_instance(planned, needs, [], weeks=1)
+    empty = build_instance(planned, needs, [])
     assert empty.offers == () and len(empty.needs) == len(instance.needs)
 
 
