@@ -205,11 +205,43 @@ def load_cooking_yields(path: Path = products.YIELDS_FILE) -> int:
 
 
 @transaction.atomic
-def set_cooking_yield(*, cooking_yield: CookingYield, ratio: Decimal, source: str, actor) -> None:
-    """The dietitian's own figure for a yield; kept when the data files are loaded again."""
+def set_cooking_yield(
+    *,
+    cooking_yield: CookingYield,
+    ratio: Decimal,
+    source: str,
+    actor,
+    kitchens: Iterable[Canteen] = (),
+) -> int:
+    """The dietitian's own figure for a yield; kept when the data files are loaded again.
+
+    The recipes of ``kitchens`` that used the old figure for this pair are updated so that
+    their served portions stay what the dietitian set: the gross grams to buy change, the
+    plate does not. Returns how many dishes were updated.
+    """
+    old = cooking_yield.ratio
     cooking_yield.ratio, cooking_yield.source, cooking_yield.updated_by = ratio, source, actor
     cooking_yield.full_clean()
     cooking_yield.save()
+    rows = DishIngredient.objects.filter(
+        dish__kitchen__in=list(kitchens),
+        food=cooking_yield.food,
+        served_food=cooking_yield.served_food,
+        yield_factor=old,
+    ).select_related("dish")
+    dishes = {}
+    for row in rows:
+        for age in AgeGroup.values:
+            gross = row.grams(age)
+            if gross is not None:
+                served = gross * old
+                setattr(row, f"grams_{age}", (served / ratio).quantize(Decimal("0.1")))
+        row.yield_factor = ratio
+        row.save()
+        dishes[row.dish_id] = row.dish
+    for dish in dishes.values():
+        recompute_dish(dish)
+    return len(dishes)
 
 
 # --- dishes -----------------------------------------------------------------------------------
