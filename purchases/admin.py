@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from purchases.models import ImportBatch, InsertionHours, Purchase
+from purchases.models import (
+    ImportBatch,
+    InsertionHours,
+    MaCantineLink,
+    MaCantineSubmission,
+    Purchase,
+)
 
 
 @admin.register(ImportBatch)
@@ -27,3 +33,19 @@ class InsertionHoursAdmin(admin.ModelAdmin):
     list_filter = ["canteen"]
     search_fields = ["producer__name"]
     date_hierarchy = "date"
+
+
+@admin.register(MaCantineLink)
+class MaCantineLinkAdmin(admin.ModelAdmin):
+    list_display = ["canteen", "macantine_id", "state_restaurant"]
+    list_select_related = ["canteen"]
+    search_fields = ["canteen__name", "canteen__siret", "macantine_id"]
+    raw_id_fields = ["canteen"]
+
+
+@admin.register(MaCantineSubmission)
+class MaCantineSubmissionAdmin(admin.ModelAdmin):
+    list_display = ["link", "purchase", "remote_id", "sent_at"]
+    list_select_related = ["link__canteen"]
+    raw_id_fields = ["link", "purchase"]
+    readonly_fields = ["payload", "payload_sha256", "sent_at"]

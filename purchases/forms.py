@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from purchases.models import Family, Source
+from purchases.models import Family, MaCantineLink, Source
 from purchases.selectors import FLAG_FILTERS, GROUP_FILTERS, LedgerFilter
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -107,3 +107,19 @@ class SharesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["canteen"].choices = [(c.pk, c.name) for c in canteens]
         self.fields["year"].choices = [(y, str(y)) for y in years]
+
+
+class MaCantineLinkForm(forms.ModelForm):
+    """The canteen's ma cantine account: its id there, the token, the State-restaurant case."""
+
+    class Meta:
+        model = MaCantineLink
+        fields = ["macantine_id", "access_token", "state_restaurant"]
+        widgets = {"access_token": forms.PasswordInput(render_value=True)}
+        help_texts = {
+            "macantine_id": _("The canteen's number on ma cantine (its address there ends in it)."),
+            "access_token": _(
+                "The OAuth2 access token ma cantine gave cantine for this canteen (scope "
+                "canteen:write). Left empty, the server's MACANTINE_API_TOKEN is used."
+            ),
+        }

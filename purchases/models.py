@@ -202,16 +202,27 @@ class MaCantineLink(models.Model):
 
 
 class MaCantineSubmission(models.Model):
-    """A ledger line as ma cantine holds it after a send: re-sends update it, never duplicate it."""
+    """A ledger line as ma cantine holds it after a send: re-sends update it, never duplicate it.
 
-    purchase = models.OneToOneField(Purchase, models.CASCADE, related_name="macantine_submission")
+    ``payload`` is what was sent (to restore it if a later send is undone); the line may since
+    have been deleted from cantine (``purchase`` null): the next send deletes it on ma cantine.
+    """
+
+    link = models.ForeignKey(MaCantineLink, models.CASCADE, related_name="submissions")
+    purchase = models.OneToOneField(
+        Purchase, models.SET_NULL, null=True, blank=True, related_name="macantine_submission"
+    )
     remote_id = models.PositiveBigIntegerField(_("id on ma cantine"))
+    payload = models.JSONField(_("what was sent"), default=dict)
     payload_sha256 = models.CharField(_("SHA-256 of what was sent"), max_length=64)
     sent_at = models.DateTimeField(_("sent at"), auto_now=True)
 
     class Meta:
         verbose_name = _("line sent to ma cantine")
         verbose_name_plural = _("lines sent to ma cantine")
+        constraints = [
+            models.UniqueConstraint(fields=["link", "remote_id"], name="one_submission_per_remote")
+        ]
 
     def __str__(self):
         return f"{self.purchase_id} → {self.remote_id}"

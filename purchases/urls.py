@@ -9,4 +9,5 @@ urlpatterns = [
     path("import/<int:pk>/undo/", views.import_undo, name="purchase_import_undo"),
     path("shares/", views.shares, name="purchase_shares"),
     path("shares/report.pdf", views.report_pdf, name="purchase_report_pdf"),
+    path("macantine/", views.macantine_send, name="purchase_macantine_send"),
 ]

@@ -23,10 +23,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cantine.models import Canteen, Role
-from cantine.roles import canteens_for, role_required
-from purchases import charts, exporter, selectors, services, targets
+from cantine.roles import canteens_for, may_act, role_required
+from purchases import charts, exporter, macantine, selectors, services, targets
 from purchases.carbon import LIGHT_VAN_FACTOR_SOURCE
-from purchases.forms import ImportForm, LedgerFilterForm
+from purchases.forms import ImportForm, LedgerFilterForm, MaCantineLinkForm
 from purchases.models import ImportBatch
 from purchases.pdf import year_report_pdf
 from purchases.report import year_report
@@ -297,6 +297,9 @@ def shares(request):
         "shares_svg": mark_safe(charts.to_svg(report.shares_chart(), "shares-chart")),
         "trend_svg": mark_safe(charts.to_svg(report.trend_chart(), "trend-chart")),
         "pdf_url": f"{reverse('purchase_report_pdf')}?{urlencode({'canteen': canteen.pk, 'year': year})}",
+        "send_url": f"{reverse('purchase_macantine_send')}?{urlencode({'canteen': canteen.pk, 'year': year})}"
+        if may_act(request.user, canteen, Role.MANAGER)
+        else "",
         "years": years,
         "year": year,
         "totals": totals,
@@ -407,3 +410,55 @@ def report_pdf(request):
     name = f"bilan-achats-{canteen.siret}-{year}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@role_required(Role.MANAGER)
+def macantine_send(request):
+    """Send the year's purchases to ma cantine (its purchases API), or offer the CSV export.
+
+    GET shows the canteen's ma cantine account and what a send would do; POST ``send`` sends
+    (all or nothing, idempotent: ``purchases.macantine``), POST ``save`` records the account.
+    """
+    canteens = _canteens(request.user, Role.MANAGER)
+    canteen = _chosen(request, canteens) if canteens else None
+    if canteen is None:
+        raise Http404
+    year, years = _year(request, selectors.group_of(canteen))
+    link = macantine.link_of(canteen)
+    form = MaCantineLinkForm(
+        request.POST if request.POST.get("action") == "save" else None, instance=link
+    )
+    report = None
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "save":
+        if form.is_valid():
+            saved = form.save(commit=False)
+            saved.canteen = canteen
+            saved.save()
+            messages.success(request, _("The ma cantine account is saved."))
+            return redirect(f"{request.path}?{urlencode({'canteen': canteen.pk, 'year': year})}")
+        status = 400
+    elif request.method == "POST" and request.POST.get("action") == "send":
+        try:
+            report = macantine.send_declaration(canteen, year)
+        except macantine.NotConfigured:
+            messages.error(request, _("Set the canteen's ma cantine id and token first."))
+        else:
+            status = 200 if report.ok else 502
+    query = urlencode({"canteen": canteen.pk, "year": year})
+    return render(
+        request,
+        "purchases/macantine_send.html",
+        {
+            "canteens": canteens,
+            "canteen": canteen,
+            "year": year,
+            "years": years,
+            "form": form,
+            "configured": macantine.is_configured(canteen),
+            "report": report,
+            "sent": link.submissions.count() if link else 0,
+            "csv_url": f"{reverse('purchase_export')}?{query}",
+        },
+        status=status,
+    )
