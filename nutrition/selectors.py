@@ -25,6 +25,7 @@ from nutrition.models import (
     RuleSet,
     TagOverride,
 )
+from nutrition.portions import portion_age_group
 from nutrition.services import normalize
 
 READERS = (Role.COOK, Role.DIETITIAN)
@@ -185,8 +186,13 @@ def dish_economics(
     """Per-portion cost and local/organic shares from the kitchen's food prices."""
     prices = {p.food_id: p for p in FoodPrice.objects.filter(kitchen=kitchen)}
     parts: dict[int, list[tuple[Decimal, FoodPrice] | None]] = {d.pk: [] for d in dishes}
+    recipes: dict[int, list[DishIngredient]] = {d.pk: [] for d in dishes}
     for ingredient in DishIngredient.objects.filter(dish__in=dishes).select_related("food"):
-        gross = ingredient.grams(age_group)
+        recipes[ingredient.dish_id].append(ingredient)
+    for ingredient in (row for rows in recipes.values() for row in rows):
+        # A dish not written for this age group costs the portion that group would eat.
+        portion = portion_age_group(recipes[ingredient.dish_id], age_group)
+        gross = ingredient.grams(portion) if portion else None
         price = prices.get(ingredient.food_id)
         if gross is None or price is None:
             parts[ingredient.dish_id].append(None)

@@ -1,9 +1,11 @@
 """Greenhouse gases of purchases: the food itself (AGRIBALYSE) and its last trip (transport).
 
 Only what can be computed is counted, and the coverage says how much that is:
-- food: lines bought by the kilogram and linked to a CIQUAL food whose AGRIBALYSE footprint
-  (kg CO2e per kg, farm to retail) is known: quantity x footprint;
-- transport: lines bought by the kilogram from a producer with a known place: the great-circle
+- weight: a line's quantity in kg; litres and pieces weigh what their food says (its density,
+  the weight of one piece: ``nutrition.Food``), lines whose weight cannot be known are left out;
+- food: lines with a weight and a CIQUAL food whose AGRIBALYSE footprint (kg CO2e per kg, farm
+  to retail) is known: weight x footprint;
+- transport: lines with a weight from a producer with a known place: the great-circle
   distance from the producer to the canteen x the weight x ``LIGHT_VAN_KG_CO2E_PER_TKM``.
 
 The database sums kilograms and food CO2e per (family, producer, canteen); distances are then
@@ -16,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, When
 
 from cantine.local import distance_km
 from cantine.models import Canteen
@@ -76,24 +78,38 @@ def transport_kg_co2e(weight_kg: Decimal, km: float) -> Decimal:
     return weight_kg / TONNE * Decimal(str(round(km, 3))) * LIGHT_VAN_KG_CO2E_PER_TKM
 
 
-def _food_co2e():
-    return ExpressionWrapper(
-        F("quantity") * F("food__co2e_per_kg"),
-        output_field=DecimalField(max_digits=20, decimal_places=6),
+WEIGHT = DecimalField(max_digits=20, decimal_places=6)
+
+
+def _weight_kg():
+    """A line's weight in kg, from its unit (None when a litre or a piece weighs unknown)."""
+    return Case(
+        When(unit=Unit.KG, then=F("quantity")),
+        When(unit=Unit.LITRE, then=F("quantity") * F("food__density_kg_per_l")),
+        When(unit=Unit.PIECE, then=F("quantity") * F("food__piece_grams") / TONNE),
+        default=None,
+        output_field=WEIGHT,
     )
+
+
+def _food_co2e():
+    return ExpressionWrapper(F("weight") * F("food__co2e_per_kg"), output_field=WEIGHT)
 
 
 def carbon(lines: QuerySet) -> Carbon:
     """Food and transport CO2e of these ledger lines, per family and per producer."""
-    by_kg = Q(unit=Unit.KG, quantity__isnull=False)
-    with_food = by_kg & Q(food__co2e_per_kg__isnull=False)
+    weighed = Q(weight__isnull=False)
+    with_food = weighed & Q(food__co2e_per_kg__isnull=False)
+    every_line = lines
+    lines = lines.annotate(weight=_weight_kg())
     groups = list(
-        lines.filter(by_kg)
+        lines.filter(weighed)
         .values("family", "producer_id", "canteen_id")
-        .annotate(kg=Sum("quantity"), food=Sum(_food_co2e(), filter=with_food))
+        .annotate(kg=Sum("weight"), food=Sum(_food_co2e(), filter=with_food))
         .order_by()
     )
-    amounts = lines.aggregate(total=Sum("price_ht"), covered=Sum("price_ht", filter=with_food))
+    amounts = every_line.aggregate(total=Sum("price_ht"))
+    amounts["covered"] = lines.filter(with_food).aggregate(covered=Sum("price_ht"))["covered"]
     distances = _distances(groups)
     families, producers = defaultdict(lambda: [KG * 0] * 3), defaultdict(lambda: [KG * 0] * 3)
     for group in groups:
