@@ -71,8 +71,20 @@ def test_lines_ma_cantine_would_refuse_are_written_so_it_accepts_them(world):
 
 def test_demo_ledger_round_trips_under_ma_cantine_s_rules(world, sirets):
     """The demo's seeded ledger (farms and a wholesaler), exported then imported, strict."""
-    carrot = Food.objects.create(code="T1", name="Carotte", group_name="fruits, légumes")
-    beef = Food.objects.create(code="T2", name="Boeuf", group_name="viandes, oeufs, poissons")
+    carrot = Food.objects.create(
+        code="T1",
+        name="Carotte",
+        group_code="02",
+        group_name="fruits, légumes",
+        subgroup_name="légumes",
+    )
+    beef = Food.objects.create(
+        code="T2",
+        name="Boeuf",
+        group_code="04",
+        group_name="viandes, oeufs, poissons",
+        subgroup_name="viandes crues",
+    )
     farm = world.producer
     wholesaler = ProducerFactory(
         name="Grossiste", status=Producer.Status.WHOLESALER, commune=world.other_canteen.commune

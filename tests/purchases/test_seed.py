@@ -23,8 +23,20 @@ def _offer(producer, food, labels=()):
 
 
 def test_seed_purchases_fills_two_years_once_with_local_farms_and_a_distant_wholesaler(world):
-    carrot = Food.objects.create(code="T1", name="Carotte", group_name="fruits, légumes")
-    beef = Food.objects.create(code="T2", name="Boeuf", group_name="viandes, oeufs, poissons")
+    carrot = Food.objects.create(
+        code="T1",
+        name="Carotte",
+        group_code="02",
+        group_name="fruits, légumes",
+        subgroup_name="légumes",
+    )
+    beef = Food.objects.create(
+        code="T2",
+        name="Boeuf",
+        group_code="04",
+        group_name="viandes, oeufs, poissons",
+        subgroup_name="viandes crues",
+    )
     farm = world.producer  # Angers: local under the kitchen's department definition
     _offer(farm, carrot, ["HVE"])
     wholesaler = ProducerFactory(
