@@ -167,6 +167,129 @@ class AllocationRequestSerializer(serializers.Serializer):
         return data
 
 
+MONEY = {"max_digits": 12, "decimal_places": 2, "read_only": True}
+
+
+class PurchaseOrderLineSerializer(serializers.ModelSerializer):
+    """A line with the terms frozen when it was sent, and asked / confirmed / delivered."""
+
+    product = serializers.CharField(read_only=True)
+    unit = serializers.CharField(source="unit_code", read_only=True)
+    pack_size = serializers.DecimalField(
+        source="size", max_digits=10, decimal_places=3, read_only=True
+    )
+    labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+    confirmed_quantity = serializers.DecimalField(
+        source="confirmed_quantity_if_answered",
+        max_digits=12,
+        decimal_places=3,
+        read_only=True,
+        allow_null=True,
+    )
+    confirmed_total = serializers.DecimalField(
+        source="confirmed_total_if_answered", **MONEY, allow_null=True
+    )
+    delivered_total = serializers.DecimalField(**MONEY, allow_null=True)
+
+    class Meta:
+        model = PurchaseOrderLine
+        fields = [
+            "id",
+            "offer",
+            "need",
+            "product",
+            "labels",
+            "packs",
+            "pack_size",
+            "quantity",
+            "unit",
+            "unit_price",
+            "total",
+            "previous_packs",
+            "confirmed_packs",
+            "confirmed_quantity",
+            "confirmed_total",
+            "refusal_reason",
+            "received_quantity",
+            "delivered_total",
+            "quality_remark",
+        ]
+
+
+class AmountsSerializer(serializers.Serializer):
+    """Asked, confirmed and delivered, goods and delivery, € HT; null while not known yet."""
+
+    asked_goods = serializers.DecimalField(**MONEY)
+    delivery_cost = serializers.DecimalField(**MONEY)
+    asked = serializers.DecimalField(**MONEY)
+    confirmed = serializers.DecimalField(**MONEY, allow_null=True)
+    delivered = serializers.DecimalField(**MONEY, allow_null=True)
+    due = serializers.DecimalField(**MONEY, allow_null=True)
+
+
+class PurchaseOrderSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    lines = PurchaseOrderLineSerializer(many=True, read_only=True)
+    amounts = AmountsSerializer(read_only=True)
+
+    class Meta:
+        model = PurchaseOrder
+        fields = [
+            "id",
+            "number",
+            "canteen",
+            "producer",
+            "delivery_date",
+            "run",
+            "status",
+            "revision",
+            "goods_total",
+            "delivery_cost",
+            "amounts",
+            "created_at",
+            "sent_at",
+            "received_on",
+            "lines",
+        ]
+
+
+class LineChangeSerializer(serializers.Serializer):
+    product = serializers.CharField()
+    unit = serializers.CharField()
+    pack_size = serializers.DecimalField(source="size", max_digits=10, decimal_places=3)
+    before = serializers.IntegerField(help_text="packs asked now")
+    after = serializers.IntegerField(help_text="packs asked once accepted")
+    change = serializers.CharField(help_text="added, increased, reduced, cancelled, unchanged")
+
+
+class OrderChangeSerializer(serializers.Serializer):
+    producer = serializers.IntegerField(source="producer.pk")
+    producer_name = serializers.CharField(source="producer.name")
+    delivery_date = serializers.DateField()
+    kind = serializers.CharField(help_text="new, draft (replaced) or amendment (of a sent order)")
+    order = serializers.IntegerField(source="order.pk", allow_null=True, default=None)
+    below_minimum = serializers.BooleanField()
+    lines = LineChangeSerializer(many=True)
+
+
+class ShortfallSerializer(serializers.Serializer):
+    food_name = serializers.CharField()
+    unit = serializers.CharField()
+    delivery_date = serializers.DateField()
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+    refused = serializers.BooleanField()
+
+
+class AcceptancePlanSerializer(serializers.Serializer):
+    digest = serializers.CharField()
+    changes = OrderChangeSerializer(many=True)
+    shortfalls = ShortfallSerializer(many=True)
+
+
+class AcceptSerializer(serializers.Serializer):
+    digest = serializers.CharField(required=False, max_length=64)
+
+
 class AllocationRunViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -178,13 +301,43 @@ class AllocationRunViewSet(
     serializer_class = AllocationRunSerializer
 
     def get_permissions(self):
-        roles = WRITERS if self.action == "create" else READERS
+        writes = ("create", "accept", "acceptance")
+        roles = WRITERS if self.action in writes else READERS
         return [HasRole.of(*roles)()]
 
     def get_queryset(self):
+        roles = WRITERS if self.action in ("accept", "acceptance") else READERS
         return AllocationRun.objects.filter(
-            canteen__in=_visible(self.request.user, *READERS)
+            canteen__in=_visible(self.request.user, *roles)
         ).prefetch_related("lines__offer")
+
+    @extend_schema(responses={200: AcceptancePlanSerializer})
+    @action(detail=True, methods=["get"])
+    def acceptance(self, request, pk=None):
+        """What accepting would change per producer and day (nothing is written)."""
+        run = self.get_object()
+        if not run.is_solved:
+            return Response({"detail": "only a finished allocation can be accepted"}, 409)
+        return Response(AcceptancePlanSerializer(services.preview_acceptance(run=run)).data)
+
+    @extend_schema(request=AcceptSerializer, responses={200: PurchaseOrderSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Accept: sent orders amended, drafts replaced, only the difference ordered. Pass
+        the preview's ``digest`` to be refused (409) if the orders changed since."""
+        run = self.get_object()
+        data = AcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            orders = services.accept_allocation(
+                run=run, actor=request.user, expected_digest=data.validated_data.get("digest")
+            )
+        except services.AllocationNotAcceptable as error:
+            return Response({"detail": " ".join(error.messages)}, status=409)
+        found = PurchaseOrder.objects.filter(pk__in=[o.pk for o in orders]).prefetch_related(
+            "lines__offer"
+        )
+        return Response(PurchaseOrderSerializer(found, many=True).data)
 
     @extend_schema(request=AllocationRequestSerializer, responses={202: AllocationRunSerializer})
     def create(self, request, *args, **kwargs):
@@ -212,55 +365,73 @@ class AllocationRunViewSet(
         return Response(self.get_serializer(run).data, status=code)
 
 
-class PurchaseOrderLineSerializer(serializers.ModelSerializer):
-    product = serializers.CharField(source="offer.product_label", read_only=True)
-    unit = serializers.CharField(source="offer.unit", read_only=True)
-
-    class Meta:
-        model = PurchaseOrderLine
-        fields = ["offer", "need", "product", "packs", "quantity", "unit", "unit_price", "total"]
+class ReceiptLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal(0))
+    remark = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
-class PurchaseOrderSerializer(serializers.ModelSerializer):
-    number = serializers.CharField(read_only=True)
-    lines = PurchaseOrderLineSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = PurchaseOrder
-        fields = [
-            "id",
-            "number",
-            "canteen",
-            "producer",
-            "delivery_date",
-            "run",
-            "status",
-            "goods_total",
-            "delivery_cost",
-            "created_at",
-            "lines",
-        ]
+class ReceiptSerializer(serializers.Serializer):
+    received_on = serializers.DateField(
+        required=False,
+        help_text="The day it arrived: not in the future, not before the order was sent "
+        "(default: the planned delivery date, once it has come).",
+    )
+    lines = ReceiptLineSerializer(many=True)
+    insertion_hours = serializers.DecimalField(
+        max_digits=7, decimal_places=2, min_value=Decimal(0), required=False
+    )
 
 
 class PurchaseOrderViewSet(viewsets.ReadOnlyModelViewSet):
-    """Purchase orders of the caller's kitchens (read only for now)."""
+    """Purchase orders of the caller's kitchens; the cook records a delivery (``receive``)."""
 
     serializer_class = PurchaseOrderSerializer
-    permission_classes = [HasRole.of(*READERS)]
+
+    def get_permissions(self):
+        roles = WRITERS if self.action == "receive" else READERS
+        return [HasRole.of(*roles)()]
 
     def get_queryset(self):
+        roles = WRITERS if self.action == "receive" else READERS
         return (
-            PurchaseOrder.objects.filter(canteen__in=_visible(self.request.user, *READERS))
+            PurchaseOrder.objects.filter(canteen__in=_visible(self.request.user, *roles))
             .prefetch_related("lines__offer")
             .order_by("delivery_date", "pk")
         )
 
+    @extend_schema(request=ReceiptSerializer, responses={200: PurchaseOrderSerializer})
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        """What arrived, and when: the lines enter the purchases ledger at ``received_on``."""
+        order = self.get_object()
+        data = ReceiptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        received = {
+            row["line"]: (row["quantity"], row["remark"].strip())
+            for row in data.validated_data["lines"]
+        }
+        try:
+            lifecycle.record_delivery(
+                order,
+                received,
+                request.user,
+                insertion_hours=data.validated_data.get("insertion_hours"),
+                received_on=data.validated_data.get("received_on"),
+            )
+        except lifecycle.ReceiptDateError as error:
+            return Response({"received_on": [str(error)]}, status=400)
+        except lifecycle.OrderError as error:
+            return Response({"detail": str(error)}, status=409)
+        order = self.get_queryset().get(pk=order.pk)
+        return Response(PurchaseOrderSerializer(order).data)
+
 
 class ProducerLineSerializer(serializers.ModelSerializer):
-    product = serializers.CharField(source="offer.product_label", read_only=True)
-    unit = serializers.CharField(source="offer.unit", read_only=True)
+    product = serializers.CharField(read_only=True)
+    unit = serializers.CharField(source="unit_code", read_only=True)
     pack_size = serializers.DecimalField(
-        source="offer.pack_size", max_digits=10, decimal_places=3, read_only=True
+        source="size", max_digits=10, decimal_places=3, read_only=True
     )
 
     class Meta:
@@ -273,6 +444,7 @@ class ProducerLineSerializer(serializers.ModelSerializer):
             "unit",
             "unit_price",
             "total",
+            "previous_packs",
             "confirmed_packs",
             "refusal_reason",
             "answered_at",
@@ -283,6 +455,7 @@ class ProducerOrderSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     canteen_name = serializers.CharField(source="canteen.name", read_only=True)
     lines = ProducerLineSerializer(many=True, read_only=True)
+    amounts = AmountsSerializer(read_only=True)
 
     class Meta:
         model = PurchaseOrder
@@ -292,9 +465,11 @@ class ProducerOrderSerializer(serializers.ModelSerializer):
             "canteen_name",
             "delivery_date",
             "status",
+            "revision",
             "answer_deadline",
             "goods_total",
             "delivery_cost",
+            "amounts",
             "lines",
         ]
 

@@ -107,6 +107,11 @@ class ReceiptForm(forms.Form):
         from orders import lifecycle  # lifecycle imports receipts and models, not forms
 
         day = self.cleaned_data.get("received_on") or lifecycle.default_receipt_date(self.order)
+        if day is None:
+            raise forms.ValidationError(
+                _("Give the day the delivery arrived (it is planned for %(day)s).")
+                % {"day": self.order.delivery_date.strftime("%d/%m/%Y")}
+            )
         try:
             lifecycle.check_receipt_date(self.order, day)
         except lifecycle.ReceiptDateError as error:

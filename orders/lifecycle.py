@@ -76,12 +76,16 @@ def _record(order, action, actor, before=None, after=None, line=None) -> OrderEv
     )
 
 
-def _move(order: PurchaseOrder, target: str, actor) -> None:
+def _check_transition(order: PurchaseOrder, target: str) -> None:
     if target not in TRANSITIONS[order.status]:
         raise IllegalTransition(
             _("An order that is “%(current)s” cannot become “%(target)s”.")
             % {"current": order.get_status_display(), "target": Status(target).label}
         )
+
+
+def _move(order: PurchaseOrder, target: str, actor) -> None:
+    _check_transition(order, target)
     before = order.status
     order.status = target
     order.save(update_fields=["status"])
@@ -373,9 +377,10 @@ def check_receipt_date(order: PurchaseOrder, received_on: date, today: date | No
         )
 
 
-def default_receipt_date(order: PurchaseOrder, today: date | None = None) -> date:
-    """What the receipt form proposes: the planned day if it has come, else today."""
-    return min(order.delivery_date, today or timezone.localdate())
+def default_receipt_date(order: PurchaseOrder, today: date | None = None) -> date | None:
+    """The planned day once it has come; none before (the cook says when it arrived)."""
+    today = today or timezone.localdate()
+    return order.delivery_date if order.delivery_date <= today else None
 
 
 @transaction.atomic
@@ -387,11 +392,21 @@ def record_delivery(
     *,
     received_on: date | None = None,
 ) -> PurchaseOrder:
-    """The cook records what arrived, on the day it arrived (``received_on``, today by
-    default): quantity and a quality remark per line; what was received enters the purchases
-    ledger at that date."""
+    """The cook records what arrived, on the day it arrived (``received_on``; by default the
+    planned day, once it has come): quantity and a quality remark per line; what was received
+    enters the purchases ledger at that date."""
     order = _locked_order(order.pk)
-    received_on = received_on or timezone.localdate()
+    _check_transition(order, Status.DELIVERED)
+    if received_on is None:
+        received_on = default_receipt_date(order)
+    if received_on is None:
+        raise ReceiptDateError(
+            _(
+                "This delivery is planned for %(day)s: it cannot be recorded before it arrives "
+                "(if it came early, give the day it arrived)."
+            )
+            % {"day": order.delivery_date.strftime("%d/%m/%Y")}
+        )
     check_receipt_date(order, received_on)
     lines = {line.pk: line for line in order.lines.all()}
     for line_id, (quantity, remark) in received.items():

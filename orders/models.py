@@ -358,10 +358,24 @@ class PurchaseOrderLine(models.Model):
         return _cents(self.confirmed_quantity * self.unit_price)
 
     @property
+    def confirmed_quantity_if_answered(self) -> Decimal | None:
+        return self.confirmed_quantity if self.answered else None
+
+    @property
+    def confirmed_total_if_answered(self) -> Decimal | None:
+        return self.confirmed_total if self.answered else None
+
+    @property
     def delivered_total(self) -> Decimal | None:
         if self.received_quantity is None:
             return None
         return _cents(self.received_quantity * self.unit_price)
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without trailing zeros nor exponent: 10.000 -> "10", 2.500 -> "2.5"."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _cents(value: Decimal) -> Decimal:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from orders.models import Notification, PurchaseOrder
+from orders.models import Notification, PurchaseOrder, plain
 
 MAX_ATTEMPTS = 6
 
@@ -32,7 +32,7 @@ def _queue(order: PurchaseOrder | None, to: str, subject: str, body: str) -> Not
 def order_sent(order: PurchaseOrder) -> Notification | None:
     with translation.override("fr"):
         lines = "\n".join(
-            f"- {line.product} : {line.packs} × {line.size.normalize()} {line.unit_code}"
+            f"- {line.product} : {line.packs} × {plain(line.size)} {line.unit_code}"
             for line in order.lines.select_related("offer")
             if not line.cancelled
         )

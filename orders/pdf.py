@@ -12,7 +12,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from cantine.pdf import LIGHT, styles
-from orders.models import PurchaseOrder
+from orders.models import PurchaseOrder, plain
 
 
 def _euros(value) -> str:
@@ -20,7 +20,7 @@ def _euros(value) -> str:
 
 
 def _number(value) -> str:
-    return f"{value:g}".replace(".", ",")
+    return plain(value).replace(".", ",")
 
 
 def purchase_order_pdf(order: PurchaseOrder) -> bytes:
@@ -79,29 +79,50 @@ def _render(order: PurchaseOrder) -> bytes:
         ],
         colWidths=[doc.width / 2] * 2,
     )
-    head = [_("Product"), _("Labels"), _("Packs"), _("Quantity"), _("Unit price HT"), _("Total HT")]
+    head = [
+        _("Product"),
+        _("Labels"),
+        _("Asked"),
+        _("Confirmed"),
+        _("Delivered"),
+        _("Unit price HT"),
+        _("Asked HT"),
+    ]
     rows = [[Paragraph(f"<b>{escape(h)}</b>", style["body"]) for h in head]]
     for line in order.lines.all():
-        offer = line.offer
+        unit = line.unit_code
         rows.append(
             [
-                Paragraph(escape(offer.product_label), style["body"]),
+                Paragraph(escape(line.product), style["body"]),
                 Paragraph(
-                    escape(", ".join(short for short, _full in offer.get_labels_display())),
+                    escape(", ".join(short for short, _full in line.get_labels_display())),
                     style["small"],
                 ),
-                f"{line.packs} × {_number(offer.pack_size)} {offer.unit}",
-                f"{_number(line.quantity.normalize())} {offer.unit}",
+                f"{line.packs} × {_number(line.size)} {unit}",
+                "—"
+                if line.confirmed_packs is None
+                else f"{_number(line.confirmed_quantity)} {unit}",
+                "—"
+                if line.received_quantity is None
+                else f"{_number(line.received_quantity)} {unit}",
                 _euros(line.unit_price),
                 _euros(line.total),
             ]
         )
-    rows.append(["", "", "", "", _("Goods HT"), _euros(order.goods_total)])
-    rows.append(["", "", "", "", _("Delivery HT"), _euros(order.delivery_cost)])
-    rows.append(["", "", "", "", _("Total HT"), _euros(order.total)])
+    amounts = order.amounts
+    totals = [
+        (_("Goods asked HT"), amounts.asked_goods),
+        (_("Delivery HT"), amounts.delivery_cost),
+        (_("Asked HT"), amounts.asked),
+        (_("Confirmed HT"), amounts.confirmed),
+        (_("Delivered HT"), amounts.delivered),
+    ]
+    for label, value in totals:
+        shown = _("not yet") if value is None else _euros(value)
+        rows.append(["", "", "", "", "", label, shown])
     table = Table(
         rows,
-        colWidths=[5.6 * cm, 2.6 * cm, 2.6 * cm, 2.4 * cm, 2.6 * cm, 2.2 * cm],
+        colWidths=[4.4 * cm, 2.2 * cm, 2.4 * cm, 2.0 * cm, 2.0 * cm, 2.6 * cm, 2.4 * cm],
         repeatRows=1,
     )
     table.setStyle(
@@ -110,7 +131,7 @@ def _render(order: PurchaseOrder) -> bytes:
                 ("FONTNAME", (0, 0), (-1, -1), "Vera"),
                 ("FONTSIZE", (0, 0), (-1, -1), 8.5),
                 ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
-                ("GRID", (0, 0), (-1, -4), 0.4, colors.HexColor("#c9d6cd")),
+                ("GRID", (0, 0), (-1, -(len(totals) + 1)), 0.4, colors.HexColor("#c9d6cd")),
                 ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]

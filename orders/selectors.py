@@ -85,9 +85,11 @@ def share_rows(run: AllocationRun) -> list[ShareRow]:
 
 
 def purchase_orders(kitchen: Canteen):
+    """The kitchen's orders, lines prefetched so each shows asked, confirmed and delivered."""
     return (
         PurchaseOrder.objects.filter(canteen=kitchen)
         .select_related("producer", "run")
+        .prefetch_related("lines")
         .order_by("-delivery_date", "producer__name")
     )
 
@@ -158,14 +160,14 @@ def planned_purchases(canteens, after: date, until: date):
         if canteen.pk not in local_definitions:
             local_definitions[canteen.pk] = canteen.local_definition()
         packs = line.packs if line.confirmed_packs is None else line.confirmed_packs
-        amount = (Decimal(packs) * line.offer.pack_size * line.unit_price).quantize(Decimal("0.01"))
+        amount = (Decimal(packs) * line.size * line.unit_price).quantize(Decimal("0.01"))
         if not amount:
             continue
         producer = line.order.producer
         planned.append(
             PlannedLine(
                 amount=amount,
-                labels=tuple(line.offer.labels),
+                labels=tuple(line.labels),
                 family=line.offer.food.family,
                 is_local=local_definitions[canteen.pk].is_local(producer.place),
                 is_short_chain=producer.status != Producer.Status.WHOLESALER,

@@ -18,9 +18,9 @@ from tests.orders.test_support import food, offer
 DELIVERY = date(2027, 1, 5)
 
 
-def make_order(world, an_offer, packs=2, day=DELIVERY):
+def make_order(world, an_offer, packs=2, day=DELIVERY, canteen=None):
     order = PurchaseOrder.objects.create(
-        canteen=world.kitchen, producer=an_offer.producer, delivery_date=day
+        canteen=canteen or world.kitchen, producer=an_offer.producer, delivery_date=day
     )
     PurchaseOrderLine.objects.create(
         order=order,
@@ -31,6 +31,14 @@ def make_order(world, an_offer, packs=2, day=DELIVERY):
         total=an_offer.unit_price * an_offer.pack_size * packs,
     )
     return order
+
+
+def kitchens(world, count: int):
+    """Other kitchens: one open order per kitchen, producer and day."""
+    from tests.factories import CanteenFactory
+
+    commune = world.kitchen.commune
+    return [CanteenFactory(name=f"Cantine {n}", commune=commune) for n in range(count)]
 
 
 @pytest.fixture
@@ -46,7 +54,12 @@ def test_an_order_goes_from_draft_to_paid_and_every_step_is_recorded(world, carr
     order.refresh_from_db()
     assert order.status == "confirmed"
     line = order.lines.get()
-    lifecycle.record_delivery(order, {line.pk: (Decimal("19.5"), "un cageot abîmé")}, cook)
+    lifecycle.record_delivery(
+        order,
+        {line.pk: (Decimal("19.5"), "un cageot abîmé")},
+        cook,
+        received_on=timezone.localdate(),  # planned for 2027: it came early
+    )
     lifecycle.record_invoice(order, date(2027, 1, 6), cook)
     lifecycle.record_payment(order, date(2027, 1, 29), cook)
     order.refresh_from_db()
@@ -145,7 +158,9 @@ def test_twenty_concurrent_confirmations_leave_capacity_exact(world, carrots):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are only meaningful on PostgreSQL")
     farmer = world.users["producer"]
-    orders = [make_order(world, carrots, packs=1) for _ in range(20)]
+    orders = [
+        make_order(world, carrots, packs=1, canteen=kitchen) for kitchen in kitchens(world, 20)
+    ]
     for o in orders:
         lifecycle.send_order(o, world.users["cook"])
     lines = [o.lines.get() for o in orders]
@@ -196,7 +211,9 @@ def test_confirmations_racing_a_reallocation_never_over_commit(world, carrots):
     lifecycle.send_order(refused, cook)
     lifecycle.answer_line(refused.lines.get(), 0, other_member.user, reason="grêle")
 
-    orders = [make_order(world, carrots, packs=1) for _ in range(20)]
+    orders = [
+        make_order(world, carrots, packs=1, canteen=kitchen) for kitchen in kitchens(world, 20)
+    ]
     for o in orders:
         lifecycle.send_order(o, cook)
     barrier = threading.Barrier(21)
