@@ -77,3 +77,26 @@ def test_producer_answers_on_a_phone_and_the_cook_sees_it(page, live_server, dem
     expect(page.locator("td[data-answer]").first).to_contain_text("confirmé")
     page.get_by_role("button", name="Acheter ailleurs les quantités refusées").click()
     expect(page.locator(".replacements")).to_contain_text("BC-")
+
+
+def test_an_amended_order_stays_on_its_card_with_the_new_quantities(page, live_server, demo):
+    order = send_demo_order()
+    first, second = order.lines.order_by("offer__product_label", "pk")
+    cook = User.objects.get(username="cuisinier")
+    lifecycle.amend_order(order=order, actor=cook, packs={first.pk: 3, second.pk: 0})
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "producteur")
+    page.goto(f"{live_server.url}/orders/portal/")
+    cards = page.locator(f'article.order[data-order="{order.pk}"]')
+    expect(cards).to_have_count(1)
+    expect(cards).to_contain_text("Modifiée par l’acheteur")
+    row = page.locator(f'li.line[data-line="{first.pk}"]')
+    expect(row.locator("[data-packs]")).to_have_text("3")
+    expect(row.locator("[data-previous]")).to_contain_text("au lieu de 1 colis")
+    expect(page.locator(f'li.line[data-line="{second.pk}"]')).to_contain_text(
+        "annulée par l’acheteur"
+    )
+    page.get_by_role("button", name="Tout confirmer").click()
+    expect(page.get_by_text("Rien à traiter.")).to_be_visible()
+    order.refresh_from_db()
+    assert order.status == "confirmed" and order.lines.get(pk=first.pk).confirmed_packs == 3
