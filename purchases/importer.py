@@ -96,7 +96,7 @@ DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 NUMBER_PATTERN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 INTEGER_PATTERN = re.compile(r"^\+?\d+$")
 CENT = Decimal("0.01")
-MAX_PRICE = Decimal("9999999999.99")  # cantine's column: 12 digits
+MAX_PRICE = Decimal("999999999999999999.99")  # ma cantine's prix_ht: 20 digits, 2 decimals
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -435,8 +435,8 @@ class _RowChecker:
         if key:
             self.result.sirets[line] = key
         values = {
-            "description": self._text(line, "description", raw["description"], 255),
-            "supplier": self._text(line, "fournisseur", raw["fournisseur"], 200),
+            "description": self._text(line, "description", raw["description"]),
+            "supplier": self._text(line, "fournisseur", raw["fournisseur"]),
             "date": self._date(line, raw["date"]),
             "price_ht": self._price(line, raw["prix_ht"]),
             "family": self._choice(line, "famille_produits", raw["famille_produits"], FAMILIES),
@@ -551,17 +551,10 @@ class _RowChecker:
             return None
         return value
 
-    def _text(self, line, column, value, max_length):
+    def _text(self, line, column, value):
+        """ma cantine's description and fournisseur are text fields with no length limit."""
         if column in REQUIRED and not self._required(line, column, value):
             return None
-        if len(value) > max_length:
-            self.error(
-                line,
-                column,
-                "too_long",
-                _("At most %(max)s characters.") % {"max": max_length},
-                value[:40] + "…",
-            )
         return value
 
     def _date(self, line, value):

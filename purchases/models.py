@@ -67,8 +67,10 @@ class ImportBatch(models.Model):
 class Purchase(models.Model):
     canteen = models.ForeignKey(Canteen, models.PROTECT, related_name="purchases")
     date = models.DateField(_("date"))
-    description = models.CharField(_("description"), max_length=255)
-    supplier = models.CharField(_("supplier"), max_length=200, blank=True)
+    # Text without a length limit and prices of 20 digits, as ma cantine's Purchase has them
+    # (data/models/purchase.py upstream): a line it accepts, cantine accepts.
+    description = models.TextField(_("description"))
+    supplier = models.TextField(_("supplier"), blank=True)
     producer = models.ForeignKey(
         Producer, models.SET_NULL, null=True, blank=True, related_name="purchases"
     )
@@ -93,7 +95,7 @@ class Purchase(models.Model):
     local_definition_km = models.DecimalField(
         _("local radius (km)"), max_digits=8, decimal_places=2, null=True, blank=True
     )
-    price_ht = models.DecimalField(_("price excl. VAT (€)"), max_digits=12, decimal_places=2)
+    price_ht = models.DecimalField(_("price excl. VAT (€)"), max_digits=20, decimal_places=2)
     quantity = models.DecimalField(
         _("quantity"), max_digits=12, decimal_places=3, null=True, blank=True
     )

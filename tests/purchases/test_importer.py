@@ -477,3 +477,18 @@ def test_columns_follow_the_schema_order():
     schema = json.loads((DATA / "macantine_schema_import_achats_siret.json").read_text())
     assert [f["name"] for f in schema["fields"]] == importer.COLUMNS
     assert {"siret", "description", "date", "prix_ht", "famille_produits"} == importer.REQUIRED
+
+
+def test_long_descriptions_and_large_prices_are_accepted_as_ma_cantine_does(sirets):
+    """ma cantine's description and fournisseur are TextFields, prix_ht has 20 digits."""
+    long = "Carottes " * 60
+    content = (
+        f"{HEADER}\n{ROW.replace('Carottes', long.strip()).replace('12.50', '123456789012345.67')}"
+    )
+    outcome = run(sirets, "achats.csv", content.encode())
+    assert outcome.ok, outcome.result.errors
+    line = Purchase.objects.get()
+    assert (len(line.description), line.price_ht) == (
+        len(long.strip()),
+        Decimal("123456789012345.67"),
+    )
