@@ -497,6 +497,17 @@ class OrderEvent(models.Model):
                 "revision": after.get("revision"),
                 "changes": changes,
             }
+        if self.action == "terms":
+            before = self.before or {}
+            return _(
+                "terms taken from the offer when sent: pack %(before_pack)s → %(after_pack)s, "
+                "price %(before_price)s → %(after_price)s €"
+            ) % {
+                "before_pack": before.get("pack_size"),
+                "after_pack": after.get("pack_size"),
+                "before_price": before.get("unit_price"),
+                "after_price": after.get("unit_price"),
+            }
         if self.action == "replanned":
             return _("replaced by a new allocation (run %(run)s)") % {"run": after.get("run")}
         return self.action

@@ -218,4 +218,5 @@ def test_sending_takes_the_offers_terms_of_that_day(world, carrots):
     )
     order.refresh_from_db()
     assert order.goods_total == Decimal("51.20")
-    assert PurchaseOrder.objects.get().events.filter(action="terms").exists()
+    event = PurchaseOrder.objects.get().events.get(action="terms")
+    assert "10" in event.describe() and "1.60" in event.describe()
