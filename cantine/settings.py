@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "cantine",
     "nutrition",
     "menus",
@@ -183,6 +184,8 @@ SPECTACULAR_SETTINGS = {
         "PurchaseOrderStatusEnum": "orders.models.PurchaseOrder.Status",
         "PlanRunStatusEnum": "cantine.solver_runs.SolverRun.Status",
         "AllocationRunStatusEnum": "orders.models.AllocationRun.Status",
+        "UnitEnum": "cantine.labels.Unit",
+        "FamilyEnum": "cantine.labels.Family",
     },
     # Swagger UI assets come from the sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -195,12 +198,29 @@ PURCHASES_PLANNED_PROVIDERS = ["orders.selectors.planned_purchases"]
 # Invoice-to-payment delays per producer, for the manager's report.
 PURCHASES_PAYMENT_DELAY_PROVIDERS = ["orders.selectors.payment_delays_for_year"]
 
+# Background jobs. The embedded default is django-tasks' database queue (`make run`,
+# `manage.py db_worker`); with REDIS_URL set, jobs go to Redis through django-tasks-rq and
+# `manage.py rqworker` processes (`make prod`), on this machine or others with the same settings.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND",
+            "django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend",
+        ),
         "QUEUES": ["default"],
     }
 }
+RQ_QUEUES = {
+    "default": {
+        "URL": REDIS_URL or "redis://127.0.0.1:6379/0",
+        # A job longer than this is stopped by RQ; solver runs have their own time limits.
+        "DEFAULT_TIMEOUT": int(os.environ.get("JOB_TIMEOUT", "900")),
+    }
+}
+# A run whose worker has not written a heartbeat for this long is marked failed
+# (see cantine/solver_runs.py: the worker died, e.g. killed or out of memory).
+SOLVER_STALE_SECONDS = int(os.environ.get("SOLVER_STALE_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,
