@@ -129,11 +129,15 @@ def sale_problem(food, unit: str) -> str:
             "it is sold (for instance raw)."
         ) % {"food": food.name}
     if unit != food.purchase_unit:
-        return _("“%(food)s” is bought by the %(unit)s: give the pack and price per %(unit)s.") % {
-            "food": food.name,
-            "unit": Unit(food.purchase_unit).label,
-        }
+        return SOLD_BY[Unit(food.purchase_unit)] % {"food": food.name}
     return ""
+
+
+SOLD_BY = {
+    Unit.KG: _("“%(food)s” is bought by the kilo: give the pack and the price per kg."),
+    Unit.LITRE: _("“%(food)s” is bought by the litre: give the pack and the price per litre."),
+    Unit.PIECE: _("“%(food)s” is bought by the piece: give the pack and the price per piece."),
+}
 
 
 class Offer(models.Model):
