@@ -28,7 +28,7 @@ def migrate(targets):
 def test_cooked_recipes_and_offers_become_products_bought():
     apps = migrate(BEFORE)
     Food = apps.get_model("nutrition", "Food")
-    cod_raw = Food.objects.create(code="26043", name="Cabillaud, cru", water=Decimal("79.8"))
+    Food.objects.create(code="26043", name="Cabillaud, cru", water=Decimal("79.8"))
     cod_cooked = Food.objects.create(
         code="26023", name="Cabillaud, rôti/cuit au four", water=Decimal("76")
     )
