@@ -24,8 +24,16 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture
+def back_to_latest():
+    """Leave the test database fully migrated, whatever the test rolled back."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_cooked_recipes_and_offers_become_products_bought():
+def test_cooked_recipes_and_offers_become_products_bought(back_to_latest):
     apps = migrate(BEFORE)
     Food = apps.get_model("nutrition", "Food")
     Food.objects.create(code="26043", name="Cabillaud, cru", water=Decimal("79.8"))
