@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432
 PG_TEST_DB ?= cantine_ci
 export DJANGO_SETTINGS_MODULE := cantine.settings
 
-.PHONY: run install test lint format test-sqlite test-postgres messages worker clean
+.PHONY: run prod install test lint format test-sqlite test-postgres messages worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,18 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## prod: collectstatic, migrate, gunicorn on 127.0.0.1:$(PORT) and $(WORKERS) RQ job workers (needs SECRET_KEY, DATABASE_URL, REDIS_URL)
+WORKERS ?= 2
+prod: install
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py migrate --noinput
+	@test -n "$$REDIS_URL" || { echo "REDIS_URL must be set for make prod"; exit 1; }
+	pids=""; for i in $$(seq $(WORKERS)); do \
+		$(BIN)/python manage.py rqworker default --job-class django_tasks_rq.backend.Job & pids="$$pids $$!"; \
+	done; \
+	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn cantine.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_WORKERS:-2}
 
 ## worker: run background jobs (solvers) from the database queue (make run starts one)
 worker: install
