@@ -79,3 +79,68 @@ class HasRole(BasePermission):
 
     def has_permission(self, request, view):
         return request.user.is_authenticated and has_role(request.user, *self.roles)
+
+
+# --- The one rule for what a kitchen plans and buys -------------------------------------------
+#
+# Menus, dishes, needs, allocation and plan runs, lots and purchase orders belong to a
+# *kitchen*: a central kitchen, or a canteen that cooks for itself (``Canteen.kitchen``). The
+# kitchen's staff plan and buy for its satellites, so they read and write all of it. Staff of a
+# satellite only hold no role at the kitchen: they read what is served to their satellite (the
+# kitchen's menus and dishes, ``served=True``) and never write any of it, nor read what the
+# kitchen buys. Every page, export and endpoint on these objects resolves its canteen through
+# ``kitchen_for`` (or filters through ``kitchens_for`` / ``in_kitchens``): a satellite's id
+# leads to its kitchen, and the role is checked *there*.
+
+
+def kitchens_for(user, *roles: Role, write: bool = False, served: bool = False):
+    """Kitchens whose planning and buying ``user`` may read (``write=True``: change) in one
+    of ``roles`` (all roles when none is given).
+
+    Writers and readers hold the role at the kitchen itself; with ``served=True`` (what the
+    kitchen serves: menus, dishes, compliance) staff of one of its satellites read too.
+    """
+    if not user.is_authenticated:
+        return Canteen.objects.none()
+    roles = roles or tuple(Role)
+    at_kitchen = Q(memberships__user=user, memberships__role__in=roles)
+    if served and not write:
+        at_kitchen |= Q(satellites__memberships__user=user, satellites__memberships__role__in=roles)
+    return Canteen.objects.filter(at_kitchen, central_kitchen__isnull=True).distinct()
+
+
+def in_kitchens(kitchens, field: str = "canteen") -> Q:
+    """Rows whose ``field`` (a foreign key to Canteen) is one of ``kitchens`` or one of their
+    satellites (``kitchens`` is a queryset, e.g. from ``kitchens_for``)."""
+    pks = kitchens.values("pk")
+    return Q(**{f"{field}__in": pks}) | Q(**{f"{field}__central_kitchen__in": pks})
+
+
+def may_act(user, canteen, *roles: Role, write: bool = False, served: bool = False) -> bool:
+    """Whether ``user`` may read (or write) what ``canteen``'s kitchen plans and buys."""
+    kitchen_id = canteen.central_kitchen_id or canteen.pk
+    return kitchens_for(user, *roles, write=write, served=served).filter(pk=kitchen_id).exists()
+
+
+def kitchen_for(user, pk, *roles: Role, write: bool = False, served: bool = False) -> Canteen:
+    """The kitchen that plans and buys for canteen ``pk`` (its central kitchen, or itself),
+    if ``user`` may act on it in one of ``roles``.
+
+    Raises Http404 when the user may not even read it (ids of others cannot be probed) and
+    PermissionDenied when they may read but not write it.
+    """
+    from django.http import Http404
+
+    canteen = (
+        Canteen.objects.select_related("central_kitchen", "commune").filter(pk=pk).first()
+        if isinstance(pk, int) or str(pk).isdigit()
+        else None
+    )
+    if canteen is None:
+        raise Http404
+    kitchen = canteen.kitchen
+    if may_act(user, kitchen, *roles, write=write, served=served):
+        return kitchen
+    if write and may_act(user, kitchen, served=served):
+        raise PermissionDenied
+    raise Http404

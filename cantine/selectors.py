@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Sum
 
 from cantine.models import AgeGroup, Canteen, CoverForecast, Role, Weekday
-from cantine.roles import canteens_for
+from cantine.roles import canteens_for, kitchens_for
 
 SERVICE_DAYS = [
     Weekday.MONDAY,
@@ -87,11 +87,11 @@ def _grid(known: dict[tuple[str, int], int], days) -> CoverGrid:
     )
 
 
-def kitchens_of(user, *roles: Role) -> list[Canteen]:
-    """The kitchens that plan and buy for the user's canteens (a satellite's is its central
-    kitchen), central kitchens first."""
-    kitchens = {}
-    for canteen in canteens_for(user, *roles).select_related("central_kitchen"):
-        kitchen = canteen.central_kitchen or canteen
-        kitchens[kitchen.pk] = kitchen
-    return sorted(kitchens.values(), key=lambda c: (c.kind != Canteen.Kind.CENTRAL_KITCHEN, c.name))
+def kitchens_of(user, *roles: Role, served: bool = True) -> list[Canteen]:
+    """The kitchens that plan and buy for the user's canteens, central kitchens first.
+
+    With ``served`` (menus, dishes) a satellite's staff see its central kitchen; without it
+    (needs, orders) only kitchens where the user holds one of ``roles`` (``roles.kitchens_for``).
+    """
+    kitchens = kitchens_for(user, *roles, served=served)
+    return sorted(kitchens, key=lambda c: (c.kind != Canteen.Kind.CENTRAL_KITCHEN, c.name))

@@ -2,14 +2,13 @@
 
 from datetime import timedelta
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cantine.models import Canteen, Role
-from cantine.roles import HasRole, canteens_for
+from cantine.roles import HasRole, in_kitchens, kitchen_for, kitchens_for
 from menus import selectors, services
 from menus.models import Meal, MealDish, PlanRun
 from nutrition.selectors import rule_set_for
@@ -30,11 +29,9 @@ class PeriodSerializer(serializers.Serializer):
         return data
 
 
-def _canteen(user, pk, *roles) -> Canteen:
-    canteen = canteens_for(user, *roles).filter(pk=pk).first()
-    if canteen is None:
-        raise Http404
-    return canteen
+def _canteen(user, pk, *roles, write=False) -> Canteen:
+    """The kitchen planning for canteen ``pk`` (``cantine.roles.kitchen_for``, menus are served)."""
+    return kitchen_for(user, pk, *roles, write=write, served=True)
 
 
 class MealDishSerializer(serializers.ModelSerializer):
@@ -61,7 +58,7 @@ class MealViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         meals = Meal.objects.filter(
-            canteen__in=canteens_for(self.request.user, *READERS).values("pk")
+            in_kitchens(kitchens_for(self.request.user, *READERS, served=True))
         ).prefetch_related("courses__dish")
         params = self.request.query_params
         if params.get("canteen"):
@@ -162,7 +159,7 @@ class PlanRunViewSet(
 
     def get_queryset(self):
         return PlanRun.objects.filter(
-            canteen__in=canteens_for(self.request.user, *READERS).values("pk")
+            in_kitchens(kitchens_for(self.request.user, *READERS, served=True))
         )
 
     @extend_schema(request=PlanRequestSerializer, responses={202: PlanRunSerializer})
@@ -170,8 +167,7 @@ class PlanRunViewSet(
         serializer = PlanRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        canteen = _canteen(request.user, data["canteen"], Role.COOK)
-        canteen = canteen.central_kitchen or canteen
+        canteen = _canteen(request.user, data["canteen"], Role.COOK, write=True)
         rule_set = rule_set_for(canteen)
         if rule_set is None:
             return Response({"detail": "no rule set chosen for this canteen"}, status=409)

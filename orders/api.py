@@ -13,8 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cantine.idempotency import idempotent
-from cantine.models import Canteen, Role
-from cantine.roles import HasRole, canteens_for, producer_of
+from cantine.labels import Family, Unit
+from cantine.models import Role
+from cantine.roles import HasRole, kitchen_for, kitchens_for, producer_of
 from orders import lifecycle, services
 from orders import needs as needs_service
 from orders.models import AllocationLine, AllocationRun, Need, PurchaseOrder, PurchaseOrderLine
@@ -24,13 +25,27 @@ READERS = (Role.COOK, Role.MANAGER)
 
 
 def _visible(user, *roles):
-    return canteens_for(user, *roles).values("pk")
+    """Kitchens whose buying the user reads in one of ``roles`` (``cantine.roles``)."""
+    return kitchens_for(user, *roles).values("pk")
 
 
 class NeedSerializer(serializers.ModelSerializer):
+    """What a kitchen must buy: a product (as bought), its family, its unit and quantity."""
+
     food_code = serializers.CharField(source="food.code", read_only=True)
     food_name = serializers.CharField(source="food.name", read_only=True)
-    unit = serializers.CharField(read_only=True, help_text="kg, L or piece")
+    product = serializers.CharField(
+        source="food.name", read_only=True, help_text="The product bought (raw or as sold)."
+    )
+    family = serializers.ChoiceField(
+        source="food.family",
+        choices=Family.choices,
+        read_only=True,
+        help_text="ma cantine product family.",
+    )
+    unit = serializers.ChoiceField(
+        choices=Unit.choices, read_only=True, help_text="What the quantity counts."
+    )
 
     class Meta:
         model = Need
@@ -41,6 +56,8 @@ class NeedSerializer(serializers.ModelSerializer):
             "food",
             "food_code",
             "food_name",
+            "product",
+            "family",
             "delivery_date",
             "unit",
             "computed_quantity",
@@ -344,13 +361,10 @@ class AllocationRunViewSet(
         serializer = AllocationRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        canteen = canteens_for(request.user, *WRITERS).filter(pk=data["canteen"]).first()
-        if canteen is None:
-            raise Http404
-        canteen = Canteen.objects.select_related("central_kitchen").get(pk=canteen.pk)
+        kitchen = kitchen_for(request.user, data["canteen"], *WRITERS, write=True)
         try:
             run = services.request_allocation(
-                canteen=canteen.central_kitchen or canteen,
+                canteen=kitchen,
                 start=data["start"],
                 end=data["end"],
                 targets=data.get("targets"),

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cantine.forms import decimal_field
 from orders.models import AllocationRun
 
 
@@ -14,12 +15,8 @@ class PeriodForm(forms.Form):
 class NeedQuantityForm(forms.Form):
     """The cook's figure for a need; empty goes back to the computed quantity."""
 
-    manual_quantity = forms.DecimalField(
-        label=_("Adjusted quantity"),
-        required=False,
-        min_value=0,
-        max_digits=10,
-        decimal_places=1,
+    manual_quantity = decimal_field(
+        _("Adjusted quantity"), required=False, min_value=0, max_digits=10, decimal_places=1
     )
 
 

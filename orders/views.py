@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cantine.models import Canteen, Role
-from cantine.roles import canteens_for, role_required
+from cantine.roles import kitchen_for, may_act, role_required
 from cantine.selectors import kitchens_of
 from orders import exports, lifecycle, lots, needs, selectors, services
 from orders.forms import AllocationForm, NeedQuantityForm, PeriodForm, ReceiptForm
@@ -31,14 +31,13 @@ DEFAULT_WEEKS = 1
 
 
 def _kitchen(user, pk, *roles) -> Canteen:
-    if not canteens_for(user, *roles).filter(pk=pk).exists():
-        raise Http404
-    canteen = Canteen.objects.select_related("central_kitchen", "commune").get(pk=pk)
-    return canteen.central_kitchen or canteen
+    """The kitchen buying for canteen ``pk`` if the user holds one of ``roles`` there
+    (``cantine.roles.kitchen_for``): a satellite's own staff neither read nor write it."""
+    return kitchen_for(user, pk, *roles, write=set(roles) <= set(WRITERS))
 
 
 def _may(user, canteen: Canteen, *roles) -> bool:
-    return canteens_for(user, *roles).filter(pk=canteen.pk).exists()
+    return may_act(user, canteen, *roles)
 
 
 def _period(request):
@@ -55,7 +54,7 @@ def _query(start, weeks) -> str:
 
 @role_required(*READERS)
 def orders_index(request):
-    kitchens = kitchens_of(request.user, *READERS)
+    kitchens = kitchens_of(request.user, *READERS, served=False)
     if not kitchens:
         return render(request, "orders/no_canteen.html")
     url = reverse("orders_needs", kwargs={"pk": kitchens[0].pk})
@@ -87,7 +86,7 @@ def needs_page(request, pk):
             if can_edit
             else None,
             "run": selectors.latest_run(kitchen, start, end),
-            "kitchens": kitchens_of(request.user, *READERS),
+            "kitchens": kitchens_of(request.user, *READERS, served=False),
             "previous_start": start - timedelta(days=7 * weeks),
             "next_start": start + timedelta(days=7 * weeks),
         },
