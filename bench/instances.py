@@ -381,8 +381,8 @@ ALLOCATION_SHAPES: dict[str, dict] = {
     "base": {},
     # the shape: a 40 % local target next to 20 % organic and 50 % EGalim
     "local40": {"local": 0.4},
-    # no producer above 12 % of the value (the wholesalers cannot take everything)
-    "cap": {"local": 0.4, "cap": 0.12},
+    # and no producer above 20 % of the value (the wholesalers cannot take everything)
+    "cap": {"local": 0.4, "cap": 0.2},
     # most local value a budget 12 % above the cheapest-anywhere estimate can buy
     "max_local": {"objective": "max_local", "budget_factor": 1.12},
     # farms at a third of their usual capacity, wholesalers limited: some needs go unmet

@@ -1259,7 +1259,7 @@ class _Model:
         ):
             return "infeasible"
         if reason == mo.TerminationReason.OPTIMAL:
-            return round(result.objective_value(), 4)
+            return round(result.objective_value() + self._tie_slack(), 4)
         return None
 
     def packs(self) -> dict[int, int]:
@@ -1270,7 +1270,20 @@ class _Model:
         if self.result is None:
             return None
         bound = self.result.termination.objective_bounds.dual_bound
-        return round(bound, 4) if math.isfinite(bound) else None
+        return round(bound + self._tie_slack(), 4) if math.isfinite(bound) else None
+
+    def _tie_slack(self) -> float:
+        """Under ``max_local`` the model's objective is local value - penalty minus
+        TIE_BREAK x (local value + spend): its bound, plus this, bounds the answer's."""
+        if self.inst.objective != "max_local":
+            return 0.0
+        if self.inst.budget is not None:
+            spend = self.inst.budget
+        else:
+            spend = sum(
+                self.value[i] * self.idx.pair_bounds(i)[1] for i in range(len(self.x))
+            ) + sum(self.idx.producer[key[0]].delivery_cost for key in self.keys)
+        return 2 * TIE_BREAK * spend
 
 
 class _SubModels:
@@ -1475,6 +1488,8 @@ def _layout(inst: Instance, idx: _Index) -> Layout:
         pair_producer=[producer for producer, _ in idx.pair_key],
         pair_product=[inst.offers[o].product for _, o in idx.pairs],
         pair_date=[day for _, day in idx.pair_key],
+        need_quantity=[need.quantity for need in inst.needs],
+        pair_size=[inst.offers[o].pack_size for _, o in idx.pairs],
     )
 
 

@@ -62,14 +62,21 @@ class Layout:
     pair_producer: list[str]
     pair_product: list[str]
     pair_date: list[str]
+    need_quantity: list[float] = field(default_factory=list)  # empty: no unmet neighbourhood
+    pair_size: list[float] = field(default_factory=list)
     producer_pairs: dict[str, list[int]] = field(init=False)
     product_pairs: dict[str, list[int]] = field(init=False)
+    date_needs: dict[str, list[int]] = field(init=False)
 
     def __post_init__(self):
         self.producer_pairs, self.product_pairs = defaultdict(list), defaultdict(list)
         for i, producer in enumerate(self.pair_producer):
             self.producer_pairs[producer].append(i)
             self.product_pairs[self.pair_product[i]].append(i)
+        dates: dict[str, set[int]] = defaultdict(set)
+        for i, day in enumerate(self.pair_date):
+            dates[day].add(self.pair_need[i])
+        self.date_needs = {day: sorted(needs) for day, needs in sorted(dates.items())}
 
 
 class Incumbent:
@@ -131,16 +138,29 @@ class Incumbent:
 class NeighbourhoodSearch:
     """Fix-and-optimise on one model: free a related part of the best allocation, re-solve.
 
-    Four kinds of neighbourhood, taken in turn (each adds a share of the improvements on bench
-    territories): the producers used now plus a few others (moves between suppliers), the
-    needs some deliveries serve with all their offers (closing a delivery), the needs a used
-    producer serves over the period, and a few products (capacity shared across dates)."""
+    Six kinds of neighbourhood, taken in turn: the producers used now plus a few others
+    (moves between suppliers), the needs some deliveries serve with all their offers (closing
+    a delivery), the needs a used producer serves over the period, a few products (capacity
+    shared across dates), the needs of a few days (deliveries are per producer and day), and
+    the needs left unmet with the other needs of their days (an unmet need is dear, and no
+    other kind frees it unless its producers are in use).
+
+    A neighbourhood solved from a best allocation another worker has since improved is laid
+    over the newer one (its freed pairs replace the newer one's) before it is proposed, so
+    the two workers' gains add up instead of the later one being refused."""
 
     def __init__(self, model, layout: Layout, incumbent: Incumbent, seed: int):
         self.model, self.layout, self.incumbent = model, layout, incumbent
         self.rng = random.Random(seed)
         self.size = NEIGHBOURHOOD_PAIRS
-        self.kinds = [self._producers, self._deliveries, self._served_needs, self._products]
+        self.kinds = [
+            self._producers,
+            self._dates,
+            self._deliveries,
+            self._unmet,
+            self._served_needs,
+            self._products,
+        ]
         self.iterations = self.improvements = 0
 
     def run(self, deadline: float, stop: threading.Event) -> None:
@@ -148,6 +168,7 @@ class NeighbourhoodSearch:
             left = deadline - time.perf_counter()
             if left < 0.1:
                 return
+            version = self.incumbent.version
             packs, objective = self.incumbent.snapshot()
             if objective is None:  # nothing to improve on yet (greedy missed a target)
                 self.incumbent.wait(self.incumbent.version, min(0.2, left))
@@ -162,17 +183,66 @@ class NeighbourhoodSearch:
                 hint=packs,
                 options=FAST_BRANCHING,
                 hint_pairs=free,
-                absolute_gap=SUB_MIP_GAP_PAIRS * abs(objective) / len(self.layout.pair_need),
+                absolute_gap=SUB_MIP_GAP_PAIRS
+                * self._scale(objective)
+                / len(self.layout.pair_need),
             )
             took = time.perf_counter() - started
-            solved = status in ("optimal", "feasible")
-            if solved and self.incumbent.propose(self.model.packs(), "lns"):
+            if status in ("optimal", "feasible") and self._propose(free, version):
                 self.improvements += 1
             # Neighbourhoods proven quickly can grow; those cut by the time limit shrink.
             if status == "optimal" and took < SUB_MIP_SECONDS / 3:
                 self.size = min(MAX_PAIRS, int(self.size * 1.2))
             elif status != "optimal":
                 self.size = max(MIN_PAIRS, int(self.size * 0.8))
+
+    def _scale(self, objective: float) -> float:
+        """What the sub-MIP gap is a share of: the bound when known (an objective swollen by
+        unmet penalties would let every neighbourhood stop at once)."""
+        bound = self.incumbent.bound
+        return abs(bound) if bound is not None and bound != 0 else abs(objective)
+
+    def _propose(self, free: set[int], version: int) -> bool:
+        packs = self.model.packs()
+        if self.incumbent.version != version:
+            newer, _ = self.incumbent.snapshot()
+            merged = {i: k for i, k in newer.items() if i not in free}
+            merged.update({i: k for i, k in packs.items() if i in free})
+            if self.incumbent.propose(merged, "lns"):
+                return True
+        return self.incumbent.propose(packs, "lns")
+
+    def _dates(self, packs: dict[int, int]) -> set[int]:
+        layout = self.layout
+        groups = [
+            [i for n in needs for i in layout.need_pairs[n]] for needs in layout.date_needs.values()
+        ]
+        free = self._grow(set(), groups[:])
+        if len(free) > 2 * self.size:  # one day bigger than the neighbourhood: part of it
+            free = set(self.rng.sample(sorted(free), 2 * self.size))
+        return free
+
+    def _unmet(self, packs: dict[int, int]) -> set[int]:
+        layout = self.layout
+        if not layout.need_quantity:
+            return self._dates(packs)
+        delivered = [0.0] * len(layout.need_quantity)
+        for i, k in packs.items():
+            delivered[layout.pair_need[i]] += k * layout.pair_size[i]
+        short = [
+            n
+            for n, q in enumerate(layout.need_quantity)
+            if delivered[n] < q - 1e-6 and layout.need_pairs[n]
+        ]
+        if not short:
+            return self._dates(packs)
+        self.rng.shuffle(short)
+        free: set[int] = set()
+        for n in short[: max(1, self.size // 20)]:
+            free.update(layout.need_pairs[n])
+        days = {layout.pair_date[i] for i in free}
+        groups = [[i for m in layout.date_needs[day] for i in layout.need_pairs[m]] for day in days]
+        return self._grow(free, groups)
 
     def _used_producers(self, packs: dict[int, int]) -> list[str]:
         return sorted({self.layout.pair_producer[i] for i, k in packs.items() if k})
