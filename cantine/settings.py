@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the body: refuses a body over the view's limit.
+    "cantine.uploads.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -101,6 +103,12 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "cantine.wsgi.application"
+
+# Request bodies: 2.5 MB for forms and API calls (cantine.uploads.BodyLimitMiddleware applies it
+# to JSON too, before reading); import pages raise it for their file with
+# cantine.uploads.max_body. Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 DATABASES = {
     "default": dj_database_url.config(

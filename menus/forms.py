@@ -51,12 +51,15 @@ class CopyWeekForm(forms.Form):
         return data
 
 
+MAX_SCDL_BYTES = 5 * 1024 * 1024
+
+
 class ScdlImportForm(forms.Form):
     file = forms.FileField(label=_("SCDL menu file (CSV)"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
+        if upload.size > MAX_SCDL_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         raw = upload.read()
         for encoding in ("utf-8-sig", "cp1252"):

@@ -16,7 +16,9 @@ documentation, see ``menus/data/SOURCE_scdl.md``) and both directions follow it:
   menus in. Columns the schema requires but the import does not need are only noticed.
 
 Import is all-or-nothing: every problem is reported with its line number and nothing is written
-unless the whole file is valid.
+unless the whole file is valid. A file of more than :data:`MAX_ROWS` lines is refused before any
+line is checked; the page shows the first problems and counts the others; a dish name that a
+spreadsheet would run as a formula is refused (it would reach the SCDL export).
 Dishes are matched by name (case and accents ignored) in the kitchen's catalogue; unknown ones
 are created as drafts for the dietitian to classify. Bread and "other" rows are not courses of
 the calendar: they are listed back to the user, never dropped silently.
@@ -36,7 +38,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from cantine import csv_export, tables
 from cantine.models import AgeGroup, Canteen, CoverForecast
+from cantine.uploads import capped
 from menus.models import Meal, MealDish
 from nutrition.models import Allergen, Dish
 
@@ -86,6 +90,8 @@ MEAL_TYPES = _enum("menuRepasType")
 DISH_TYPES = _enum("menuPlatType")
 NAME_MAX = _FIELDS["menuPlatNom"]["constraints"]["maxLength"]
 CODE_MAX = _FIELDS["menuPlatCode"]["constraints"]["maxLength"]
+# A year of five courses a day for a kitchen and dozens of restaurants fits well below this.
+MAX_ROWS = 50_000
 DEFAULT_CONVIVE = "tous"  # the schema's default for menuRestaurantConvive
 VEGETARIAN = "végétarien"
 # Annex II of regulation (EU) 1169/2011, as French labels write them (the schema's example:
@@ -205,7 +211,7 @@ def export_menus(
     places = [restaurant] if restaurant is not None else restaurants(canteen)
     published = timezone.now().isoformat(timespec="seconds")
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv_export.dict_writer(out, COLUMNS, lineterminator="\n")
     writer.writeheader()
     for place in places:
         kind = restaurant_type(place)
@@ -270,6 +276,14 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def shown_errors(self) -> list[str]:
+        return capped(self.errors)[0]
+
+    @property
+    def more_errors(self) -> int:
+        return capped(self.errors)[1]
+
 
 @dataclass(frozen=True)
 class _Row:
@@ -285,6 +299,11 @@ def _read(text: str, report: ImportReport) -> list[dict]:
     # standard CSV ones (a list cell is "[""lait"",""gluten""]").
     first = text.splitlines()[0] if text else ""
     delimiter = max(",;\t", key=first.count)
+    try:
+        tables.check_csv_lines(text, MAX_ROWS, delimiter)
+    except tables.TableTooLarge as error:
+        report.errors.append(error.message)
+        return []
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [column for column in REQUIRED_ON_IMPORT if column not in header]
@@ -342,6 +361,12 @@ def _parse(rows: list[dict], report: ImportReport) -> list[_Row]:
             continue
         if not name:
             report.errors.append(f"ligne {line} : nom du plat manquant")
+            continue
+        if csv_export.looks_like_formula(name):
+            report.errors.append(
+                f"ligne {line} : un tableur exécuterait le nom « {name} » comme une formule : "
+                f"retirez son premier caractère « {name[0]} »"
+            )
             continue
         if len(name) > NAME_MAX:
             report.errors.append(

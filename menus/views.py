@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from cantine.models import Canteen, Role
 from cantine.roles import kitchen_for, may_act, role_required
 from cantine.selectors import kitchens_of
+from cantine.uploads import max_body
 from menus import scdl, selectors, services
-from menus.forms import CopyWeekForm, PeriodForm, PlanForm, ScdlImportForm
+from menus.forms import MAX_SCDL_BYTES, CopyWeekForm, PeriodForm, PlanForm, ScdlImportForm
 from menus.instances import week_start
 from menus.models import Meal, MealDish, PlanRun
 from menus.pdf import weekly_menu_pdf
@@ -276,6 +277,7 @@ def scdl_export(request, pk):
     return response
 
 
+@max_body(MAX_SCDL_BYTES)
 @role_required(Role.COOK)
 def scdl_import(request, pk):
     """Bring past menus in from an SCDL CSV: all rows or none, each problem with its line."""

@@ -4,9 +4,9 @@ One row per line with what was asked, what the producer confirmed and what was d
 each with its amount: a partly confirmed order never passes its asked amount off as due. The
 terms are the ones frozen on the line when it was sent."""
 
-import csv
 import io
 
+from cantine import csv_export
 from orders.models import PurchaseOrder, plain
 
 COLUMNS = [
@@ -38,7 +38,7 @@ def _fr(value) -> str:
 
 def purchase_order_csv(order: PurchaseOrder) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csv_export.writer(buffer, delimiter=";")
     writer.writerow(COLUMNS)
     for line in order.lines.all():
         answered = line.confirmed_packs is not None

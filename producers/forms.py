@@ -78,6 +78,9 @@ class DirectoryFilterForm(forms.Form):
         self.fields["activity"].choices = [("", _("Any activity"))] + [(a, a) for a in activities]
 
 
+MAX_PRICE_LIST_BYTES = 5 * 1024 * 1024
+
+
 class OfferImportForm(forms.Form):
     file = forms.FileField(
         label=_("Price list (CSV or XLSX)"),
@@ -91,7 +94,7 @@ class OfferImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
             raise forms.ValidationError(_("Send a .csv or .xlsx file."))
-        if upload.size > 5 * 1024 * 1024:
+        if upload.size > MAX_PRICE_LIST_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         return upload
 

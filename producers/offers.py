@@ -9,6 +9,11 @@ Columns (names are matched without case or accents; extra columns are ignored):
 ``ciqual_code``, ``product``, ``unit`` (kg, L, piece), ``pack_size``, ``unit_price`` (€ HT per
 unit), ``weekly_capacity`` (empty = no limit), ``labels`` (codes separated by ``,`` ``;`` or
 ``|``), ``valid_from``, ``valid_to`` (ISO dates or DD/MM/YYYY; ``valid_from`` empty = today).
+
+A list of more than :data:`MAX_ROWS` rows is refused before any row is checked, an XLSX read in
+streaming mode with its declared size checked first (``cantine.tables``); a product name that a
+spreadsheet would run as a formula (``=HYPERLINK(...)``) is refused, since it would reach the
+cooks' purchase orders.
 """
 
 from __future__ import annotations
@@ -24,12 +29,16 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
+from cantine import tables
+from cantine.csv_export import looks_like_formula
 from cantine.labels import Label
 from cantine.vocabulary import LABEL_ALIASES, parse_unit
 from nutrition.models import Food
 from producers.models import Offer, Producer, sale_problem
 
 REQUIRED = ("ciqual_code", "product", "unit", "pack_size", "unit_price")
+# A producer's catalogue, not its history: a few hundred lines at most in practice.
+MAX_ROWS = 10_000
 OPTIONAL = ("weekly_capacity", "labels", "valid_from", "valid_to")
 
 
@@ -67,18 +76,47 @@ def _key(name: str) -> str:
 
 
 def read_table(content: bytes, filename: str) -> pd.DataFrame:
-    """Every cell as text (empty string when blank), whatever the format."""
+    """Every cell as text (empty string when blank), whatever the format; indexed by line.
+
+    Raises :class:`cantine.tables.TableTooLarge` for a list over :data:`MAX_ROWS` rows.
+    """
     if filename.lower().endswith((".xlsx", ".xlsm")):
-        frame = pd.read_excel(io.BytesIO(content), dtype=str)
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1252")
-        frame = pd.read_csv(io.StringIO(text), dtype=str, sep=None, engine="python")
+        return _read_xlsx(content)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252")
+    tables.check_csv_lines(text, MAX_ROWS)
+    frame = pd.read_csv(io.StringIO(text), dtype=str, sep=None, engine="python")
     frame = frame.fillna("")
     frame.columns = [_key(c) for c in frame.columns]
     return frame
+
+
+def _read_xlsx(content: bytes) -> pd.DataFrame:
+    """The first sheet, streamed; blank rows skipped, the others keep their line number."""
+    rows = tables.xlsx_rows(content, max_rows=MAX_ROWS)
+    header = [_cell_text(v) for v in next(rows, ())]
+    while header and not header[-1]:
+        header.pop()
+    records, index = [], []
+    for line, values in enumerate(rows, start=2):
+        cells = [_cell_text(v) for v in values[: len(header)]]
+        if any(c.strip() for c in cells):
+            records.append(cells + [""] * (len(header) - len(cells)))
+            index.append(line - 2)
+    return pd.DataFrame(records, columns=[_key(c) for c in header], index=index, dtype=str)
+
+
+def _cell_text(value) -> str:
+    """A spreadsheet cell as the text a CSV export of it would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _decimal(raw: str) -> Decimal:
@@ -162,13 +200,19 @@ def parse_rows(frame: pd.DataFrame, foods: dict[str, Food], today: date):
     if frame.empty:
         raise OfferImportError([RowError(0, "", "le fichier ne contient aucune offre")])
     rows = []
-    for index, cells in enumerate(frame.to_dict("records")):
-        row = _Row(index + 2, cells, errors)
+    for index, cells in zip(frame.index, frame.to_dict("records"), strict=True):
+        row = _Row(int(index) + 2, cells, errors)
         code = row.text("ciqual_code", required=True)
         food = foods.get(code.split(".")[0]) if code else None
         if code and food is None:
             row.fail("ciqual_code", f"code CIQUAL inconnu « {code} »")
         product = row.text("product", required=True)
+        if looks_like_formula(product):
+            row.fail(
+                "product",
+                "un tableur exécuterait ce nom comme une formule : retirez son "
+                f"premier caractère « {product[0]} »",
+            )
         raw_unit = row.text("unit", required=True)
         unit = parse_unit(raw_unit)
         if raw_unit and unit is None:
@@ -190,6 +234,7 @@ def parse_rows(frame: pd.DataFrame, foods: dict[str, Food], today: date):
             row.fail("valid_to", "la fin de validité précède son début")
         rows.append(
             {
+                "line": row.line,
                 "food": food,
                 "product_label": product[:200],
                 "unit": unit,
@@ -202,7 +247,8 @@ def parse_rows(frame: pd.DataFrame, foods: dict[str, Food], today: date):
             }
         )
     seen = {}
-    for line, fields in enumerate(rows, start=2):
+    for fields in rows:
+        line = fields.pop("line")
         key = (fields["food"] and fields["food"].pk, fields["product_label"].lower())
         if fields["food"] is not None and key in seen:
             errors.append(RowError(line, "product", f"même produit qu'à la ligne {seen[key]}"))
@@ -214,6 +260,8 @@ def import_offers(producer: Producer, content: bytes, filename: str) -> OfferImp
     """Create or update the producer's offers from a price list; all or nothing."""
     try:
         frame = read_table(content, filename)
+    except tables.TableTooLarge as error:
+        raise OfferImportError([RowError(0, "", error.message)]) from error
     except Exception as error:  # unreadable file: say so, import nothing
         raise OfferImportError([RowError(0, "", f"fichier illisible ({error})")]) from error
     codes = {str(c).strip().split(".")[0] for c in frame.get("ciqual_code", [])}

@@ -10,7 +10,14 @@ from django.views.decorators.http import require_POST
 from cantine.models import Role
 from cantine.roles import producer_of, role_required
 from cantine.selectors import visible_canteens
-from producers.forms import DirectoryFilterForm, OfferEditForm, OfferImportForm, ProducerProfileForm
+from cantine.uploads import capped, max_body
+from producers.forms import (
+    MAX_PRICE_LIST_BYTES,
+    DirectoryFilterForm,
+    OfferEditForm,
+    OfferImportForm,
+    ProducerProfileForm,
+)
 from producers.models import Offer
 from producers.offers import OfferImportError, import_offers
 from producers.selectors import activities, producer_directory
@@ -70,19 +77,20 @@ def profile(request):
     )
 
 
+@max_body(MAX_PRICE_LIST_BYTES)
 @role_required(Role.PRODUCER)
 def my_offers(request):
     """The producer's offers, and the price-list import (all or nothing)."""
     producer = producer_of(request.user)
     form = OfferImportForm(request.POST or None, request.FILES or None)
-    errors, status = [], 200
+    errors, more_errors, status = [], 0, 200
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 result = import_offers(producer, upload.read(), upload.name)
             except OfferImportError as error:
-                errors, status = error.errors, 400
+                (errors, more_errors), status = capped(error.errors), 400
             else:
                 messages.success(
                     request,
@@ -96,7 +104,13 @@ def my_offers(request):
     return render(
         request,
         "producers/offers.html",
-        {"producer": producer, "offers": offers, "form": form, "import_errors": errors},
+        {
+            "producer": producer,
+            "offers": offers,
+            "form": form,
+            "import_errors": errors,
+            "more_errors": more_errors,
+        },
         status=status,
     )
 

@@ -12,11 +12,11 @@ a distance goes only with ``KM`` and is written in whole kilometres (ma cantine 
 ``PositiveIntegerField``; a fraction is rounded half up).
 """
 
-import csv
 import io
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
+from cantine import csv_export
 from cantine.local import LocalScope
 from purchases.importer import COLUMNS
 from purchases.models import Origin, Purchase
@@ -57,7 +57,7 @@ def _number(value: Decimal, cents: bool = False) -> str:
 
 
 def write_csv(purchases: Iterable[Purchase], out) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_export.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     writer.writerows(rows(purchases))
 

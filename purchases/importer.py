@@ -28,7 +28,13 @@ empty columns, and the ``definition_local_km`` column absent (ma cantine's own e
 ``web/static/documents/achats_*_fichier_exemple_ma_cantine.xlsx``, were made before it existed).
 
 Every bad row is reported with its line number in the file (the header is line 1), its column
-and the reason; callers import nothing unless every row is valid.
+and the reason; callers import nothing unless every row is valid. A file of more than
+:data:`MAX_ROWS` lines is refused before any row is checked (``cantine.tables``), and only the
+first :data:`cantine.uploads.MAX_ERRORS` problems are kept, the others counted.
+
+Text cells that a spreadsheet would run as a formula (``=``, ``@``, ``+`` or ``-`` before
+something that is not a number, a tab or a carriage return first) are refused: they would reach
+ma cantine and every export of the ledger (``cantine.csv_export``).
 
 ``categories_egalim`` codes map one-to-one onto :class:`cantine.labels.Label` (cantine chose the
 platform's codes for its labels), ``CATEGORY_TO_LABEL`` being built from
@@ -51,8 +57,11 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cantine import tables
+from cantine.csv_export import looks_like_formula
 from cantine.labels import Label
 from cantine.local import LocalScope
+from cantine.uploads import MAX_ERRORS
 from purchases.models import Family, Origin
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -98,6 +107,8 @@ INTEGER_PATTERN = re.compile(r"^\+?\d+$")
 CENT = Decimal("0.01")
 MAX_PRICE = Decimal("999999999999999999.99")  # ma cantine's prix_ht: 20 digits, 2 decimals
 XLSX_MAGIC = b"PK\x03\x04"
+# Issue 7 imports 100,000 lines in a few seconds; a year of a large central kitchen is less.
+MAX_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -126,10 +137,20 @@ class ParseResult:
     notices: list[str] = field(default_factory=list)
     identifier: str = "siret"  # or ID_COLUMN
     old_format: bool = False
+    error_count: int = 0  # every problem found; ``errors`` keeps the first MAX_ERRORS
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def more_errors(self) -> int:
+        return self.error_count - len(self.errors)
+
+    def add_error(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(error)
 
     def error_lines(self) -> list[int]:
         return sorted({e.line for e in self.errors})
@@ -159,9 +180,28 @@ def parse(file_name: str, content: bytes, *, strict: bool = False) -> ParseResul
         header, records = _read_table(file_name, content, result.notices)
         layout = _Layout.of(header, result, strict)
     except FileError as error:
-        result.errors.extend(error.errors)
+        for row_error in error.errors:
+            result.add_error(row_error)
         return result
     checker = _RowChecker(result, strict)
+    try:
+        blank = _check_rows(records, layout, checker, strict)
+    except tables.TableTooLarge as error:  # a sheet's rows past the cap, met while reading
+        result.rows.clear()
+        result.errors.clear()
+        result.error_count = 0
+        result.add_error(RowError(0, "", "too_large", error.message))
+        return result
+    checker.finish()
+    if blank:
+        result.notices.append(_("%(count)s empty lines were skipped.") % {"count": blank})
+    if not result.rows and not result.errors:
+        result.add_error(RowError(0, "", "empty", _("The file has no purchase line.")))
+    return result
+
+
+def _check_rows(records, layout: _Layout, checker: _RowChecker, strict: bool) -> int:
+    """Check every record; the number of blank ones skipped."""
     blank = 0
     for line, cells in records:
         if not any(c.strip() for c in cells):
@@ -175,12 +215,7 @@ def parse(file_name: str, content: bytes, *, strict: bool = False) -> ParseResul
         raw = layout.read(line, cells, checker)
         if raw is not None:
             checker.check(line, raw)
-    checker.finish()
-    if blank:
-        result.notices.append(_("%(count)s empty lines were skipped.") % {"count": blank})
-    if not result.rows and not result.errors:
-        result.errors.append(RowError(0, "", "empty", _("The file has no purchase line.")))
-    return result
+    return blank
 
 
 # Reading -------------------------------------------------------------------------------------
@@ -188,7 +223,10 @@ def parse(file_name: str, content: bytes, *, strict: bool = False) -> ParseResul
 
 def _read_table(file_name: str, content: bytes, notices: list[str]):
     if content.startswith(XLSX_MAGIC) or file_name.lower().endswith(".xlsx"):
-        return _read_xlsx(content)
+        try:
+            return _read_xlsx(content)
+        except tables.TableTooLarge as error:
+            raise FileError("too_large", error.message) from None
     if file_name.lower().endswith(".xls") or content.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileError("format", _("Old Excel files (.xls) cannot be read: save as .xlsx or CSV."))
     return _read_csv(_decode(content, notices))
@@ -207,6 +245,10 @@ def _read_csv(text: str):
     delimiter = max(
         ",;\t", key=lambda d: _known_columns(next(csv.reader([first_line], delimiter=d)))
     )
+    try:
+        tables.check_csv_lines(text, MAX_ROWS, delimiter)
+    except tables.TableTooLarge as error:
+        raise FileError("too_large", error.message) from None
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
@@ -223,15 +265,11 @@ def _read_csv(text: str):
 
 
 def _read_xlsx(content: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise FileError("format", _("This Excel file cannot be read.")) from error
-    rows = book.worksheets[0].iter_rows(values_only=True)
+    rows = tables.xlsx_rows(content, max_rows=MAX_ROWS)
     try:
         header = [_cell_text(v) for v in next(rows)]
+    except tables.SheetError:
+        raise FileError("format", _("This Excel file cannot be read.")) from None
     except StopIteration:
         raise FileError("empty", _("The file is empty.")) from None
     while header and not header[-1]:
@@ -427,10 +465,10 @@ class _RowChecker:
         self.today = timezone.localdate()
 
     def error(self, line, column, code, message, value=""):
-        self.result.errors.append(RowError(line, column, code, message, value))
+        self.result.add_error(RowError(line, column, code, message, value))
 
     def check(self, line: int, raw: dict[str, str]) -> None:
-        before = len(self.result.errors)
+        before = self.result.error_count
         key = self._canteen_key(line, raw)
         if key:
             self.result.sirets[line] = key
@@ -458,9 +496,9 @@ class _RowChecker:
                 or "",
                 "local_definition_km": self._km(line, raw["definition_local_km"]),
             }
-        if len(self.result.errors) == before:
+        if self.result.error_count == before:
             self._local_rules(line, values)
-        if len(self.result.errors) == before:
+        if self.result.error_count == before:
             self.result.rows.append(ParsedRow(line, key, values))
 
     def _local_rules(self, line, values) -> None:
@@ -554,6 +592,19 @@ class _RowChecker:
     def _text(self, line, column, value):
         """ma cantine's description and fournisseur are text fields with no length limit."""
         if column in REQUIRED and not self._required(line, column, value):
+            return None
+        if looks_like_formula(value):
+            self.error(
+                line,
+                column,
+                "formula",
+                _(
+                    "This text starts with %(char)s: a spreadsheet would run it as a formula. "
+                    "Remove that first character."
+                )
+                % {"char": repr(value[0])},
+                value,
+            )
             return None
         return value
 

@@ -84,11 +84,9 @@ def _resolve_canteens(result: importer.ParseResult, user) -> dict[str, Canteen]:
     )
     for line, key in sorted(result.sirets.items()):
         if key not in known:
-            result.errors.append(
-                importer.RowError(line, column, "unknown_siret", unknown_message, key)
-            )
+            result.add_error(importer.RowError(line, column, "unknown_siret", unknown_message, key))
         elif known[key].pk not in managed_pks:
-            result.errors.append(
+            result.add_error(
                 importer.RowError(
                     line,
                     column,

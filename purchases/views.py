@@ -4,7 +4,6 @@ Managers import and undo imports; cooks read the ledger and the shares. A centra
 pages cover its satellites too. A canteen the user does not work for answers 404.
 """
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -22,11 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cantine import csv_export
 from cantine.models import Canteen, Role
 from cantine.roles import canteens_for, may_act, role_required
+from cantine.uploads import max_body
 from purchases import charts, exporter, macantine, selectors, services, targets
 from purchases.carbon import LIGHT_VAN_FACTOR_SOURCE
-from purchases.forms import ImportForm, LedgerFilterForm, MaCantineLinkForm
+from purchases.forms import MAX_UPLOAD_BYTES, ImportForm, LedgerFilterForm, MaCantineLinkForm
 from purchases.models import ImportBatch
 from purchases.pdf import year_report_pdf
 from purchases.report import year_report
@@ -94,15 +95,13 @@ class _Echo:
 @role_required(*READERS)
 def ledger_export(request):
     """The filtered table in the ma cantine format, streamed so a large year fits in memory."""
-    import csv
-
     canteen, _form, scope, filters = _ledger_query(request)
     if canteen is None:
         raise Http404
     lines = (
         selectors.ledger(scope, filters).select_related("canteen").order_by("date", "pk")
     ).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo(), lineterminator="\n")
+    writer = csv_export.writer(_Echo(), lineterminator="\n")
 
     def stream():
         yield writer.writerow(exporter.COLUMNS)
@@ -115,6 +114,7 @@ def ledger_export(request):
     return response
 
 
+@max_body(MAX_UPLOAD_BYTES)
 @role_required(Role.MANAGER)
 def import_file(request):
     managed = canteens_for(request.user, Role.MANAGER)
@@ -386,7 +386,7 @@ def _share_table_csv(name, year, rows):
     """The same table as the page shows, for a spreadsheet (UTF-8 with BOM, ';')."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer = csv_export.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow([name, *(header for _, header in SHARE_COLUMNS)])
     for row in rows:
         values = [getattr(row.shares, attribute) for attribute, _ in SHARE_COLUMNS]
