@@ -1,10 +1,11 @@
 from django.urls import path
 
 from cantine import views
+from cantine.http import forms, reads
 
 urlpatterns = [
-    path("", views.canteen_list, name="canteen_list"),
-    path("<int:pk>/", views.canteen_detail, name="canteen_detail"),
-    path("<int:pk>/covers/", views.canteen_covers_edit, name="canteen_covers_edit"),
-    path("<int:pk>/local/", views.canteen_local_edit, name="canteen_local_edit"),
+    path("", reads(views.canteen_list), name="canteen_list"),
+    path("<int:pk>/", reads(views.canteen_detail), name="canteen_detail"),
+    path("<int:pk>/covers/", forms(views.canteen_covers_edit), name="canteen_covers_edit"),
+    path("<int:pk>/local/", forms(views.canteen_local_edit), name="canteen_local_edit"),
 ]

@@ -179,8 +179,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "cantine.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 100,
+    # Domain errors (a row still in use, a rule refusing) answered once for every endpoint.
+    "EXCEPTION_HANDLER": "cantine.api_errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "cantine.api_errors.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "cantine API",

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from cantine import views
 from cantine.api import CanteenViewSet
+from cantine.http import reads
 from menus.api import MealViewSet, PlanRunViewSet
 from nutrition.api import DishViewSet, FoodViewSet, RuleSetViewSet
 from orders.api import (
@@ -33,7 +34,7 @@ router.register("meals", MealViewSet, basename="meal")
 router.register("plan-runs", PlanRunViewSet, basename="planrun")
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", reads(views.home), name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("canteens/", include("cantine.canteen_urls")),
     path("producers/", include("producers.urls")),
@@ -45,7 +46,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
 ]
 
 admin.site.site_header = "cantine"

@@ -381,14 +381,15 @@ class RuleSetViewSet(
             rule_sets = selectors.visible_rule_sets(self.request.user, Role.DIETITIAN)
         return rule_sets.prefetch_related("rules").order_by("-is_preset", "name")
 
-    def perform_update(self, serializer):
-        if (
-            not selectors.editable_rule_sets(self.request.user)
-            .filter(pk=serializer.instance.pk)
-            .exists()
+    def get_object(self):
+        """For a change, the rule set must be the caller's to edit, before its body is read:
+        a preset or a rule set served from another kitchen answers 403, whatever is sent."""
+        rule_set = super().get_object()
+        if self.action in ("update", "partial_update") and (
+            not selectors.editable_rule_sets(self.request.user).filter(pk=rule_set.pk).exists()
         ):
             raise PermissionDenied("A preset or another kitchen's rule set: copy it first.")
-        serializer.save()
+        return rule_set
 
     @extend_schema(request=RuleSetCopySerializer, responses={201: RuleSetSerializer})
     @action(detail=True, methods=["post"])

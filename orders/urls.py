@@ -1,9 +1,10 @@
 from django.urls import path
 
+from cantine.http import forms, reads
 from orders import portal, views
 
 urlpatterns = [
-    path("portal/", portal.portal, name="orders_portal"),
+    path("portal/", reads(portal.portal), name="orders_portal"),
     path("portal/lines/<int:line_pk>/answer/", portal.answer_line, name="orders_portal_answer"),
     path("portal/<int:po_pk>/confirm/", portal.confirm_order, name="orders_portal_confirm"),
     path("purchase-orders/<int:po_pk>/send/", views.send_purchase_order, name="orders_po_send"),
@@ -18,17 +19,23 @@ urlpatterns = [
         views.reallocate_purchase_order,
         name="orders_po_reallocate",
     ),
-    path("", views.orders_index, name="orders_index"),
-    path("<int:pk>/needs/", views.needs_page, name="orders_needs"),
+    path("", reads(views.orders_index), name="orders_index"),
+    path("<int:pk>/needs/", reads(views.needs_page), name="orders_needs"),
     path("<int:pk>/needs/compute/", views.compute_needs, name="orders_compute_needs"),
     path("<int:pk>/allocate/", views.start_allocation, name="orders_allocate"),
-    path("<int:pk>/lots/", views.lot_simulator, name="orders_lots"),
-    path("<int:pk>/purchase-orders/", views.purchase_order_list, name="orders_purchase_orders"),
+    path("<int:pk>/lots/", forms(views.lot_simulator), name="orders_lots"),
+    path(
+        "<int:pk>/purchase-orders/", reads(views.purchase_order_list), name="orders_purchase_orders"
+    ),
     path("needs/<int:need_pk>/", views.adjust_need, name="orders_adjust_need"),
-    path("runs/<int:run_pk>/", views.run_detail, name="orders_run"),
-    path("runs/<int:run_pk>/status/", views.run_status, name="orders_run_status"),
-    path("runs/<int:run_pk>/accept/", views.accept_run, name="orders_accept_run"),
-    path("purchase-orders/<int:po_pk>/", views.purchase_order_detail, name="orders_po"),
-    path("purchase-orders/<int:po_pk>/pdf/", views.purchase_order_pdf_view, name="orders_po_pdf"),
-    path("purchase-orders/<int:po_pk>/csv/", views.purchase_order_csv, name="orders_po_csv"),
+    path("runs/<int:run_pk>/", reads(views.run_detail), name="orders_run"),
+    path("runs/<int:run_pk>/status/", reads(views.run_status), name="orders_run_status"),
+    path("runs/<int:run_pk>/accept/", forms(views.accept_run), name="orders_accept_run"),
+    path("purchase-orders/<int:po_pk>/", reads(views.purchase_order_detail), name="orders_po"),
+    path(
+        "purchase-orders/<int:po_pk>/pdf/",
+        reads(views.purchase_order_pdf_view),
+        name="orders_po_pdf",
+    ),
+    path("purchase-orders/<int:po_pk>/csv/", reads(views.purchase_order_csv), name="orders_po_csv"),
 ]

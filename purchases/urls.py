@@ -1,13 +1,14 @@
 from django.urls import path
 
+from cantine.http import forms, reads
 from purchases import views
 
 urlpatterns = [
-    path("", views.ledger, name="purchase_ledger"),
-    path("export.csv", views.ledger_export, name="purchase_export"),
-    path("import/", views.import_file, name="purchase_import"),
+    path("", reads(views.ledger), name="purchase_ledger"),
+    path("export.csv", reads(views.ledger_export), name="purchase_export"),
+    path("import/", forms(views.import_file), name="purchase_import"),
     path("import/<int:pk>/undo/", views.import_undo, name="purchase_import_undo"),
-    path("shares/", views.shares, name="purchase_shares"),
-    path("shares/report.pdf", views.report_pdf, name="purchase_report_pdf"),
-    path("macantine/", views.macantine_send, name="purchase_macantine_send"),
+    path("shares/", reads(views.shares), name="purchase_shares"),
+    path("shares/report.pdf", reads(views.report_pdf), name="purchase_report_pdf"),
+    path("macantine/", forms(views.macantine_send), name="purchase_macantine_send"),
 ]
