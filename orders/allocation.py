@@ -1026,6 +1026,7 @@ class _Model:
         self.y = {key: m.add_binary_variable() for key in self.keys}
         self.result = None
         self._restricted = False
+        self.lp_support: set[int] = set()  # pairs the LP relaxation buys, after relaxation()
         for part in (self._coverage, self._capacity, self._deliveries, self._shares, self._budget):
             if cancel is not None and cancel():
                 raise Cancelled
@@ -1110,7 +1111,9 @@ class _Model:
 
     def _producer_caps(self, cap: float) -> None:
         """Each producer's value <= cap x total value (one total variable, one row each)."""
-        total = self.model.add_variable(lb=0, name="value_total")
+        # bounded, so a Lagrangian bound that relaxes these rows stays finite
+        most = sum(self.value[i] * self.idx.pair_bounds(i)[1] for i in range(len(self.x)))
+        total = self.model.add_variable(lb=0, ub=most, name="value_total")
         ct = self._row(0, 0)
         for i, xi in enumerate(self.x):
             ct.set_coefficient(xi, self.value[i])
@@ -1245,22 +1248,36 @@ class _Model:
 
     def relaxation(self, seconds: float) -> float | str | None:
         """LP relaxation bound (HiGHS only): a valid bound even when the MIP's root is cut
-        short, and an early, cheap infeasibility proof."""
+        short, and an early, cheap infeasibility proof. Its duals are kept for
+        ``lagrangian_bound``."""
         if self.name != "HIGHS":
             return None
-        mo = self.mathopt
-        params = mo.SolveParameters(time_limit=timedelta(seconds=seconds))
-        params.highs.bool_options["solve_relaxation"] = True
-        result = mo.solve(self.model, mo.SolverType.HIGHS, params=params)
-        reason = result.termination.reason
-        if reason in (
-            mo.TerminationReason.INFEASIBLE,
-            mo.TerminationReason.INFEASIBLE_OR_UNBOUNDED,
-        ):
-            return "infeasible"
-        if reason == mo.TerminationReason.OPTIMAL:
-            return round(result.objective_value() + self._tie_slack(), 4)
-        return None
+        from orders.allocation_bound import DateDecomposition
+
+        block_of = {x.id: self.idx.pair_key[i][1] for i, x in enumerate(self.x)}
+        for n, u in enumerate(self.u):
+            if u is not None:
+                block_of[u.id] = self.inst.needs[n].delivery_date
+        block_of.update({y.id: key[1] for key, y in self.y.items()})
+        self._decomposition = DateDecomposition(self.model.export_model(), block_of)
+        status, value, self._duals = self._decomposition.lp_duals(seconds)
+        if status != "optimal":
+            return status if status == "infeasible" else None
+        lp = self._decomposition.lp_values
+        self.lp_support = {i for i, x in enumerate(self.x) if x.id in lp}
+        return round(self._to_model(value) + self._tie_slack(), 4)
+
+    def lagrangian_bound(self, deadline: float, stop: Callable[[], bool]) -> float | None:
+        """The bound of ``orders.allocation_bound``: each delivery date solved apart, the
+        rows that tie dates together priced by the LP's duals (after ``relaxation``)."""
+        if getattr(self, "_duals", None) is None:
+            return None
+        value = self._decomposition.bound(self._duals, deadline, stop)
+        return None if value is None else round(self._to_model(value) + self._tie_slack(), 4)
+
+    def _to_model(self, value: float) -> float:
+        """A minimisation's value back in the model's direction."""
+        return -value if self.inst.objective == "max_local" else value
 
     def packs(self) -> dict[int, int]:
         values = self.result.variable_values(self.x)
