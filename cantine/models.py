@@ -127,6 +127,12 @@ class Canteen(models.Model):
     )
     commune = models.ForeignKey(Commune, models.PROTECT, related_name="canteens")
     address = models.CharField(_("address"), max_length=250, blank=True)
+    service_code = models.CharField(
+        _("Chorus Pro service code"),
+        max_length=100,
+        blank=True,
+        help_text=_("The buyer's service that receives invoices (e-invoicing, Chorus Pro)."),
+    )
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     local_scope = models.CharField(
