@@ -205,7 +205,6 @@ def to_svg(chart: Chart, chart_id: str = "") -> str:
     body = "".join(_svg_shape(shape) for shape in chart.shapes)
     return (
         f'<svg{ident} class="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'viewBox="0 0 {chart.width:.0f} {chart.height:.0f}" '
-        f'style="max-width:{chart.width:.0f}px;width:100%;font-family:sans-serif">'
+        f'width="{chart.width:.0f}" viewBox="0 0 {chart.width:.0f} {chart.height:.0f}">'
         f"<title>{escape(chart.title)}</title>{body}</svg>"
     )
