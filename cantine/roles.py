@@ -13,6 +13,8 @@ from rest_framework.permissions import BasePermission
 
 from cantine.models import Canteen, Role
 
+MAX_ID = 2**31 - 1  # larger ids are no canteen's (and overflow a database integer)
+
 
 def roles_of(user) -> frozenset[Role]:
     """The roles a user holds anywhere; cached on the user object for the request."""
@@ -133,7 +135,7 @@ def kitchen_for(user, pk, *roles: Role, write: bool = False, served: bool = Fals
 
     canteen = (
         Canteen.objects.select_related("central_kitchen", "commune").filter(pk=pk).first()
-        if isinstance(pk, int) or str(pk).isdigit()
+        if str(pk).isdigit() and int(pk) <= MAX_ID
         else None
     )
     if canteen is None:

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A page's refusal (cantine.refusals.Refused, an uncaught ValidationError): one fragment.
+    "cantine.refusals.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "cantine.urls"

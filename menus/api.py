@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cantine.api_filters import MAX_ID, CanteenPeriodFilter, read_filters
+from cantine.bounds import ApiDayField
 from cantine.models import Canteen, Role
 from cantine.roles import HasRole, in_kitchens, kitchen_for, kitchens_for
 from menus import selectors, services
@@ -17,9 +19,9 @@ READERS = (Role.COOK, Role.DIETITIAN, Role.MANAGER)
 
 
 class PeriodSerializer(serializers.Serializer):
-    canteen = serializers.IntegerField()
-    start = serializers.DateField()
-    end = serializers.DateField()
+    canteen = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    start = ApiDayField()
+    end = ApiDayField()
 
     def validate(self, data):
         if data["end"] < data["start"]:
@@ -50,6 +52,7 @@ class MealSerializer(serializers.ModelSerializer):
         fields = ["id", "canteen", "date", "closed", "note", "courses"]
 
 
+@extend_schema_view(list=extend_schema(parameters=[CanteenPeriodFilter]))
 class MealViewSet(viewsets.ReadOnlyModelViewSet):
     """Meals of the canteens the caller works for; filter with ?canteen=&start=&end=."""
 
@@ -60,12 +63,12 @@ class MealViewSet(viewsets.ReadOnlyModelViewSet):
         meals = Meal.objects.filter(
             in_kitchens(kitchens_for(self.request.user, *READERS, served=True))
         ).prefetch_related("courses__dish")
-        params = self.request.query_params
-        if params.get("canteen"):
+        params = read_filters(self.request, CanteenPeriodFilter)
+        if "canteen" in params:
             meals = meals.filter(canteen_id=params["canteen"])
-        if params.get("start"):
+        if "start" in params:
             meals = meals.filter(date__gte=params["start"])
-        if params.get("end"):
+        if "end" in params:
             meals = meals.filter(date__lte=params["end"])
         return meals.order_by("canteen", "date")
 
@@ -128,9 +131,9 @@ class PlanRunSerializer(serializers.ModelSerializer):
 
 
 class PlanRequestSerializer(serializers.Serializer):
-    canteen = serializers.IntegerField()
-    start = serializers.DateField()
-    end = serializers.DateField()
+    canteen = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    start = ApiDayField()
+    end = ApiDayField()
     preset = serializers.ChoiceField(choices=PlanRun.Preset.choices)
     keep_existing = serializers.BooleanField(default=True)
     max_cost_per_meal = serializers.DecimalField(

@@ -3,13 +3,14 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cantine.bounds import DayField
 from menus.models import PlanRun
 
 
 class PeriodForm(forms.Form):
     """Which weeks the calendar shows (defaults to the next four from this Monday)."""
 
-    start = forms.DateField(label=_("From the week of"), required=False)
+    start = DayField(label=_("From the week of"), required=False)
     weeks = forms.IntegerField(label=_("Weeks"), min_value=1, max_value=8, required=False)
 
 
@@ -31,7 +32,7 @@ class PlanForm(forms.Form):
         decimal_places=2,
         help_text=_("Optional cap for a primary-school meal."),
     )
-    start = forms.DateField(widget=forms.HiddenInput)
+    start = DayField(widget=forms.HiddenInput)
     weeks = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=8)
 
     def period(self):
@@ -40,8 +41,8 @@ class PlanForm(forms.Form):
 
 
 class CopyWeekForm(forms.Form):
-    source = forms.DateField(widget=forms.HiddenInput)
-    target = forms.DateField(label=_("Copy to the week of"))
+    source = DayField(widget=forms.HiddenInput)
+    target = DayField(label=_("Copy to the week of"))
 
     def clean(self):
         data = super().clean()

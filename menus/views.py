@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cantine.models import Canteen, Role
+from cantine.refusals import Refused
 from cantine.roles import kitchen_for, may_act, role_required
 from cantine.selectors import kitchens_of
 from cantine.uploads import max_body
@@ -38,8 +39,12 @@ def _planning_canteen(user, pk, *roles, write=False) -> Canteen:
 
 
 def _period(request) -> tuple[date, int]:
+    """The weeks asked (``?start=&weeks=``); a date out of range or a wrong number of weeks
+    is refused with its reason (``cantine.refusals``), never guessed."""
     form = PeriodForm(request.GET or request.POST or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        raise Refused.from_form(form)
+    data = form.cleaned_data if form.is_bound else {}
     start = data.get("start") or timezone.localdate()
     return week_start(start), data.get("weeks") or DEFAULT_WEEKS
 
@@ -174,9 +179,9 @@ def copy_week(request, pk):
                 target_monday=form.cleaned_data["target"],
             )
         except ValidationError as error:
-            return HttpResponse(" ".join(error.messages), status=400)
+            raise Refused(error.messages) from error
         return _render_calendar(request, canteen, start, weeks)
-    return HttpResponse(" ".join(m for ms in form.errors.values() for m in ms), status=400)
+    raise Refused.from_form(form)
 
 
 @require_POST
@@ -185,10 +190,10 @@ def start_plan(request, pk):
     canteen = _planning_canteen(request.user, pk, Role.COOK, write=True)
     form = PlanForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(_("The planning request is incomplete."), status=400)
+        raise Refused([_("The planning request is incomplete."), *Refused.from_form(form).problems])
     rule_set = rule_set_for(canteen)
     if rule_set is None:
-        return HttpResponse(_("Ask the dietitian to choose this canteen's rule set."), status=400)
+        raise Refused(_("Ask the dietitian to choose this canteen's rule set."))
     start, end = form.period()
     try:
         run = services.request_plan(

@@ -1267,13 +1267,22 @@ class _Model:
         self.lp_support = {i for i, x in enumerate(self.x) if x.id in lp}
         return round(self._to_model(value) + self._tie_slack(), 4)
 
-    def lagrangian_bound(self, deadline: float, stop: Callable[[], bool]) -> float | None:
+    def lagrangian_bound(
+        self, deadline: float, stop: Callable[[], bool], report: Callable[[float], None]
+    ) -> float | None:
         """The bound of ``orders.allocation_bound``: each delivery date solved apart, the
-        rows that tie dates together priced by the LP's duals (after ``relaxation``)."""
+        rows that tie dates together priced by the LP's duals (after ``relaxation``);
+        ``report`` gets each improvement as it comes."""
         if getattr(self, "_duals", None) is None:
             return None
-        value = self._decomposition.bound(self._duals, deadline, stop)
-        return None if value is None else round(self._to_model(value) + self._tie_slack(), 4)
+
+        def to_model(value: float) -> float:
+            return round(self._to_model(value) + self._tie_slack(), 4)
+
+        value = self._decomposition.bound(
+            self._duals, deadline, stop, lambda v: report(to_model(v))
+        )
+        return None if value is None else to_model(value)
 
     def _to_model(self, value: float) -> float:
         """A minimisation's value back in the model's direction."""

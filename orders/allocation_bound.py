@@ -117,10 +117,19 @@ class DateDecomposition:
         return "optimal", self.sign * result.objective_value(), duals
 
     def bound(
-        self, duals: np.ndarray, deadline: float, stop: Callable[[], bool] | None = None
+        self,
+        duals: np.ndarray,
+        deadline: float,
+        stop: Callable[[], bool] | None = None,
+        report: Callable[[float], None] | None = None,
     ) -> float | None:
         """A lower bound on the minimisation with the relaxed rows priced by ``duals``
-        (clipped to their valid signs), or None when out of time or unbounded."""
+        (clipped to their valid signs), after ``lp_duals``; None when unbounded.
+
+        Anytime: with the LP's own duals, the LP's solution restricted to a date is optimal
+        for that date's LP under those prices, so the bound starts at the LP's value and
+        each date solved as a MIP replaces its LP share by its MIP bound. ``report`` gets
+        every improvement; a date not solved by ``deadline`` keeps its LP share."""
         y = np.zeros(len(self.row_ids))
         rel = self.relaxed
         y[rel] = duals[rel]
@@ -128,11 +137,10 @@ class DateDecomposition:
         y = np.where(np.isfinite(self.row_ub), y, np.maximum(y, 0.0))
         side = np.where(y > 0, self.row_lb, self.row_ub)
         used = y != 0
-        constant = self.offset + float(np.sum(y[used] * side[used]))
+        total = self.offset + float(np.sum(y[used] * side[used]))
         cost = self.cost.copy()
         entries = np.flatnonzero(self.row_block[self.e_row] < 0)
         np.subtract.at(cost, self.e_col[entries], y[self.e_row[entries]] * self.e_val[entries])
-        total = constant
         loose = np.flatnonzero(self.var_block < 0)  # in relaxed rows only: at a box corner
         for j in loose.tolist():
             c = cost[j] if abs(cost[j]) > 1e-9 else 0.0
@@ -140,6 +148,14 @@ class DateDecomposition:
             if c != 0 and not math.isfinite(corner):
                 return None
             total += c * corner if c != 0 else 0.0
+        lp = np.array([self.lp_values.get(int(v), 0.0) for v in self.var_ids])
+        in_block = self.var_block >= 0
+        shares = np.bincount(
+            self.var_block[in_block],
+            weights=(cost * lp)[in_block],
+            minlength=self.n_blocks,
+        )
+        total += float(shares.sum())
         kept = np.flatnonzero(self.row_block[self.e_row] >= 0)
         order = kept[np.argsort(self.row_block[self.e_row[kept]], kind="stable")]
         entry_block = self.row_block[self.e_row[order]]
@@ -149,8 +165,8 @@ class DateDecomposition:
         row_order = np.argsort(self.row_block, kind="stable")
         row_starts = np.searchsorted(self.row_block[row_order], np.arange(self.n_blocks + 1))
         for b in range(self.n_blocks):
-            if (stop is not None and stop()) or time.perf_counter() >= deadline:
-                return None
+            if (stop is not None and stop()) or time.perf_counter() >= deadline - 0.05:
+                break
             value = self._solve_block(
                 cost,
                 var_order[var_starts[b] : var_starts[b + 1]],
@@ -158,9 +174,10 @@ class DateDecomposition:
                 order[starts[b] : starts[b + 1]],
                 deadline,
             )
-            if value is None or not math.isfinite(value):
-                return None
-            total += value
+            if value is not None and math.isfinite(value) and value > shares[b]:
+                total += value - shares[b]
+                if report is not None:
+                    report(total)
         return total
 
     def _solve_block(self, cost, columns, rows, entries, deadline) -> float | None:

@@ -12,6 +12,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cantine.api_filters import MAX_ID, CanteenPeriodFilter, read_filters
+from cantine.bounds import ApiDayField
 from cantine.idempotency import idempotent
 from cantine.labels import Family, Unit
 from cantine.models import Role
@@ -73,11 +75,7 @@ class NeedSerializer(serializers.ModelSerializer):
         return value
 
 
-PERIOD_PARAMETERS = [
-    OpenApiParameter("canteen", int, description="kitchen id"),
-    OpenApiParameter("start", str, description="ISO date, first delivery date"),
-    OpenApiParameter("end", str, description="ISO date, last delivery date"),
-]
+PERIOD_PARAMETERS = [CanteenPeriodFilter]  # canteen, start and end (of delivery dates)
 
 
 @extend_schema(parameters=PERIOD_PARAMETERS)
@@ -101,12 +99,12 @@ class NeedViewSet(
         found = Need.objects.filter(canteen__in=_visible(self.request.user, *roles)).select_related(
             "food"
         )
-        params = self.request.query_params
-        if params.get("canteen"):
+        params = read_filters(self.request, CanteenPeriodFilter)
+        if "canteen" in params:
             found = found.filter(canteen_id=params["canteen"])
-        if params.get("start"):
+        if "start" in params:
             found = found.filter(delivery_date__gte=params["start"])
-        if params.get("end"):
+        if "end" in params:
             found = found.filter(delivery_date__lte=params["end"])
         return found.order_by("delivery_date", "food__name", "pk")
 
@@ -165,9 +163,9 @@ class TargetsSerializer(serializers.Serializer):
 
 
 class AllocationRequestSerializer(serializers.Serializer):
-    canteen = serializers.IntegerField()
-    start = serializers.DateField()
-    end = serializers.DateField()
+    canteen = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    start = ApiDayField()
+    end = ApiDayField()
     targets = TargetsSerializer(required=False)
     goal = serializers.ChoiceField(
         choices=AllocationRun.Goal.choices, default=AllocationRun.Goal.MIN_COST
@@ -380,13 +378,13 @@ class AllocationRunViewSet(
 
 
 class ReceiptLineSerializer(serializers.Serializer):
-    line = serializers.IntegerField()
+    line = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     quantity = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal(0))
     remark = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
 class ReceiptSerializer(serializers.Serializer):
-    received_on = serializers.DateField(
+    received_on = ApiDayField(
         required=False,
         help_text="The day it arrived: not in the future, not before the order was sent "
         "(default: the planned delivery date, once it has come).",
@@ -489,7 +487,7 @@ class ProducerOrderSerializer(serializers.ModelSerializer):
 
 
 class AnswerSerializer(serializers.Serializer):
-    packs = serializers.IntegerField(min_value=0)
+    packs = serializers.IntegerField(min_value=0, max_value=MAX_ID)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 

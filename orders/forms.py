@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cantine.bounds import DayField
 from cantine.forms import decimal_field
 from orders.models import AllocationRun
 
@@ -8,7 +9,7 @@ from orders.models import AllocationRun
 class PeriodForm(forms.Form):
     """Which weeks of needs a page shows."""
 
-    start = forms.DateField(label=_("From the week of"), required=False)
+    start = DayField(label=_("From the week of"), required=False)
     weeks = forms.IntegerField(label=_("Weeks"), min_value=1, max_value=8, required=False)
 
 
@@ -29,7 +30,7 @@ def _percent(label):
 class AllocationForm(forms.Form):
     """Ask for an allocation of the period's needs, with optional share targets in %."""
 
-    start = forms.DateField(widget=forms.HiddenInput)
+    start = DayField(widget=forms.HiddenInput)
     weeks = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=8)
     goal = forms.ChoiceField(
         label=_("Goal"),
@@ -70,7 +71,7 @@ class CommaDecimalField(forms.DecimalField):
 class ReceiptForm(forms.Form):
     """What arrived, line by line, and the day it arrived (the ledger lines carry that date)."""
 
-    received_on = forms.DateField(
+    received_on = DayField(
         label=_("Received on"),
         required=False,
         help_text=_("The day the delivery arrived: not a day to come, not before sending."),

@@ -13,11 +13,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cantine.models import Canteen, Role
+from cantine.refusals import Refused
 from cantine.roles import kitchen_for, may_act, role_required
 from cantine.selectors import kitchens_of
 from orders import exports, lifecycle, lots, needs, selectors, services
@@ -41,8 +41,12 @@ def _may(user, canteen: Canteen, *roles) -> bool:
 
 
 def _period(request):
+    """The weeks asked (``?start=&weeks=``); a date out of range or a wrong number of weeks
+    is refused with its reason (``cantine.refusals``), never guessed."""
     form = PeriodForm(request.GET or request.POST or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        raise Refused.from_form(form)
+    data = form.cleaned_data if form.is_bound else {}
     start = needs.week_start(data.get("start") or timezone.localdate())
     weeks = data.get("weeks") or DEFAULT_WEEKS
     return start, weeks, start + timedelta(days=7 * weeks - 1)
@@ -136,7 +140,7 @@ def start_allocation(request, pk):
     form = AllocationForm(request.POST)
     if not form.is_valid():
         problems = [m for errors in form.errors.values() for m in errors]
-        return _refusal([_("The allocation request is incomplete."), *problems])
+        raise Refused([_("The allocation request is incomplete."), *problems])
     start = needs.week_start(form.cleaned_data["start"])
     end = start + timedelta(days=7 * form.cleaned_data["weeks"] - 1)
     try:
@@ -152,15 +156,9 @@ def start_allocation(request, pk):
     except services.AllocationAlreadyRunning as running:
         run = running.run
     except ValidationError as error:
-        return _refusal(error.messages)
+        raise Refused(error.messages) from error
     run.refresh_from_db()  # an immediate task backend may have solved it already
     return render(request, "orders/_run_status.html", {"run": run, "can_edit": True})
-
-
-def _refusal(problems: list[str]) -> HttpResponse:
-    """Why a request was refused, as a fragment shown where the answer would have gone."""
-    items = format_html_join("", "<li>{}</li>", ((m,) for m in problems))
-    return HttpResponse(format_html('<ul class="errorlist">{}</ul>', items), status=400)
 
 
 def _run(user, run_pk, *roles) -> AllocationRun:

@@ -15,6 +15,9 @@ from cantine.validators import validate_siret
 
 
 def validate_labels(value):
+    """A list of label codes (``null`` or a string from a form is refused, not a 500)."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_("Labels must be a list of label codes."))
     unknown = sorted(set(value) - set(Label.values))
     if unknown:
         raise ValidationError(
@@ -23,7 +26,9 @@ def validate_labels(value):
 
 
 def validate_weekdays(value):
-    if any(day not in Weekday.values for day in value):
+    if not isinstance(value, list) or any(
+        isinstance(day, bool) or day not in Weekday.values for day in value
+    ):
         raise ValidationError(_("Delivery days must be weekdays 0 (Monday) to 6 (Sunday)."))
 
 

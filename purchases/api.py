@@ -5,13 +5,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from cantine.api_filters import MAX_ID, CanteenYearFilter, read_filters
+from cantine.bounds import ApiYearField
 from cantine.models import Role
 from cantine.roles import HasRole, canteens_for, has_role
 from purchases import selectors, services
@@ -99,6 +100,7 @@ class PurchaseSerializer(serializers.ModelSerializer):
         }
 
 
+@extend_schema_view(list=extend_schema(parameters=[CanteenYearFilter]))
 class PurchaseViewSet(viewsets.ModelViewSet):
     """Lines of the canteens the caller works for; ``?canteen=`` and ``?year=`` narrow them."""
 
@@ -109,11 +111,11 @@ class PurchaseViewSet(viewsets.ModelViewSet):
         lines = Purchase.objects.filter(
             canteen__in=canteens_for(self.request.user, *READERS)
         ).order_by("-date", "pk")
-        params = self.request.query_params
-        if params.get("canteen", "").isdigit():
-            lines = lines.filter(canteen_id=int(params["canteen"]))
-        if params.get("year", "").isdigit():
-            lines = lines.filter(date__year=int(params["year"]))
+        params = read_filters(self.request, CanteenYearFilter)
+        if "canteen" in params:
+            lines = lines.filter(canteen_id=params["canteen"])
+        if "year" in params:
+            lines = lines.filter(date__year=params["year"])
         return lines
 
     def _check_manages(self, purchase):
@@ -139,26 +141,23 @@ class PurchaseViewSet(viewsets.ModelViewSet):
         instance.delete()
 
 
+class SharesQuery(CanteenYearFilter):
+    canteen = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The canteen.")
+    year = ApiYearField(required=False, help_text="Calendar year (default: this year).")
+
+
 class SharesViewSet(viewsets.ViewSet):
     """EGalim, organic, meat-and-fish, local, short-chain and France shares of one year."""
 
     permission_classes = [HasRole.of(*READERS)]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("canteen", int, required=True),
-            OpenApiParameter("year", int, description="Calendar year (default: this year)."),
-        ],
-        responses={200: dict},
-    )
+    @extend_schema(parameters=[SharesQuery], responses={200: dict})
     def list(self, request):
-        params = request.query_params
-        if not params.get("canteen", "").isdigit():
-            raise ValidationError({"canteen": _("Give the canteen's id.")})
+        params = read_filters(request, SharesQuery)
         canteen = selectors.readable_canteens(request.user).filter(pk=params["canteen"]).first()
         if canteen is None:
             raise Http404
-        year = int(params["year"]) if params.get("year", "").isdigit() else date.today().year
+        year = params.get("year") or date.today().year
         lines = selectors.ledger(selectors.group_of(canteen), selectors.LedgerFilter(year=year))
         target = target_for(canteen, year)
         return Response(

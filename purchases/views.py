@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -22,7 +23,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cantine import csv_export
+from cantine.bounds import YearField
 from cantine.models import Canteen, Role
+from cantine.refusals import Refused
 from cantine.roles import canteens_for, may_act, role_required
 from cantine.uploads import max_body
 from purchases import charts, exporter, macantine, selectors, services, targets
@@ -265,12 +268,18 @@ TABLES = {
 }
 
 
+class _YearForm(forms.Form):
+    year = YearField(required=False)
+
+
 def _year(request, scope) -> tuple[int, list[int]]:
+    """The year asked (``?year=``, default the latest with purchases); one out of range or
+    not a number is refused with its reason (``cantine.refusals``)."""
     years = selectors.years(scope) or [date.today().year]
-    try:
-        return int(request.GET.get("year") or years[0]), years
-    except ValueError:
-        return years[0], years
+    form = _YearForm(request.GET)
+    if not form.is_valid():
+        raise Refused.from_form(form)
+    return form.cleaned_data["year"] or years[0], years
 
 
 @role_required(*READERS)
