@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
+from cantine import tokens
 from cantine.models import (
+    ApiToken,
     Canteen,
     Commune,
     CoverForecast,
@@ -83,3 +86,24 @@ class IdempotencyKeyAdmin(admin.ModelAdmin):
     list_display = ["key", "user", "endpoint", "status_code", "created_at"]
     search_fields = ["key", "user__username", "endpoint"]
     readonly_fields = ["user", "key", "endpoint", "status_code", "body", "created_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by ``manage.py issue_api_token`` (the key is shown once, never stored);
+    here they are listed and revoked."""
+
+    list_display = ["user", "name", "prefix", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["user__username", "name", "prefix"]
+    readonly_fields = ["user", "prefix", "created_at", "expires_at", "revoked_at"]
+    fields = ["user", "name", "prefix", "created_at", "expires_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            tokens.revoke(token)

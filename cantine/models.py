@@ -304,6 +304,8 @@ class IdempotencyKey(models.Model):
     user = models.ForeignKey(User, models.CASCADE, related_name="+")
     key = models.CharField(max_length=100)
     endpoint = models.CharField(max_length=300)
+    # SHA-256 of the request's parsed body: the same key sent with another body is refused.
+    request_digest = models.CharField(max_length=64, blank=True)
     status_code = models.PositiveSmallIntegerField()
     body = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -315,3 +317,28 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.key}"
+
+
+class ApiToken(models.Model):
+    """A key for the API, stored as its SHA-256 only (``cantine.tokens``).
+
+    The key is shown once, when issued. It stops working when it expires, when it is revoked,
+    and when its user's password changes (``password_stamp`` is the session hash of the
+    password it was issued under, as Django's sessions do)."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("starts with"), max_length=8, editable=False)
+    password_stamp = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.user} · {self.prefix}…"

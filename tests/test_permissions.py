@@ -116,9 +116,9 @@ def test_api_producer_sees_only_itself(client, world):
 
 
 def test_api_token_authentication(client, world):
-    from rest_framework.authtoken.models import Token
+    from cantine import tokens
 
-    token = Token.objects.create(user=world.users["manager"])
-    response = client.get(reverse("canteen-list"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = tokens.issue(world.users["manager"])
+    response = client.get(reverse("canteen-list"), HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert response.json()["count"] == 2

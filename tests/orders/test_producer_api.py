@@ -2,8 +2,8 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from cantine import tokens
 from orders.models import OrderEvent
 from tests.orders.test_portal import sent_orders  # noqa: F401  (fixture)
 
@@ -14,8 +14,8 @@ def answer_url(order, line):
 
 @pytest.fixture
 def farmer_client(client, world):
-    token = Token.objects.create(user=world.users["producer"])
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    _token, key = tokens.issue(world.users["producer"])
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
     return client
 
 
@@ -38,9 +38,12 @@ def test_a_retried_answer_with_the_same_key_acts_once(farmer_client, sent_orders
     line = own.lines.get()
     headers = {"HTTP_IDEMPOTENCY_KEY": "abc-1"}
     first = farmer_client.post(answer_url(own, line), {"packs": 1, "reason": "gel"}, **headers)
-    again = farmer_client.post(answer_url(own, line), {"packs": 2}, **headers)
+    again = farmer_client.post(answer_url(own, line), {"packs": 1, "reason": "gel"}, **headers)
     assert first.status_code == 200 and again.status_code == 200
     assert again.json() == first.json() and again["Idempotent-Replay"] == "true"
+    # The same key with another body is another request, not a retry: 422, nothing done.
+    other = farmer_client.post(answer_url(own, line), {"packs": 2}, **headers)
+    assert other.status_code == 422
     line.refresh_from_db()
     assert line.confirmed_packs == 1
     assert OrderEvent.objects.filter(action="answer").count() == 1
