@@ -27,11 +27,13 @@ NAV_ITEMS = [
     NavItem("canteen_list", _("Canteens"), CANTEEN_STAFF),
     NavItem("producer_directory", _("Producers"), frozenset({Role.COOK, Role.MANAGER})),
     NavItem("orders_index", _("Orders"), frozenset({Role.COOK, Role.MANAGER})),
+    NavItem("consultation_index", _("Consultations"), frozenset({Role.COOK, Role.MANAGER})),
     NavItem("purchase_ledger", _("Purchases"), frozenset({Role.COOK, Role.MANAGER})),
     NavItem("purchase_shares", _("EGalim shares"), frozenset({Role.COOK, Role.MANAGER})),
     NavItem("producer_profile", _("My farm"), frozenset({Role.PRODUCER})),
     NavItem("producer_offers", _("My offers"), frozenset({Role.PRODUCER})),
     NavItem("orders_portal", _("My orders"), frozenset({Role.PRODUCER})),
+    NavItem("portal_consultations", _("Consultations and invoices"), frozenset({Role.PRODUCER})),
     NavItem("dish_list", _("Dishes"), frozenset({Role.COOK, Role.DIETITIAN})),
     NavItem("rule_set_list", _("Rule sets"), frozenset({Role.COOK, Role.DIETITIAN})),
 ]

@@ -14,6 +14,7 @@ from orders.api import (
     ProducerOrderViewSet,
     PurchaseOrderViewSet,
 )
+from orders.consultation_api import ProducerConsultationViewSet
 from producers.api import OfferViewSet, ProducerViewSet
 from purchases.api import PurchaseViewSet, SharesViewSet
 
@@ -25,6 +26,7 @@ router.register("needs", NeedViewSet, basename="need")
 router.register("allocation-runs", AllocationRunViewSet, basename="allocationrun")
 router.register("purchase-orders", PurchaseOrderViewSet, basename="purchaseorder")
 router.register("my-orders", ProducerOrderViewSet, basename="myorder")
+router.register("my-consultations", ProducerConsultationViewSet, basename="myconsultation")
 router.register("purchases", PurchaseViewSet, basename="purchase")
 router.register("purchase-shares", SharesViewSet, basename="purchase-shares")
 router.register("foods", FoodViewSet, basename="food")
@@ -41,6 +43,7 @@ urlpatterns = [
     path("purchases/", include("purchases.urls")),
     path("nutrition/", include("nutrition.urls")),
     path("menus/", include("menus.urls")),
+    path("orders/", include("orders.consultation_urls")),
     path("orders/", include("orders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -11,6 +11,7 @@ EXPECTED_MENU = {
         "dish_list",
         "rule_set_list",
         "orders_index",
+        "consultation_index",
         "purchase_ledger",
         "purchase_shares",
     },
@@ -20,10 +21,11 @@ EXPECTED_MENU = {
         "canteen_list",
         "producer_directory",
         "orders_index",
+        "consultation_index",
         "purchase_ledger",
         "purchase_shares",
     },
-    "producer": {"producer_profile", "producer_offers", "orders_portal"},
+    "producer": {"producer_profile", "producer_offers", "orders_portal", "portal_consultations"},
     "nobody": set(),
 }
 

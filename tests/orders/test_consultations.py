@@ -78,7 +78,7 @@ def test_the_award_splits_the_lot_between_a_farm_and_a_group_and_sends_the_order
         ],
     )
     assert group.is_group
-    with pytest.raises(cs.ConsultationError, match="after the deadline"):
+    with pytest.raises(cs.ConsultationError, match="après la date limite"):
         cs.award(consultation=consultation, actor=world.users["cook"])
     clock(date(2027, 1, 4))
     proposal = cs.propose(consultation)
@@ -135,9 +135,9 @@ def test_departing_from_the_optimal_split_needs_a_written_reason(setup, clock): 
     )
     clock(date(2027, 1, 4))
     split = {cheap.lines.get().pk: Decimal(50), dear.lines.get().pk: Decimal(50)}
-    with pytest.raises(cs.ConsultationError, match="Say why"):
+    with pytest.raises(cs.ConsultationError, match="Dites pourquoi"):
         cs.award(consultation=consultation, actor=world.users["cook"], quantities=split)
-    with pytest.raises(cs.ConsultationError, match="More of"):
+    with pytest.raises(cs.ConsultationError, match="Plus de"):
         cs.award(
             consultation=consultation,
             actor=world.users["cook"],
@@ -165,9 +165,9 @@ def test_answers_are_refused_after_the_deadline_without_the_labels_or_off_delive
     cs.publish(consultation, actor=world.users["cook"])
     item = consultation.items.get()
     line = [cs.LineSpec(item.pk, Decimal("1.2"), Decimal(10))]
-    with pytest.raises(cs.ConsultationError, match="requires"):
+    with pytest.raises(cs.ConsultationError, match="exige"):
         cs.submit_answer(consultation=consultation, actor=world.users["producer"], lines=line)
-    with pytest.raises(cs.ConsultationError, match="delivery days"):
+    with pytest.raises(cs.ConsultationError, match="jours de livraison"):
         cs.submit_answer(
             consultation=consultation,
             actor=world.users["producer"],
@@ -175,10 +175,10 @@ def test_answers_are_refused_after_the_deadline_without_the_labels_or_off_delive
             labels=["BIO"],
             delivery_weekdays=[0, 1],
         )
-    with pytest.raises(cs.ConsultationError, match="Only a producer"):
+    with pytest.raises(cs.ConsultationError, match="Seul un producteur"):
         cs.submit_answer(consultation=consultation, actor=world.users["cook"], lines=line)
     clock(date(2027, 1, 4))
-    with pytest.raises(cs.ConsultationError, match="closed"):
+    with pytest.raises(cs.ConsultationError, match="plus de réponses"):
         cs.submit_answer(
             consultation=consultation, actor=world.users["producer"], lines=line, labels=["BIO"]
         )

@@ -81,10 +81,10 @@ def test_the_invoice_is_a_valid_factur_x_with_siret_service_code_order_and_deliv
 
 def test_only_its_producer_invoices_a_delivered_order_once(delivered, clock):  # noqa: F811
     world, order = delivered
-    with pytest.raises(invoicing.InvoicingError, match="Only the producer"):
+    with pytest.raises(invoicing.InvoicingError, match="Seul le producteur"):
         invoicing.issue_invoice(order=order, actor=world.users["cook"])
     invoicing.issue_invoice(order=order, actor=world.users["producer"])
-    with pytest.raises(invoicing.InvoicingError, match="already invoiced"):
+    with pytest.raises(invoicing.InvoicingError, match="déjà facturée"):
         invoicing.issue_invoice(order=order, actor=world.users["producer"])
 
 
@@ -92,7 +92,7 @@ def test_the_manager_records_the_payment_and_the_delay_is_measured(delivered, cl
     world, order = delivered
     invoice = invoicing.issue_invoice(order=order, actor=world.users["producer"])
     clock(date(2027, 1, 30))
-    with pytest.raises(invoicing.InvoicingError, match="day to come"):
+    with pytest.raises(invoicing.InvoicingError, match="jour à venir"):
         invoicing.record_payment(
             invoice=invoice,
             paid_on=date(2027, 1, 30) + timedelta(days=1),

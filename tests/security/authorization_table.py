@@ -447,4 +447,67 @@ EXPECTED = {
     "api_docs": {
         "GET": "  403   200   200   200   200   200   200   200",
     },
+    # Consultations, awards and invoices (issue 19): the cook writes, the manager reads and
+    # pays; any producer reads an open consultation and answers for itself; a producer reads
+    # only the answer it takes part in (another's: 404) and invoices only its own orders.
+    "consultation_index": {
+        "GET": "login   302   403   302   403   302   200   403",
+    },
+    "consultation_list": {
+        "GET": "login   200   403   200   403   404   404   403",
+    },
+    "consultation_list@satellite": {
+        "GET": "login   302   403   302   403   404   404   403",
+    },
+    "consultation_from_lot": {
+        "POST": "login   302   403   403   403   404   404   403",
+    },
+    "consultation_from_lot@satellite": {
+        "POST": "login   302   403   403   403   404   404   403",
+    },
+    "consultation_detail": {
+        "GET": "login   200   403   200   403   404   404   403",
+        "POST": "login   200   403   403   403   404   404   403",
+    },
+    "consultation_publish": {
+        "POST": "login   302   403   403   403   404   404   403",
+    },
+    "consultation_award": {
+        "POST": "login   302   403   403   403   404   404   403",
+    },
+    "consultation_report": {
+        "GET": "login   200   403   200   403   404   404   403",
+    },
+    "invoice_list": {
+        "GET": "login   200   403   200   403   404   404   403",
+    },
+    "invoice_list@satellite": {
+        "GET": "login   200   403   200   403   404   404   403",
+    },
+    "invoice_pay": {
+        "POST": "login   403   403   302   403   404   403   403",
+    },
+    "invoice_pdf": {
+        "GET": "login   200   403   200   200   404   404   404",
+    },
+    "portal_consultations": {
+        "GET": "login   403   403   403   200   403   403   200",
+    },
+    "portal_answer": {
+        "GET": "login   403   403   403   200   403   403   200",
+        "POST": "login   403   403   403   302   403   403   302",
+    },
+    "portal_invoice": {
+        "POST": "login   403   403   403   302   403   403   404",
+    },
+    "myconsultation-list": {
+        "GET": "  403   403   403   403   200   403   403   200",
+    },
+    "myconsultation-detail": {
+        "GET": "  403   403   403   403   200   403   403   200",
+    },
+    "myconsultation-answer": {
+        "GET": "  403   403   403   403   200   403   403   404",
+        "POST": "  403   403   403   403   200   403   403   200",
+    },
 }

@@ -82,6 +82,7 @@ OBJECT_BY_ROUTE = {
     "ruleset-": "rule_set",
     "meal-": "meal",
     "planrun-": "plan_run",
+    "myconsultation-": "consultation",
 }
 
 
@@ -98,6 +99,10 @@ def kwargs_for(route: Route, world: SecurityWorld, target: str = "kitchen") -> d
         "po_pk": objects["order"].pk,
         "need_pk": objects["need"].pk,
         "run_pk": objects["plan_run" if route.name.startswith("menu_") else "run"].pk,
+        "cpk": objects[
+            "awarded_consultation" if route.name == "consultation_report" else "consultation"
+        ].pk,
+        "ipk": objects["invoice"].pk,
         "uidb64": "MQ",
         "token": "set-password",
     }
@@ -201,6 +206,27 @@ BODIES = {
     },
     ("purchase-detail", "PATCH"): lambda w: {"description": "Poires"},
     ("myorder-answer", "POST"): lambda w: {"packs": 2},
+    ("consultation_detail", "POST"): lambda w: {},
+    ("invoice_pay", "POST"): lambda w: {"paid_on": "2026-12-01"},
+    ("portal_answer", "POST"): lambda w: {
+        **{
+            f"{field}_{item.pk}_{producer.pk}": value
+            for item in w.objects["consultation"].items.all()
+            for producer in (w.objects["producer"], w.others["producer"])
+            for field, value in (("price", "1.30"), ("quantity", "10"))
+        },
+        "intermediaries": 0,
+        "freshness_days": 1,
+    },
+    ("myconsultation-answer", "POST"): lambda w: {
+        "lines": [
+            {
+                "item": w.objects["consultation"].items.get().pk,
+                "unit_price": "1.3",
+                "quantity": "10",
+            }
+        ]
+    },
     ("purchaseorder-receive", "POST"): lambda w: {
         "received_on": "2027-01-04",
         "lines": [{"line": w.objects["order"].lines.get().pk, "quantity": "10"}],

@@ -18,7 +18,17 @@ from decimal import Decimal
 from cantine.models import Canteen, Role
 from menus.models import Meal, MealDish, PlanRun
 from nutrition.models import Dish, DishIngredient, Food, RuleSet
-from orders.models import AllocationRun, Need, PurchaseOrder, PurchaseOrderLine
+from orders.models import (
+    AllocationRun,
+    Answer,
+    AnswerLine,
+    Consultation,
+    ConsultationItem,
+    Invoice,
+    Need,
+    PurchaseOrder,
+    PurchaseOrderLine,
+)
 from producers.models import Offer
 from purchases.models import ImportBatch, Purchase
 from tests.factories import (
@@ -185,4 +195,59 @@ def build_world() -> SecurityWorld:
         offer=other_offer,
         order=_order(other, other_offer),
     )
+    world.objects.update(_consultations(kitchen, producer, carrot, world.objects["order"]))
     return world
+
+
+def _consultations(kitchen: Canteen, producer, food: Food, order: PurchaseOrder) -> dict:
+    """An open consultation the first producer answered, an awarded one (its analysis
+    report), and an invoice for the kitchen's order."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    def consultation(status, deadline):
+        made = Consultation.objects.create(
+            canteen=kitchen,
+            title="Carottes",
+            family="FRUITS_ET_LEGUMES",
+            status=status,
+            delivery_place="Cuisine centrale",
+            answer_deadline=timezone.make_aware(datetime.combine(deadline, datetime.min.time())),
+        )
+        item = ConsultationItem.objects.create(
+            consultation=made,
+            food=food,
+            quantity=Decimal(50),
+            delivery_date=date(2027, 1, 7),
+            estimated_unit_price=Decimal("1.5"),
+        )
+        answer = Answer.objects.create(consultation=made, lead=producer)
+        answer.members.set([producer])
+        AnswerLine.objects.create(
+            answer=answer,
+            item=item,
+            producer=producer,
+            unit_price=Decimal("1.4"),
+            quantity=Decimal(20),
+            awarded_quantity=Decimal(20) if status == Consultation.Status.AWARDED else None,
+        )
+        return made
+
+    return {
+        "consultation": consultation(Consultation.Status.PUBLISHED, date(2027, 1, 2)),
+        "awarded_consultation": consultation(Consultation.Status.AWARDED, date(2026, 12, 1)),
+        "invoice": Invoice.objects.create(
+            order=order,
+            number="F-TEST-1",
+            issued_on=MONDAY,
+            received_at=timezone.now(),
+            due_on=date(2027, 2, 3),
+            goods_total=Decimal(12),
+            vat_rate=Decimal("5.5"),
+            vat_total=Decimal("0.66"),
+            total=Decimal("12.66"),
+            pdf=b"%PDF-1.4 test",
+            xml="<x/>",
+        ),
+    }
