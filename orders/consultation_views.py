@@ -24,7 +24,7 @@ from cantine.models import Role
 from cantine.roles import kitchen_for, may_act, producer_of, role_required
 from cantine.validators import validate_siret
 from orders import consultations as cs
-from orders import invoicing, needs
+from orders import invoicing, needs, sourcing
 from orders.consultation_forms import AnswerForm, ConsultationForm, LotPickForm
 from orders.consultation_pdf import analysis_pdf
 from orders.models import Consultation, Invoice, PurchaseOrder
@@ -153,6 +153,8 @@ def consultation_detail(request, cpk):
         "now": timezone.now(),
         "answers_count": consultation.answers.count(),
         "invites": consultation.invites.select_related("producer"),
+        "sourcing": sourcing.sourcing(consultation),
+        "map": sourcing.map_geometry(),
     }
     if consultation.status == status.DRAFT:
         form = ConsultationForm(instance=consultation)
