@@ -589,6 +589,12 @@ def award(
             }
         )
     proposal = propose(consultation)
+    if not proposal.instance.bids:
+        raise ConsultationError(_("No answer came before the deadline: there is nothing to award."))
+    if quantities is None and proposal.solution.status == "unknown":
+        raise ConsultationError(
+            _("The optimiser found no split in time: award your own quantities, with a reason.")
+        )
     optimal = proposal.quantities
     lines = {
         ln.pk: ln
@@ -608,7 +614,7 @@ def award(
         line.awarded_quantity = chosen.get(pk, Decimal(0))
         line.scores = proposal.solution.scores[str(pk)]
         line.save(update_fields=["awarded_quantity", "scores"])
-    _tell_outcomes(consultation, lines, proposal, overridden, reason.strip())
+    _tell_outcomes(consultation, lines, proposal, optimal if overridden else None, reason.strip())
     consultation.status = Consultation.Status.AWARDED
     consultation.awarded_at = now
     consultation.override_reason = reason.strip() if overridden else ""
@@ -650,7 +656,11 @@ def _checked_override(quantities: dict[int, Decimal], lines: dict[int, AnswerLin
     return chosen
 
 
-def _tell_outcomes(consultation, lines, proposal: Proposal, overridden: bool, reason: str):
+def _tell_outcomes(consultation, lines, proposal: Proposal, optimal: dict | None, reason: str):
+    """Each answer's status and the reasons, kept on the answer and mailed to its lead.
+    ``optimal`` is the optimiser's split when the buyer departed from it: a line it would
+    have awarded is then told it was the buyer's choice."""
+    overridden = optimal is not None
     by_answer = defaultdict(list)
     for line in lines.values():
         by_answer[line.answer_id].append(line)
@@ -678,7 +688,7 @@ def _tell_outcomes(consultation, lines, proposal: Proposal, overridden: bool, re
                 else:
                     code = (
                         "override"
-                        if overridden
+                        if overridden and optimal.get(line.pk)
                         else proposal.solution.reasons.get(str(line.pk), "outscored")
                     )
                     parts.append(

@@ -196,3 +196,41 @@ def test_weights_must_add_up_to_100(world, carrot, clock):  # noqa: F811
             answer_deadline=timezone.now() + timedelta(days=1),
             weights={"price": 60, "direct_supply": 60},
         )
+
+
+def test_an_answer_the_buyer_set_aside_is_told_it_was_the_buyers_choice(setup, clock):  # noqa: F811
+    world, consultation, farm_b, _farm_c, users = setup
+    cs.publish(consultation, actor=world.users["cook"])
+    item = consultation.items.get()
+    cheap = cs.submit_answer(
+        consultation=consultation,
+        actor=world.users["producer"],
+        lines=[cs.LineSpec(item.pk, Decimal("1.2"), Decimal(100))],
+    )
+    dear = cs.submit_answer(
+        consultation=consultation,
+        actor=users["b"],
+        lines=[cs.LineSpec(item.pk, Decimal("2.0"), Decimal(100))],
+    )
+    clock(date(2027, 1, 4))
+    cs.award(
+        consultation=consultation,
+        actor=world.users["cook"],
+        quantities={cheap.lines.get().pk: Decimal(0), dear.lines.get().pk: Decimal(100)},
+        reason="Le premier n'a pas livré la dernière fois",
+    )
+    cheap.refresh_from_db()
+    with translation.override("fr"):
+        why = gettext("the buyer departed from the optimal split")
+    assert cheap.status == Answer.Status.UNSUCCESSFUL
+    assert why in cheap.outcome and "pas livré la dernière fois" in cheap.outcome
+
+
+def test_nothing_is_awarded_without_answers(setup, clock):  # noqa: F811
+    world, consultation, _farm_b, _farm_c, _users = setup
+    cs.publish(consultation, actor=world.users["cook"])
+    clock(date(2027, 1, 4))
+    with pytest.raises(cs.ConsultationError, match="rien à attribuer"):
+        cs.award(consultation=consultation, actor=world.users["cook"])
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.PUBLISHED
