@@ -569,6 +569,14 @@ class _Index:
         return math.inf if offer.capacity is None else offer.capacity
 
     def pair_bounds(self, i: int) -> tuple[int, int]:
+        """(fixed packs, most packs) of pair i; computed once (a model asks 3 times a pair:
+        1.3 s of a 1,000 x 600 model's build)."""
+        cache = self.__dict__.get("_bounds")
+        if cache is None:
+            cache = self._bounds = [self._pair_bounds(k) for k in range(len(self.pairs))]
+        return cache[i]
+
+    def _pair_bounds(self, i: int) -> tuple[int, int]:
         n, o = self.pairs[i]
         offer, need = self.inst.offers[o], self.inst.needs[n]
         lb = self.fixed_packs.get((n, o), 0)
@@ -985,6 +993,26 @@ def _active_families(inst: Instance) -> list[str]:
     return active
 
 
+class _Coefficients:
+    """Row coefficients gathered while a model is built, written at once by ``_flush``."""
+
+    def __init__(self):
+        self.keys: list[int] = []  # row id, variable id, row id, variable id, ...
+        self.values: list[float] = []
+
+
+@dataclass(slots=True)
+class _Row:
+    """A row being built: ``set_coefficient`` as MathOpt's, into ``_Coefficients``."""
+
+    id: int
+    into: _Coefficients
+
+    def set_coefficient(self, var, coefficient: float) -> None:
+        self.into.keys += (self.id, var.id)
+        self.into.values.append(coefficient)
+
+
 class _Model:
     """One MathOpt model of the instance; ``relax`` drops constraint families (diagnosis)."""
 
@@ -1027,10 +1055,12 @@ class _Model:
         self.result = None
         self._restricted = False
         self.lp_support: set[int] = set()  # pairs the LP relaxation buys, after relaxation()
+        self._coefficients = _Coefficients()
         for part in (self._coverage, self._capacity, self._deliveries, self._shares, self._budget):
             if cancel is not None and cancel():
                 raise Cancelled
             part()
+        self._flush()
         if not feasibility_only:
             self._objective()
 
@@ -1041,8 +1071,23 @@ class _Model:
         supply = sum(self.idx.capacity(self.idx.pairs[i][1]) for i in self.idx.need_pairs[n])
         return min(need.quantity, max(0.0, need.quantity - supply))
 
-    def _row(self, lb: float, ub: float):
-        return self.model.add_linear_constraint(lb=lb, ub=ub)
+    def _row(self, lb: float, ub: float) -> _Row:
+        return _Row(self.model.add_linear_constraint(lb=lb, ub=ub).id, self._coefficients)
+
+    def _flush(self) -> None:
+        """Write every row's coefficients in one call: one at a time through MathOpt's
+        Python layer, 330,000 of them took a quarter of a 1,000 x 600 model's build."""
+        import numpy as np
+        from ortools.math_opt.elemental.python import enums
+
+        keys, values = self._coefficients.keys, self._coefficients.values
+        if keys:
+            self.model._elemental.set_attrs(  # noqa: SLF001 (the bulk form of set_coefficient)
+                enums.DoubleAttr2.LINEAR_CONSTRAINT_COEFFICIENT,
+                np.array(keys, dtype=np.int64).reshape(-1, 2),
+                np.array(values, dtype=np.float64),
+            )
+        self._coefficients = _Coefficients()
 
     def _coverage(self) -> None:
         idx = self.idx

@@ -79,15 +79,12 @@ class DateDecomposition:
         self.var_block = np.array([code.get(block_of.get(v), -1) for v in var.ids], dtype=np.int64)
         # a row stays in a block when all its variables belong to it; -1: relaxed
         n_rows = len(self.row_ids)
-        first = np.full(n_rows, -2, dtype=np.int64)
-        mixed = np.zeros(n_rows, dtype=bool)
+        low = np.full(n_rows, np.iinfo(np.int64).max, dtype=np.int64)
+        high = np.full(n_rows, -1, dtype=np.int64)
         blocks = self.var_block[self.e_col]
-        for r, b in zip(self.e_row.tolist(), blocks.tolist(), strict=True):
-            if first[r] == -2:
-                first[r] = b
-            elif first[r] != b:
-                mixed[r] = True
-        self.row_block = np.where(mixed | (first < 0), -1, first)
+        np.minimum.at(low, self.e_row, blocks)
+        np.maximum.at(high, self.e_row, blocks)
+        self.row_block = np.where((low == high) & (low >= 0), low, -1)
         self.relaxed = np.flatnonzero(self.row_block < 0)
         self.lp_values: dict[int, float] = {}  # variable id -> value, after ``lp_duals``
 
