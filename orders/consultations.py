@@ -88,7 +88,10 @@ class LotChoice:
 
     @property
     def label(self) -> str:
-        return f"{Family(self.family).label} · {self.period}"
+        """Family and period, and the product when the lot holds one (product and week)."""
+        foods = {n.food.name for n in self.needs}
+        product = f" · {foods.pop().split(',')[0]}" if len(foods) == 1 else ""
+        return f"{Family(self.family).label}{product} · {self.period}"
 
 
 def lot_choices(kitchen: Canteen, start: date, end: date, granularity: str) -> list[LotChoice]:

@@ -19,6 +19,7 @@ from orders.models import Answer, Consultation
 from producers.models import Offer, Producer
 
 KM_PER_DEGREE = 111.2
+SHOWN = 4  # products listed per producer before "and N others"
 
 
 @dataclass
@@ -43,6 +44,16 @@ class SourcingRow:
     @property
     def sells_asked(self) -> bool:
         return any(p.asked for p in self.products)
+
+    @property
+    def shown(self) -> list[Product]:
+        """The lot's own products first, then a few others of the family (in season first)."""
+        ordered = sorted(self.products, key=lambda p: (not p.asked, p.in_season is False, p.name))
+        return ordered[: max(SHOWN, sum(p.asked for p in ordered))]
+
+    @property
+    def more(self) -> int:
+        return len(self.products) - len(self.shown)
 
 
 def sourcing(consultation: Consultation, size: int = 320) -> list[SourcingRow]:
