@@ -34,10 +34,10 @@ prod: install
 	$(BIN)/python manage.py migrate --noinput
 	@test -n "$$REDIS_URL" || { echo "REDIS_URL must be set for make prod"; exit 1; }
 	pids=""; for i in $$(seq $(WORKERS)); do \
-		$(BIN)/python manage.py rqworker default --job-class django_tasks_rq.backend.Job & pids="$$pids $$!"; \
+		$(BIN)/python manage.py rqworker default --with-scheduler --job-class django_tasks_rq.backend.Job & pids="$$pids $$!"; \
 	done; \
 	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn cantine.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_WORKERS:-2}
+	$(BIN)/gunicorn cantine.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_WORKERS:-2} --no-control-socket
 
 ## worker: run background jobs (solvers) from the database queue (make run starts one)
 worker: install

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "health_check",
     "csp",
     "cantine",
     "nutrition",
@@ -186,6 +187,7 @@ SECURE_SSL = env_bool("SECURE_SSL", default=not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
 SECURE_SSL_REDIRECT = SECURE_SSL
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes ask over plain HTTP, inside the network
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_SSL else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SSL
@@ -293,7 +295,9 @@ RQ_QUEUES = {
 }
 # A run whose worker has not written a heartbeat for this long is marked failed
 # (see cantine/solver_runs.py: the worker died, e.g. killed or out of memory).
-SOLVER_STALE_SECONDS = int(os.environ.get("SOLVER_STALE_SECONDS", "60"))
+SOLVER_STALE_SECONDS = float(os.environ.get("SOLVER_STALE_SECONDS", "60"))
+# How often a worker writes that heartbeat while it solves (well under the stale delay).
+SOLVER_HEARTBEAT_SECONDS = float(os.environ.get("SOLVER_HEARTBEAT_SECONDS", "5"))
 
 LOGGING = {
     "version": 1,

@@ -1,21 +1,40 @@
 """What every optimiser run shares: a request for a canteen and a period, solved in the
 background, followed by the page while it runs.
 
-Menu planning and order allocation runs both derive from ``SolverRun``; one active run per
-canteen and period is enforced by each concrete model's constraint.
+Menu planning, order allocation and lot simulation runs derive from ``SolverRun``; one active
+run per canteen and period is enforced by each concrete model's constraint.
+
+Jobs never get stuck (see ``claim``, ``reap_stale`` and ``retry``): a worker takes a run with a
+conditional update, so two workers never solve the same run; while solving it writes a
+heartbeat; a run whose heartbeat is older than ``SOLVER_STALE_SECONDS`` belonged to a worker
+that died (``kill -9``, out of memory, a lost machine) and is marked failed, to be tried again.
+Each claim numbers its attempt, and a worker writes only while the run is still its attempt,
+so a late or duplicate job never writes its effects twice.
 """
 
+import logging
+import os
+import socket
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import TypeVar
 
+from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+logger = logging.getLogger(__name__)
+
 T = TypeVar("T")
+S = TypeVar("S", bound="SolverRun | None")
 
 
 class SolverRun(models.Model):
@@ -45,6 +64,11 @@ class SolverRun(models.Model):
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Job running (see the module docstring): which claim of the run this is, the worker
+    # that holds it, and when that worker last showed it was alive.
+    attempt = models.PositiveIntegerField(_("attempt"), default=0)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -70,13 +94,17 @@ def solve_with_progress(
     solve: Callable[[Callable[..., None]], T],
     save_progress: Callable[[list[tuple]], None],
     every: float = 0.5,
+    heartbeat: Callable[[], object] | None = None,
 ) -> T:
     """Run ``solve(report)`` in a worker thread and save its progress from this thread.
 
     Solvers report from their own threads (CP-SAT calls back from its workers). Database
     writes must stay on the calling thread's connection and transaction, so ``report`` only
-    records figures, and this thread saves what arrived every ``every`` seconds.
+    records figures, and this thread saves what arrived every ``every`` seconds, and calls
+    ``heartbeat`` every ``SOLVER_HEARTBEAT_SECONDS`` to show the run is still being solved.
     """
+    beat_every = settings.SOLVER_HEARTBEAT_SECONDS
+    last_beat = time.monotonic()
     arrived: list[tuple] = []
     lock = threading.Lock()
 
@@ -98,6 +126,167 @@ def solve_with_progress(
                 result = future.result(timeout=every)
             except FuturesTimeout:
                 flush()
+                if heartbeat is not None and time.monotonic() - last_beat >= beat_every:
+                    heartbeat()
+                    last_beat = time.monotonic()
                 continue
             flush()
             return result
+
+
+STALE_MESSAGE = _(
+    "The worker solving this run stopped before the end (restarted, out of memory or "
+    "killed). Try again."
+)
+UNQUEUED_MESSAGE = _("The job queue could not be reached, so the run was not started. Try again.")
+
+
+def worker_name() -> str:
+    """Who holds a run: machine and process, for the administrator reading a stuck run."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A worker's hold on one attempt of a run. Every write goes through ``mine()``: once the
+    run is reaped, retried or finished, this attempt writes nothing any more."""
+
+    model: type[SolverRun]
+    pk: int
+    attempt: int
+
+    def mine(self) -> models.QuerySet:
+        return self.model.objects.filter(
+            pk=self.pk, status=SolverRun.Status.RUNNING, attempt=self.attempt
+        )
+
+    def beat(self, **fields) -> bool:
+        """Record a sign of life (and ``fields``, e.g. progress); False once the run is lost."""
+        return bool(self.mine().update(heartbeat_at=timezone.now(), **fields))
+
+    def hold(self) -> bool:
+        """Lock the run for the final write, inside a transaction: True if still ours."""
+        return self.mine().select_for_update().exists()
+
+    def fail(self, message: str) -> bool:
+        return bool(
+            self.mine().update(
+                status=SolverRun.Status.FAILED, message=str(message), finished_at=timezone.now()
+            )
+        )
+
+
+def claim(model: type[SolverRun], pk: int) -> Claim | None:
+    """Take a queued run for this worker, or None if another worker has it or it is done.
+
+    A conditional update (``queued`` → ``running``) is atomic on every database: of two
+    workers handed the same run (a duplicate job, a retry racing the original), one wins."""
+    with transaction.atomic():
+        taken = model.objects.filter(pk=pk, status=SolverRun.Status.QUEUED).update(
+            status=SolverRun.Status.RUNNING,
+            attempt=F("attempt") + 1,
+            worker=worker_name()[:200],
+            heartbeat_at=timezone.now(),
+        )
+        if not taken:
+            return None
+        attempt = model.objects.filter(pk=pk).values_list("attempt", flat=True).get()
+    return Claim(model, pk, attempt)
+
+
+def _stale(queryset: models.QuerySet) -> models.QuerySet:
+    cutoff = timezone.now() - timedelta(seconds=settings.SOLVER_STALE_SECONDS)
+    return queryset.filter(status=SolverRun.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def reap_stale(model: type[SolverRun], **lookups) -> int:
+    """Mark failed the running runs whose worker stopped beating; how many there were."""
+    reaped = _stale(model.objects.filter(**lookups)).update(
+        status=SolverRun.Status.FAILED, message=str(STALE_MESSAGE), finished_at=timezone.now()
+    )
+    if reaped:
+        logger.warning("%s: %d run(s) failed, their worker stopped", model.__name__, reaped)
+    return reaped
+
+
+def reap_all_stale() -> int:
+    """Every kind of run (a worker calls this before each job)."""
+    kinds = [m for m in apps.get_models() if issubclass(m, SolverRun)]
+    return sum(reap_stale(model) for model in kinds)
+
+
+def fresh(run: S) -> S:
+    """The run as the page should show it: failed if its worker died (no query otherwise)."""
+    if run is None or run.status != SolverRun.Status.RUNNING:
+        return run
+    cutoff = timezone.now() - timedelta(seconds=settings.SOLVER_STALE_SECONDS)
+    beat = run.heartbeat_at or run.created_at
+    if beat is not None and beat < cutoff and reap_stale(type(run), pk=run.pk):
+        run.refresh_from_db()
+    return run
+
+
+def enqueue(task, run: SolverRun) -> None:
+    """Hand the run to the job queue; if the queue is down, the run fails (never waits for a
+    job that does not exist) and can be tried again."""
+    try:
+        task.enqueue(run.pk)
+    except Exception:
+        logger.exception("could not enqueue %s %s", type(run).__name__, run.pk)
+        type(run).objects.filter(pk=run.pk, status=SolverRun.Status.QUEUED).update(
+            status=SolverRun.Status.FAILED,
+            message=str(UNQUEUED_MESSAGE),
+            finished_at=timezone.now(),
+        )
+
+
+def enqueue_on_commit(task, run: SolverRun) -> None:
+    transaction.on_commit(lambda: enqueue(task, run))
+
+
+class RunAlreadyActive(Exception):
+    """Raised with the active run when a retry meets another run of the same period."""
+
+    def __init__(self, run: SolverRun):
+        super().__init__(str(run))
+        self.run = run
+
+
+def retry(run: S, task, *, again: bool = True) -> S:
+    """Queue a failed run again (same row, next attempt) and return it.
+
+    Only a failed run is retried; if another run of the same canteen and period started in the
+    meantime, ``RunAlreadyActive`` carries that one."""
+    model = type(run)
+    try:
+        with transaction.atomic():
+            requeued = model.objects.filter(pk=run.pk, status=SolverRun.Status.FAILED).update(
+                status=SolverRun.Status.QUEUED,
+                message="",
+                progress=[],
+                conflicts=[],
+                objective=None,
+                bound=None,
+                solve_seconds=None,
+                finished_at=None,
+                heartbeat_at=None,
+                worker="",
+            )
+    except IntegrityError:
+        active = model.objects.filter(
+            canteen_id=run.canteen_id,
+            start=run.start,
+            end=run.end,
+            status__in=SolverRun.ACTIVE,
+        ).first()
+        if active is None and again:  # it finished between the two statements
+            return retry(run, task, again=False)
+        if active is None:
+            raise
+        raise RunAlreadyActive(active) from None
+    if requeued:
+        enqueue_on_commit(task, run)
+    run.refresh_from_db()
+    return run

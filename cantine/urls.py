@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from cantine import views
+from cantine import health, views
 from cantine.api import CanteenViewSet
 from cantine.http import reads
 from menus.api import MealViewSet, PlanRunViewSet
@@ -37,6 +37,7 @@ router.register("plan-runs", PlanRunViewSet, basename="planrun")
 
 urlpatterns = [
     path("", reads(views.home), name="home"),
+    path("healthz", reads(health.healthz), name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("canteens/", include("cantine.canteen_urls")),
     path("producers/", include("producers.urls")),

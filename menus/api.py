@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cantine import solver_runs
 from cantine.api_filters import MAX_ID, CanteenPeriodFilter, read_filters
 from cantine.bounds import ApiDayField
 from cantine.models import Canteen, Role
@@ -164,6 +165,9 @@ class PlanRunViewSet(
         return PlanRun.objects.filter(
             in_kitchens(kitchens_for(self.request.user, *READERS, served=True))
         )
+
+    def get_object(self):
+        return solver_runs.fresh(super().get_object())  # its worker died: failed
 
     @extend_schema(request=PlanRequestSerializer, responses={202: PlanRunSerializer})
     def create(self, request, *args, **kwargs):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from cantine.models import Canteen
+from cantine.solver_runs import fresh
 from menus.instances import (
     COMPONENTS,
     catalogue,
@@ -218,7 +219,8 @@ def dish_choices(canteen: Canteen, component: str, search: str = "", limit: int 
 
 
 def latest_run(canteen: Canteen, start: date, end: date) -> PlanRun | None:
-    return PlanRun.objects.filter(canteen=canteen, start=start, end=end).first()
+    """The period's last run; one whose worker died reads as failed (``solver_runs.fresh``)."""
+    return fresh(PlanRun.objects.filter(canteen=canteen, start=start, end=end).first())
 
 
 @dataclass

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cantine import solver_runs
 from cantine.models import Canteen, CoverForecast
 from cantine.solver_runs import solve_with_progress
 from menus.instances import build_planning_problem, dish_id
@@ -176,7 +177,7 @@ def request_plan(
         raise PlanAlreadyRunning(active) from None
     from menus.tasks import solve_plan_run  # tasks import services: keep the import local
 
-    transaction.on_commit(lambda: solve_plan_run.enqueue(run.pk))
+    solver_runs.enqueue_on_commit(solve_plan_run, run)
     return run
 
 
@@ -192,43 +193,44 @@ def plan_now(
 
 
 def execute_plan_run(run_id: int, *, num_workers: int = 2) -> PlanRun:
-    """Solve a queued run and write its plan into the empty (or unlocked) courses."""
-    with transaction.atomic():
-        run = PlanRun.objects.select_for_update().get(pk=run_id)
-        if run.status != PlanRun.Status.QUEUED:
-            return run
-        run.status = PlanRun.Status.RUNNING
-        run.save(update_fields=["status"])
-    problem = build_planning_problem(
-        canteen=run.canteen,
-        start=run.start,
-        end=run.end,
-        rule_set=run.rule_set,
-        preset=run.preset,
-        keep_existing=run.keep_existing,
-        max_cost_per_meal=float(run.max_cost_per_meal) if run.max_cost_per_meal else None,
-    )
+    """Solve a queued run and write its plan into the empty (or unlocked) courses.
 
-    def save_progress(batch: list[tuple]) -> None:
-        objective, bound, _elapsed = batch[-1]
-        points = [[round(elapsed, 2), obj, bnd] for obj, bnd, elapsed in batch]
-        run.progress = [*run.progress, *points][-50:]
-        run.objective, run.bound = objective, bound
-        PlanRun.objects.filter(pk=run.pk).update(
-            progress=run.progress, objective=objective, bound=bound
+    The run is claimed first (``cantine.solver_runs.claim``): a run another worker holds, or
+    one already done, is returned untouched; the plan is written only while the run is still
+    this attempt's, so a run reaped and retried meanwhile is never planned twice."""
+    held = solver_runs.claim(PlanRun, run_id)
+    run = PlanRun.objects.get(pk=run_id)
+    if held is None:
+        return run
+    try:
+        problem = build_planning_problem(
+            canteen=run.canteen,
+            start=run.start,
+            end=run.end,
+            rule_set=run.rule_set,
+            preset=run.preset,
+            keep_existing=run.keep_existing,
+            max_cost_per_meal=float(run.max_cost_per_meal) if run.max_cost_per_meal else None,
         )
 
-    try:
+        def save_progress(batch: list[tuple]) -> None:
+            objective, bound, _elapsed = batch[-1]
+            points = [[round(elapsed, 2), obj, bnd] for obj, bnd, elapsed in batch]
+            run.progress = [*run.progress, *points][-50:]
+            run.objective, run.bound = objective, bound
+            held.beat(progress=run.progress, objective=objective, bound=bound)
+
         result = solve_with_progress(
             lambda report: plan_menus(problem.instance, num_workers=num_workers, progress=report),
             save_progress,
+            heartbeat=held.beat,
         )
     except Exception as error:  # the run must not stay "running" forever
-        PlanRun.objects.filter(pk=run.pk).update(
-            status=PlanRun.Status.FAILED, message=str(error), finished_at=timezone.now()
-        )
+        held.fail(str(error))
         raise
     with transaction.atomic():
+        if not held.hold():  # reaped or retried meanwhile: another attempt writes the plan
+            return PlanRun.objects.get(pk=run_id)
         changed = _apply_plan(problem, result.plan) if result.plan else 0
         run.status = result.status
         run.objective = result.objective
@@ -237,6 +239,7 @@ def execute_plan_run(run_id: int, *, num_workers: int = 2) -> PlanRun:
         run.conflicts = [c.to_dict() for c in result.conflicts]
         run.changed_slots = changed
         run.finished_at = timezone.now()
+        run.heartbeat_at = run.finished_at
         run.save()
     return run
 

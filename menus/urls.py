@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/copy-week/", views.copy_week, name="menu_copy_week"),
     path("<int:pk>/plan/", views.start_plan, name="menu_plan"),
     path("runs/<int:run_pk>/", reads(views.plan_status), name="menu_plan_status"),
+    path("runs/<int:run_pk>/retry/", views.retry_plan, name="menu_plan_retry"),
     path(
         "runs/<int:run_pk>/conflicts/<int:index>/unlock/",
         views.release_conflict_locks,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from cantine import solver_runs
 from cantine.models import Canteen, Role
 from cantine.refusals import Refused
 from cantine.roles import kitchen_for, may_act, role_required
@@ -25,6 +26,7 @@ from menus.forms import MAX_SCDL_BYTES, CopyWeekForm, PeriodForm, PlanForm, Scdl
 from menus.instances import week_start
 from menus.models import Meal, MealDish, PlanRun
 from menus.pdf import weekly_menu_pdf
+from menus.tasks import solve_plan_run
 from nutrition.models import Component, Dish
 from nutrition.selectors import rule_set_for
 
@@ -209,7 +211,8 @@ def start_plan(request, pk):
     except services.PlanAlreadyRunning as running:
         run = running.run
     run.refresh_from_db()  # an immediate task backend may have solved it already
-    response = render(request, "menus/_plan_status.html", {"run": run, "canteen": canteen})
+    context = {"run": run, "canteen": canteen, "can_edit": True}
+    response = render(request, "menus/_plan_status.html", context)
     if not run.is_active:
         response["HX-Trigger"] = "menusChanged"
     return response
@@ -219,9 +222,30 @@ def start_plan(request, pk):
 def plan_status(request, run_pk):
     run = get_object_or_404(PlanRun.objects.select_related("canteen"), pk=run_pk)
     kitchen_for(request.user, run.canteen_id, *READERS, served=True)
-    response = render(request, "menus/_plan_status.html", {"run": run, "canteen": run.canteen})
+    run = solver_runs.fresh(run)  # a run whose worker died reads as failed, to try again
+    can_edit = may_act(request.user, run.canteen, Role.COOK, write=True)
+    context = {"run": run, "canteen": run.canteen, "can_edit": can_edit}
+    response = render(request, "menus/_plan_status.html", context)
     if not run.is_active and request.GET.get("was_active"):
         response["HX-Trigger"] = "menusChanged"  # the calendar reloads itself once
+    return response
+
+
+@require_POST
+@role_required(Role.COOK)
+def retry_plan(request, run_pk):
+    """Try a failed run again (its worker died, the queue was down): same period, same goal."""
+    run = get_object_or_404(PlanRun.objects.select_related("canteen"), pk=run_pk)
+    canteen = _planning_canteen(request.user, run.canteen_id, Role.COOK, write=True)
+    try:
+        run = solver_runs.retry(run, solve_plan_run)
+    except solver_runs.RunAlreadyActive as running:
+        run = running.run
+    run.refresh_from_db()  # an immediate task backend may have solved it already
+    context = {"run": run, "canteen": canteen, "can_edit": True}
+    response = render(request, "menus/_plan_status.html", context)
+    if not run.is_active:
+        response["HX-Trigger"] = "menusChanged"
     return response
 
 

@@ -12,6 +12,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cantine import solver_runs
 from cantine.api_filters import MAX_ID, CanteenPeriodFilter, read_filters
 from cantine.bounds import ApiDayField
 from cantine.idempotency import idempotent
@@ -325,6 +326,9 @@ class AllocationRunViewSet(
         return AllocationRun.objects.filter(
             canteen__in=_visible(self.request.user, *roles)
         ).prefetch_related("lines__offer")
+
+    def get_object(self):
+        return solver_runs.fresh(super().get_object())  # its worker died: failed
 
     @extend_schema(responses={200: AcceptancePlanSerializer})
     @action(detail=True, methods=["get"])

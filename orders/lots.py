@@ -27,6 +27,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cantine import solver_runs
 from cantine.labels import Family
 from cantine.models import Canteen
 from orders import allocation
@@ -166,9 +167,14 @@ def simulate(
 ) -> list[Outcome]:
     """Cost and shares of the period's needs at each granularity, free split first."""
     instance, _needs, _offers = instance_for_period(kitchen, start, end, time_limit_s=time_limit_s)
+    return outcomes_for(instance, kitchen.commune.department_id)
+
+
+def outcomes_for(instance: allocation.Instance, territory: str) -> list[Outcome]:
+    """The simulation itself, pure computation (no database): a worker runs it on a thread
+    while its own thread keeps the run's heartbeat."""
     if not instance.needs:
         return []
-    territory = kitchen.commune.department_id
     free = allocation.solve(instance)
     outcomes = [
         _summarise(
@@ -226,30 +232,42 @@ def request_simulation(kitchen: Canteen, start: date, end: date, user) -> LotSim
         )
     from orders.tasks import run_lot_simulation
 
-    transaction.on_commit(lambda: run_lot_simulation.enqueue(simulation.pk))
+    solver_runs.enqueue_on_commit(run_lot_simulation, simulation)
     return simulation
 
 
-def execute_simulation(simulation_id: int) -> LotSimulation:
-    with transaction.atomic():
-        simulation = LotSimulation.objects.select_for_update().get(pk=simulation_id)
-        if simulation.status != LotSimulation.Status.QUEUED:
-            return simulation
-        simulation.status = LotSimulation.Status.RUNNING
-        simulation.save(update_fields=["status"])
+def execute_simulation(simulation_id: int, *, time_limit_s: float = 5.0) -> LotSimulation:
+    """Claim a queued simulation and solve it (see ``cantine.solver_runs``: never twice, never
+    left "running")."""
+    held = solver_runs.claim(LotSimulation, simulation_id)
+    simulation = LotSimulation.objects.select_related("canteen__commune").get(pk=simulation_id)
+    if held is None:
+        return simulation
     started = time.perf_counter()
     try:
-        outcomes = simulate(simulation.canteen, simulation.start, simulation.end)
-    except Exception as error:  # never leave a run "running"
-        LotSimulation.objects.filter(pk=simulation.pk).update(
-            status=LotSimulation.Status.FAILED, message=str(error), finished_at=timezone.now()
+        kitchen = simulation.canteen
+        instance, _needs, _offers = instance_for_period(
+            kitchen, simulation.start, simulation.end, time_limit_s=time_limit_s
         )
+        territory = kitchen.commune.department_id
+        outcomes = solver_runs.solve_with_progress(
+            lambda _report: outcomes_for(instance, territory),
+            lambda _batch: None,
+            heartbeat=held.beat,
+        )
+    except Exception as error:  # never leave a run "running"
+        held.fail(str(error))
         raise
-    simulation.outcomes = [asdict(o) for o in outcomes]
-    simulation.status = LotSimulation.Status.OPTIMAL if outcomes else LotSimulation.Status.UNKNOWN
-    simulation.solve_seconds = round(time.perf_counter() - started, 3)
-    simulation.finished_at = timezone.now()
-    simulation.save()
+    with transaction.atomic():
+        if not held.hold():
+            return LotSimulation.objects.get(pk=simulation_id)
+        simulation.outcomes = [asdict(o) for o in outcomes]
+        simulation.status = (
+            LotSimulation.Status.OPTIMAL if outcomes else LotSimulation.Status.UNKNOWN
+        )
+        simulation.solve_seconds = round(time.perf_counter() - started, 3)
+        simulation.finished_at = timezone.now()
+        simulation.save()
     return simulation
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from cantine.models import Canteen
+from cantine.solver_runs import fresh
 from orders.models import (
     AllocationLine,
     AllocationRun,
@@ -31,7 +32,8 @@ def needs_for_period(kitchen: Canteen, start: date, end: date):
 
 
 def latest_run(kitchen: Canteen, start: date, end: date) -> AllocationRun | None:
-    return AllocationRun.objects.filter(canteen=kitchen, start=start, end=end).first()
+    """The period's last run; one whose worker died reads as failed (``solver_runs.fresh``)."""
+    return fresh(AllocationRun.objects.filter(canteen=kitchen, start=start, end=end).first())
 
 
 @dataclass

@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cantine import solver_runs
 from cantine.local import distance_km
 from cantine.models import Canteen
 from orders import acceptance, allocation
@@ -252,18 +253,19 @@ def request_allocation(
         raise AllocationAlreadyRunning(active) from None
     from orders.tasks import solve_allocation_run  # tasks import services: keep it local
 
-    transaction.on_commit(lambda: solve_allocation_run.enqueue(run.pk))
+    solver_runs.enqueue_on_commit(solve_allocation_run, run)
     return run
 
 
 def execute_allocation_run(run_id: int, *, time_limit_s: float | None = None) -> AllocationRun:
-    """Solve a queued run and store its lines; the run never stays "running" on error."""
-    with transaction.atomic():
-        run = AllocationRun.objects.select_for_update().get(pk=run_id)
-        if run.status != AllocationRun.Status.QUEUED:
-            return run
-        run.status = AllocationRun.Status.RUNNING
-        run.save(update_fields=["status"])
+    """Solve a queued run and store its lines; the run never stays "running" on error.
+
+    Claimed first (``cantine.solver_runs.claim``): a run another worker holds, or one done,
+    is returned untouched; the lines are stored only while the run is this attempt's."""
+    held = solver_runs.claim(AllocationRun, run_id)
+    run = AllocationRun.objects.get(pk=run_id)
+    if held is None:
+        return run
     try:
         instance, needs, offers = instance_for_period(
             run.canteen,
@@ -275,31 +277,29 @@ def execute_allocation_run(run_id: int, *, time_limit_s: float | None = None) ->
             budget=float(run.budget) if run.budget is not None else None,
         )
         if not instance.needs:
-            AllocationRun.objects.filter(pk=run.pk).update(
-                status=AllocationRun.Status.FAILED,
-                message=_("No needs to buy for this period: compute the needs first."),
-                finished_at=timezone.now(),
-            )
+            held.fail(_("No needs to buy for this period: compute the needs first."))
             run.refresh_from_db()
             return run
-        solution = allocation.solve(instance, progress=_progress_writer(run))
+
+        def save_progress(batch: list[tuple]) -> None:
+            points = [[round(elapsed, 2), objective, bound] for objective, bound, elapsed in batch]
+            run.progress = [*run.progress, *points][-50:]
+            held.beat(progress=run.progress, bound=batch[-1][1])
+
+        solution = solver_runs.solve_with_progress(
+            lambda report: allocation.solve(instance, progress=report),
+            save_progress,
+            heartbeat=held.beat,
+        )
         baseline = allocation.greedy_allocation(replace(instance, targets=allocation.Targets()))
     except Exception as error:
-        AllocationRun.objects.filter(pk=run.pk).update(
-            status=AllocationRun.Status.FAILED, message=str(error), finished_at=timezone.now()
-        )
+        held.fail(str(error))
         raise
     with transaction.atomic():
+        if not held.hold():  # reaped or retried meanwhile: another attempt stores the lines
+            return AllocationRun.objects.get(pk=run_id)
         _store_solution(run, solution, baseline, {n.pk: n for n in needs}, offers)
     return run
-
-
-def _progress_writer(run: AllocationRun):
-    def progress(objective: float, bound: float | None, elapsed: float) -> None:
-        run.progress = [*run.progress, [round(elapsed, 2), objective, bound]][-50:]
-        AllocationRun.objects.filter(pk=run.pk).update(progress=run.progress, bound=bound)
-
-    return progress
 
 
 def _money(value: float) -> Decimal:

@@ -2,12 +2,14 @@
 
 from django_tasks import task
 
+from cantine import solver_runs
 from orders.notifications import deliver
 from orders.services import execute_allocation_run
 
 
 @task()
 def solve_allocation_run(run_id: int) -> str:
+    solver_runs.reap_all_stale()  # runs left "running" by a worker that died fail first
     return execute_allocation_run(run_id).status
 
 
@@ -30,4 +32,5 @@ def reallocate_order(order_id: int, actor_id: int | None = None) -> int:
 def run_lot_simulation(simulation_id: int) -> str:
     from orders.lots import execute_simulation
 
+    solver_runs.reap_all_stale()
     return execute_simulation(simulation_id).status

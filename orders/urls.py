@@ -30,6 +30,7 @@ urlpatterns = [
     path("needs/<int:need_pk>/", views.adjust_need, name="orders_adjust_need"),
     path("runs/<int:run_pk>/", reads(views.run_detail), name="orders_run"),
     path("runs/<int:run_pk>/status/", reads(views.run_status), name="orders_run_status"),
+    path("runs/<int:run_pk>/retry/", views.retry_run, name="orders_retry_run"),
     path("runs/<int:run_pk>/accept/", forms(views.accept_run), name="orders_accept_run"),
     path("purchase-orders/<int:po_pk>/", reads(views.purchase_order_detail), name="orders_po"),
     path(

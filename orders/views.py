@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cantine import solver_runs
 from cantine.models import Canteen, Role
 from cantine.refusals import Refused
 from cantine.roles import kitchen_for, may_act, role_required
@@ -24,6 +25,7 @@ from orders import exports, lifecycle, lots, needs, selectors, services
 from orders.forms import AllocationForm, NeedQuantityForm, PeriodForm, ReceiptForm
 from orders.models import AllocationRun, LotSimulation, Need, PurchaseOrder
 from orders.pdf import purchase_order_pdf
+from orders.tasks import solve_allocation_run
 
 WRITERS = (Role.COOK,)
 READERS = (Role.COOK, Role.MANAGER)
@@ -170,9 +172,22 @@ def _run(user, run_pk, *roles) -> AllocationRun:
 
 @role_required(*READERS)
 def run_status(request, run_pk):
-    run = _run(request.user, run_pk, *READERS)
+    run = solver_runs.fresh(_run(request.user, run_pk, *READERS))  # dead worker: failed
     can_edit = _may(request.user, run.canteen, *WRITERS)
     return render(request, "orders/_run_status.html", {"run": run, "can_edit": can_edit})
+
+
+@require_POST
+@role_required(*WRITERS)
+def retry_run(request, run_pk):
+    """Try a failed run again (its worker died, the queue was down): same period and goal."""
+    run = _run(request.user, run_pk, *WRITERS)
+    try:
+        run = solver_runs.retry(run, solve_allocation_run)
+    except solver_runs.RunAlreadyActive as running:
+        run = running.run
+    run.refresh_from_db()  # an immediate task backend may have solved it already
+    return render(request, "orders/_run_status.html", {"run": run, "can_edit": True})
 
 
 @role_required(*READERS)
@@ -403,6 +418,7 @@ def lot_simulator(request, pk):
         lots.request_simulation(kitchen, start, end, request.user)
         return redirect(reverse("orders_lots", kwargs={"pk": kitchen.pk}) + _query(start, weeks))
     simulation = LotSimulation.objects.filter(canteen=kitchen, start=start, end=end).first()
+    simulation = solver_runs.fresh(simulation)  # its worker died: failed, simulate again
     outcomes = lots.outcomes_of(simulation)
     return render(
         request,
