@@ -668,7 +668,8 @@ def seed_menus(kitchen: Canteen, today: date | None = None) -> int:
     """
     from django.utils import timezone
 
-    from menus.models import MealDish
+    from menus.models import MealDish, MenuPolicy
+    from menus.policies import add_default_variety_rules, set_season_policy
     from menus.services import plan_now
     from nutrition.selectors import rule_set_for
 
@@ -677,13 +678,20 @@ def seed_menus(kitchen: Canteen, today: date | None = None) -> int:
     )
     start, end = monday - timedelta(weeks=4), monday - timedelta(days=1)
     served = MealDish.objects.filter(meal__canteen=kitchen, meal__date__range=(start, end))
+    rule_set = rule_set_for(kitchen)
+    # The dietitian's menu rules beside GEMRCN: variety (main protein not two days running, a
+    # starch at most twice a week, no week half a copy of another); in-season produce preferred
+    # (only in season leaves winter with too few cooked vegetables for rule 3 in this catalogue).
+    add_default_variety_rules(rule_set)
+    if not MenuPolicy.objects.filter(rule_set=rule_set).exists():
+        set_season_policy(rule_set=rule_set, season=MenuPolicy.Season.PREFER)
     if not served.exists():
         plan_now(
             canteen=kitchen,
             start=start,
             end=end,
             preset="lowest_carbon",
-            rule_set=rule_set_for(kitchen),
+            rule_set=rule_set,
             user=User.objects.filter(username="cuisinier").first(),
         )
     return served.values("meal").distinct().count()

@@ -13,9 +13,10 @@ from datetime import date, timedelta
 from django.db.models import Prefetch
 
 from cantine.models import Canteen
-from menus.models import Meal, MealDish
+from menus import seasons, variety
+from menus.models import Meal, MealDish, MenuPolicy
 from nutrition import mealplan
-from nutrition.models import Component, Dish, RuleSet
+from nutrition.models import Component, Dish, DishIngredient, RuleSet
 from nutrition.selectors import DishEconomics, dish_economics
 
 COMPONENTS = tuple(Component.values)
@@ -46,6 +47,8 @@ def planner_dish(
     prices neither favour nor exclude it.
     """
     known = economics is not None and economics.cost is not None
+    heaviest = sorted(dish.ingredients.all(), key=lambda i: -(i.grams_elementaire or 0))
+    families = variety.dish_families(dish.component, dish.name, [i.food.name for i in heaviest])
     return mealplan.Dish(
         id=dish_key(dish.pk),
         name=dish.name,
@@ -55,7 +58,19 @@ def planner_dish(
         cost=float(economics.cost) if known else fallback_cost,
         local_share=economics.local_share if known else 0.0,
         co2e=float(dish.co2e_per_portion or 0),
+        families=families,
     )
+
+
+def family_rules(rule_set: RuleSet) -> list[mealplan.FamilyRule]:
+    """The rule set's variety rules (``VarietyRule`` rows) for the planner and the checker."""
+    return [
+        mealplan.FamilyRule(r.code, r.kind, r.family, r.limit) for r in rule_set.variety_rules.all()
+    ]
+
+
+def menu_policy(rule_set: RuleSet) -> MenuPolicy:
+    return MenuPolicy.objects.filter(rule_set=rule_set).first() or MenuPolicy(rule_set=rule_set)
 
 
 def planner_rules(rule_set: RuleSet) -> list[mealplan.Rule]:
@@ -65,8 +80,17 @@ def planner_rules(rule_set: RuleSet) -> list[mealplan.Rule]:
     ]
 
 
-def catalogue(canteen: Canteen) -> dict[str, mealplan.Dish]:
-    dishes = list(Dish.objects.filter(kitchen=canteen).prefetch_related("tag_rows"))
+def catalogue_dishes(canteen: Canteen) -> list[Dish]:
+    ingredients = DishIngredient.objects.select_related("food")
+    return list(
+        Dish.objects.filter(kitchen=canteen).prefetch_related(
+            "tag_rows", Prefetch("ingredients", queryset=ingredients)
+        )
+    )
+
+
+def catalogue(canteen: Canteen, dishes: list[Dish] | None = None) -> dict[str, mealplan.Dish]:
+    dishes = catalogue_dishes(canteen) if dishes is None else dishes
     economics = dish_economics(dishes, canteen)
     average = {}
     for component in COMPONENTS:
@@ -145,23 +169,34 @@ def build_planning_problem(
 ) -> PlanningProblem:
     """The planner instance for a period: open meals to fill, locks, history and rules."""
     meals = list(meals_between(canteen, start, end))
+    dishes = catalogue_dishes(canteen)
+    policy = menu_policy(rule_set)
+    off_season = (
+        seasons.out_of_season_by_day(canteen, dishes, [m.date for m in meals])
+        if policy.season != MenuPolicy.Season.OFF
+        else {}
+    )
     planned = []
     for meal in meals:
         kept = {c.component: dish_key(c.dish_id) for c in meal.courses.all()}
         if not keep_existing:
             kept = {c.component: dish_key(c.dish_id) for c in meal.courses.all() if c.locked}
-        planned.append(mealplan.Meal(date=meal.date, locked=kept))
+        avoid = frozenset(dish_key(pk) for pk in off_season.get(meal.date, ()))
+        planned.append(mealplan.Meal(date=meal.date, locked=kept, out_of_season=avoid))
     instance = mealplan.Instance(
         components=COMPONENTS,
         meals=planned,
         history=history_before(canteen, start, context_length(rule_set)),
-        dishes=catalogue(canteen),
+        dishes=catalogue(canteen, dishes),
         rules=planner_rules(rule_set),
         vegetarian_per_week=rule_set.vegetarian_per_week or 0,
         min_meals_between_repeats=rule_set.min_meals_between_repeats or 0,
         max_cost_per_meal=max_cost_per_meal,
         objective=PRESET_OBJECTIVES[preset],
         time_limit_s=time_limit_s,
+        family_rules=family_rules(rule_set),
+        season_mode=policy.season,
+        season_weight=float(policy.season_weight),
     )
     return PlanningProblem(instance, meals)
 

@@ -4,13 +4,101 @@ Menus belong to the canteen that plans them: a central kitchen plans once for al
 satellites (domain.md §1). A meal holds at most one dish per course.
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cantine.models import Canteen
+from cantine.models import Canteen, Region
 from cantine.solver_runs import SolverRun
-from nutrition.models import Component, Dish, RuleSet
+from nutrition.models import Component, Dish, Food, RuleSet, validate_months
+
+
+class SchoolZone(models.TextChoices):
+    """The school calendar a kitchen follows (``menus.school_calendar``)."""
+
+    A = "A", _("Zone A")
+    B = "B", _("Zone B")
+    C = "C", _("Zone C")
+    CORSE = "corse", _("Corsica")
+    GUADELOUPE = "guadeloupe", _("Guadeloupe")
+    MARTINIQUE = "martinique", _("Martinique")
+    GUYANE = "guyane", _("French Guiana")
+    REUNION = "reunion", _("Réunion")
+    MAYOTTE = "mayotte", _("Mayotte")
+    NONE = "none", _("Open during school holidays")
+
+
+class CanteenCalendar(models.Model):
+    """What closes a kitchen besides the days the cook closes: its school zone, holidays.
+
+    No row means the defaults: a school, a central kitchen or a satellite follows the zone
+    of its département's académie; every canteen but a care home closes on public holidays.
+    """
+
+    canteen = models.OneToOneField(
+        Canteen, models.CASCADE, primary_key=True, related_name="school_calendar"
+    )
+    school_zone = models.CharField(
+        _("school holidays"),
+        max_length=12,
+        choices=SchoolZone.choices,
+        blank=True,
+        help_text=_("Empty: the zone of the canteen's département."),
+    )
+    open_on_public_holidays = models.BooleanField(
+        _("open on public holidays"), null=True, blank=True, help_text=_("Empty: by its kind.")
+    )
+
+    class Meta:
+        verbose_name = _("canteen calendar")
+        verbose_name_plural = _("canteen calendars")
+
+    def __str__(self):
+        return str(self.canteen)
+
+
+class SchoolHolidayPeriod(models.Model):
+    """School holidays of a zone imported from the Ministry's official calendar export.
+
+    Zones A, B and C come with the ``vacances-scolaires-france`` package; Corse and the
+    overseas académies (and years the package lacks) come from here.
+    """
+
+    zone = models.CharField(_("zone"), max_length=12, choices=SchoolZone.choices)
+    name = models.CharField(_("name"), max_length=100)
+    first_day = models.DateField(_("first day without class"))
+    last_day = models.DateField(_("last day without class"))
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        ordering = ["zone", "first_day"]
+        verbose_name = _("school holidays")
+        verbose_name_plural = _("school holidays")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zone", "name", "first_day"], name="one_school_holiday_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="school_holiday_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.zone}) {self.first_day} → {self.last_day}"
+
+
+class Closure(models.TextChoices):
+    """Why the cook closed a day the school calendar keeps open."""
+
+    BRIDGE = "bridge", _("bridge day")
+    STRIKE = "strike", _("strike")
+    TRIP = "trip", _("school trip")
+    HOLIDAY = "holiday", _("holiday")
+    OTHER = "other", _("other")
 
 
 class Meal(models.Model):
@@ -21,6 +109,7 @@ class Meal(models.Model):
     closed = models.BooleanField(
         _("closed"), default=False, help_text=_("No service that day (holiday, strike...).")
     )
+    closure = models.CharField(_("why closed"), max_length=10, choices=Closure.choices, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -104,3 +193,94 @@ class PlanRun(SolverRun):
 
     def __str__(self):
         return f"{self.canteen} · {self.start} → {self.end} · {self.get_status_display()}"
+
+
+class RegionalSeason(models.Model):
+    """The months a fruit or vegetable is in season in one region, set by the dietitian.
+
+    Without a row a food keeps its national months (``Food.season_months``, loaded from the
+    seasons table shipped with the CIQUAL import); a region's row replaces them there.
+    """
+
+    region = models.ForeignKey(Region, models.CASCADE, related_name="seasons")
+    food = models.ForeignKey(Food, models.CASCADE, related_name="regional_seasons")
+    months = models.JSONField(_("months in season"), validators=[validate_months])
+
+    class Meta:
+        ordering = ["region", "food__name"]
+        verbose_name = _("regional season")
+        verbose_name_plural = _("regional seasons")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "food"], name="one_season_per_region")
+        ]
+
+    def __str__(self):
+        return f"{self.food} · {self.region}"
+
+
+class MenuPolicy(models.Model):
+    """How a rule set treats produce out of season when menus are planned."""
+
+    class Season(models.TextChoices):
+        OFF = "off", _("No season rule")
+        REQUIRE = "require", _("In-season produce only")
+        PREFER = "prefer", _("Prefer in-season produce")
+
+    rule_set = models.OneToOneField(
+        RuleSet, models.CASCADE, primary_key=True, related_name="menu_policy"
+    )
+    season = models.CharField(
+        _("seasons"), max_length=10, choices=Season.choices, default=Season.OFF
+    )
+    season_weight = models.DecimalField(
+        _("cost of a dish out of season (€)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(0)],
+        help_text=_("With 'prefer': the planner pays this much to serve a dish out of season."),
+    )
+
+    class Meta:
+        verbose_name = _("menu policy")
+        verbose_name_plural = _("menu policies")
+
+    def __str__(self):
+        return str(self.rule_set)
+
+
+class VarietyRule(models.Model):
+    """A variety rule of a rule set, over dish families (``menus.variety``)."""
+
+    class Kind(models.TextChoices):
+        NOT_CONSECUTIVE = "not_consecutive", _("not two meals running")
+        MAX_PER_WEEK = "max_per_week", _("at most so many times a week")
+        WEEK_OVERLAP = "week_overlap", _("at most this % of dishes shared by two weeks")
+
+    class Family(models.TextChoices):
+        PROTEIN = "protein", _("main protein")
+        STARCH = "starch", _("starch")
+        NONE = "", _("every dish")
+
+    rule_set = models.ForeignKey(RuleSet, models.CASCADE, related_name="variety_rules")
+    code = models.CharField(_("code"), max_length=30)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    family = models.CharField(_("family"), max_length=10, choices=Family.choices, blank=True)
+    limit = models.PositiveSmallIntegerField(_("limit"), default=1)
+
+    class Meta:
+        ordering = ["rule_set", "code"]
+        verbose_name = _("variety rule")
+        verbose_name_plural = _("variety rules")
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "code"], name="one_variety_rule_code")
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.get_kind_display()}"
+
+    def clean(self):
+        if self.kind != self.Kind.WEEK_OVERLAP and not self.family:
+            raise ValidationError({"family": _("Choose the family the rule is about.")})
+        if self.kind == self.Kind.WEEK_OVERLAP and self.limit > 100:
+            raise ValidationError({"limit": _("A share is at most 100 %.")})

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
+from menus import variety
 from nutrition.compliance import (
     ComplianceReport,
     check_plan,
@@ -129,13 +130,22 @@ def _prune(instance: Instance, rule_bounds: bool) -> dict[str, list[Dish]]:
     n_hist = len(instance.history)
     relevant = {r.tag for r in instance.rules}
     use_cost = instance.max_cost_per_meal is not None
+    families = {r.family for r in instance.family_rules if r.family}
+    seasonal = instance.season_mode != "off"
     classes: dict[tuple, list[Dish]] = {}
     for dish in instance.dishes.values():
         veg = instance.vegetarian_per_week > 0 and dish.is_vegetarian_main
-        key = (dish.component, dish.effective_tags & relevant, veg)
+        # Dishes are interchangeable only if the variety rules and the seasons see them alike.
+        kin = tuple(sorted((k, v) for k, v in dish.families if k in families))
+        season = (
+            frozenset(m for m, meal in enumerate(instance.meals) if dish.id in meal.out_of_season)
+            if seasonal
+            else frozenset()
+        )
+        key = (dish.component, dish.effective_tags & relevant, veg, kin, season)
         classes.setdefault(key, []).append(dish)
     out: dict[str, list[Dish]] = {}
-    for (comp, tags, _veg), members in classes.items():
+    for (comp, tags, _veg, _kin, _season), members in classes.items():
         keep = 1
         if spacing > 1:
             uses = _max_uses(instance, comp, tags if rule_bounds else frozenset())
@@ -209,6 +219,8 @@ def _build_slots(instance: Instance, pruned: dict[str, list[Dish]], relaxed: boo
             slot_blocked[comp] = {d.id for d in options if d.id in used}
             if not relaxed and not locked:
                 options = [d for d in options if d.id not in used]
+                if instance.season_mode == "require":
+                    options = [d for d in options if d.id not in meal.out_of_season]
             slot[comp] = options
         comps.append(meal_comps)
         cands.append(slot)
@@ -233,6 +245,7 @@ def greedy_plan(instance: Instance, pruned: dict[str, list[Dish]] | None = None)
     report = check_plan(instance, plan) if all(plan) else None
     complete = all(len(p.dishes) == len(slots.comps[m]) for m, p in enumerate(plan))
     ok = complete and report is not None and report.ok and _within_cap(instance, plan)
+    ok = ok and not _variety_failures(instance, plan)
     objective = _plan_objective(instance, plan) if complete else None
     return PlanResult(
         "feasible" if ok else "unknown",
@@ -477,6 +490,8 @@ class _Builder:
         self._vegetarian()
         self._repeats()
         self._cost_cap()
+        self._family_rules()
+        self._season()
         if not self.relaxed:  # explanations only need feasibility
             self._objective()
 
@@ -606,7 +621,141 @@ class _Builder:
     def _objective(self) -> None:
         keys = list(self.x)
         coefs = [dish_score(self.inst, self.inst.dishes[did]) for _, did in keys]
+        if self.inst.season_mode == "prefer":
+            penalty = round(SCALE * self.inst.season_weight)
+            coefs = [
+                c + (penalty if did in self.inst.meals[m].out_of_season else 0)
+                for c, (m, did) in zip(coefs, keys, strict=True)
+            ]
         self.model.minimize(cp_model.LinearExpr.weighted_sum([self.x[k] for k in keys], coefs))
+
+    # -- variety and seasons -------------------------------------------------------------
+
+    def _season(self) -> None:
+        """In relaxed mode, "require" becomes one assumption (outside it, slots drop them)."""
+        if self.inst.season_mode != "require" or not self.relaxed:
+            return
+        for m, meal in enumerate(self.inst.meals):
+            for did in meal.out_of_season:
+                if (m, did) in self.x and meal.locked.get(self.inst.dishes[did].component) != did:
+                    self._add(self.x[(m, did)] == 0, ("season",))
+
+    def _sequence(self) -> list[tuple[int, object]]:
+        """Every meal, history then plan, as (index, ServedMeal or planned-meal index)."""
+        hist = [(i, h) for i, h in enumerate(self.inst.history)]
+        return hist + [(self.h + m, m) for m in range(len(self.inst.meals))]
+
+    def _family_terms(self, i: int, key: str) -> tuple[dict[str, list], dict[str, int]]:
+        """Meal i's terms per family value: (variables of the plan, constants of history)."""
+        if i < self.h:
+            served = self.inst.history[i].dishes.values()
+            const: dict[str, int] = {}
+            for did in served:
+                value = self.inst.dishes[did].family(key)
+                if value:
+                    const[value] = const.get(value, 0) + 1
+            return {}, const
+        terms: dict[str, list] = {}
+        m = i - self.h
+        for options in self.slots.cands[m].values():
+            for d in options:
+                value = d.family(key)
+                if value:
+                    terms.setdefault(value, []).append(self.x[(m, d.id)])
+        return terms, {}
+
+    def _family_rules(self) -> None:
+        for rule in self.inst.family_rules:
+            label = ("family", rule.id)
+            if rule.kind == "not_consecutive":
+                self._not_consecutive(rule, label)
+            elif rule.kind == "max_per_week":
+                self._max_per_week(rule, label)
+            elif rule.kind == "week_overlap":
+                self._week_overlap(rule, label)
+
+    def _not_consecutive(self, rule, label) -> None:
+        n = self.h + len(self.inst.meals)
+        for i in range(max(1, self.h), n):
+            prev_terms, prev_const = self._family_terms(i - 1, rule.family)
+            terms, const = self._family_terms(i, rule.family)
+            for value in set(prev_terms) | set(prev_const) | set(terms):
+                both = prev_terms.get(value, []) + terms.get(value, [])
+                fixed = prev_const.get(value, 0) + const.get(value, 0)
+                self._add_linear(both, None, 1 - fixed, label)
+
+    def _weeks(self) -> dict[str, list[int]]:
+        dates = [h.date for h in self.inst.history] + [m.date for m in self.inst.meals]
+        weeks: dict[str, list[int]] = {}
+        for i, day in enumerate(dates):
+            weeks.setdefault(iso_week(day), []).append(i)
+        return weeks
+
+    def _max_per_week(self, rule, label) -> None:
+        for idx in self._weeks().values():
+            if idx[-1] < self.h:
+                continue
+            terms: dict[str, list] = {}
+            const: dict[str, int] = {}
+            for i in idx:
+                t, c = self._family_terms(i, rule.family)
+                for value, vs in t.items():
+                    terms.setdefault(value, []).extend(vs)
+                for value, k in c.items():
+                    const[value] = const.get(value, 0) + k
+            for value in set(terms) | set(const):
+                self._add_linear(
+                    terms.get(value, []), None, rule.limit - const.get(value, 0), label
+                )
+
+    def _week_overlap(self, rule, label) -> None:
+        """Shared dishes of every two weeks (one with planned meals) under the rule's cap.
+
+        u[d, w] >= x[m, d] for the meals m of week w (d served that week); s[d] >= u[d, a] +
+        u[d, b] - 1 (d served both weeks); sum of s <= cap. History weeks are constants.
+        """
+        weeks = list(self._weeks().values())
+        served: list[dict[str, object]] = []  # per week: dish -> 1 (history) or its u variable
+        sizes = []
+        for idx in weeks:
+            uses: dict[str, object] = {}
+            size = 0
+            for i in idx:
+                if i < self.h:
+                    for did in self.inst.history[i].dishes.values():
+                        uses[did] = 1
+                    size += len(self.inst.history[i].dishes)
+                    continue
+                m = i - self.h
+                size += len(self.slots.comps[m])
+                for options in self.slots.cands[m].values():
+                    for d in options:
+                        u = uses.get(d.id)
+                        if isinstance(u, int):
+                            continue
+                        if u is None:
+                            u = uses[d.id] = self.model.new_bool_var(f"u{i}_{d.id}")
+                        self.model.add_implication(self.x[(m, d.id)], u)
+            served.append(uses)
+            sizes.append(size)
+        for a in range(len(weeks)):
+            for b in range(a + 1, len(weeks)):
+                if weeks[a][-1] < self.h and weeks[b][-1] < self.h:
+                    continue
+                common = set(served[a]) & set(served[b])
+                terms, const = [], 0
+                for did in common:
+                    ua, ub = served[a][did], served[b][did]
+                    if isinstance(ua, int) and isinstance(ub, int):
+                        const += 1
+                    elif isinstance(ua, int) or isinstance(ub, int):
+                        terms.append(ub if isinstance(ua, int) else ua)
+                    else:
+                        both = self.model.new_bool_var(f"s{a}_{b}_{did}")
+                        self.model.add(both >= ua + ub - 1)
+                        terms.append(both)
+                cap = variety.week_share_cap(rule.limit, sizes[a], sizes[b])
+                self._add_linear(terms, None, cap - const, label)
 
     def hint(self, plan: list[ServedMeal]) -> None:
         """Hint the plan's meals; a plan shorter than the horizon leaves the rest free."""
@@ -646,9 +795,30 @@ class _ProgressCallback(cp_model.CpSolverSolutionCallback):
 
 
 def _plan_objective(instance: Instance, plan: list[ServedMeal]) -> float:
-    return round(
-        sum(instance.objective.score(instance.dishes[d]) for m in plan for d in m.dishes.values()),
-        6,
+    score = sum(
+        instance.objective.score(instance.dishes[d]) for m in plan for d in m.dishes.values()
+    )
+    if instance.season_mode == "prefer":
+        score += instance.season_weight * len(out_of_season_served(instance, plan))
+    return round(score, 6)
+
+
+def out_of_season_served(instance: Instance, plan: list[ServedMeal]) -> list[tuple]:
+    """(date, dish id) of each planned dish served out of season."""
+    return [
+        (served.date, did)
+        for meal, served in zip(instance.meals, plan, strict=False)
+        for did in served.dishes.values()
+        if did in meal.out_of_season
+    ]
+
+
+def _variety_failures(instance: Instance, plan: list[ServedMeal]) -> list:
+    if not instance.family_rules:
+        return []
+    meals = list(instance.history) + list(plan)
+    return variety.check_variety(
+        meals, instance.dishes, instance.family_rules, checked_from=len(instance.history)
     )
 
 
@@ -703,18 +873,25 @@ def plan_menus(
         len(p.dishes) == len(c) for p, c in zip(greedy.plan, builder.slots.comps, strict=True)
     )
     warm = PlanResult("unknown", [], None, None, 0.0)
-    if use_hint and len(instance.meals) > CHUNK + CHUNK // 2:
-        warm = _chunked_plan(instance, pruned, num_workers, started + WARM_SHARE * limit)
+    overlap = any(r.kind == "week_overlap" for r in instance.family_rules)
+    chunk = WEEK_CHUNK if overlap else CHUNK
+    if use_hint and len(instance.meals) > chunk + chunk // 2:
+        warm = _chunked_plan(
+            instance, pruned, num_workers, started + WARM_SHARE * limit, chunk=chunk
+        )
     if use_hint:  # even a rule-breaking greedy plan is a useful start for what is not warm
         builder.hint(warm.plan + (greedy.plan[len(warm.plan) :] if complete else []))
     solver = cp_model.CpSolver()
     _tune(solver, num_workers)
     solver.parameters.max_time_in_seconds = max(0.1, limit - (time.perf_counter() - started))
-    solver.parameters.relative_gap_limit = 1e-4
+    # The week-overlap rule leaves a weak LP bound: stop within 0.5 % of it (seconds, not the
+    # whole time limit); without it, the proof comes fast and 1e-4 holds.
+    solver.parameters.relative_gap_limit = 5e-3 if overlap else 1e-4
     callback = _ProgressCallback(progress) if progress else None
     code = solver.solve(builder.model, callback)
     stats = {
         "candidates": sum(len(v) for v in pruned.values()),
+        "family_rules": len(instance.family_rules),
         "variables": len(builder.x),
         "workers": num_workers,
         "greedy_objective": greedy.objective if greedy.status == "feasible" else None,
@@ -729,6 +906,7 @@ def plan_menus(
                 plan, objective, status = other.plan, other.objective, "feasible"
         bound = round(solver.best_objective_bound / SCALE, 6)
         elapsed = time.perf_counter() - started
+        stats["out_of_season"] = len(out_of_season_served(instance, plan))
         return PlanResult(
             status, plan, objective, bound, elapsed, check_plan(instance, plan), [], stats
         )
@@ -750,11 +928,19 @@ def plan_menus(
 
 
 CHUNK = 20  # meals per warm-start chunk: one GEMRCN window, solved in about 2 s
+# With the week-overlap rule, CP-SAT's first solutions of a month copy weeks into each other
+# and improve slowly; planned a week at a time, each week sees the previous ones as history
+# and the hint already keeps them apart.
+WEEK_CHUNK = 5
 WARM_SHARE = 0.4  # at most this share of the time limit goes to the warm start
 
 
 def _chunked_plan(
-    instance: Instance, pruned: dict[str, list[Dish]], num_workers: int, deadline: float
+    instance: Instance,
+    pruned: dict[str, list[Dish]],
+    num_workers: int,
+    deadline: float,
+    chunk: int = CHUNK,
 ) -> PlanResult:
     """A compliant plan built chunk by chunk (each planned with the previous as history).
 
@@ -764,7 +950,7 @@ def _chunked_plan(
     or the time share runs out; the greedy plan then completes the hint.
     """
     meals, n = instance.meals, len(instance.meals)
-    parts = -(-n // CHUNK)
+    parts = -(-n // chunk)
     plan: list[ServedMeal] = []
     for k in range(parts):
         lo, hi = k * n // parts, (k + 1) * n // parts
@@ -785,7 +971,7 @@ def _chunked_plan(
     if len(plan) < n:
         return PlanResult("unknown", plan, None, None, 0.0)
     report = check_plan(instance, plan)
-    ok = report.ok and _within_cap(instance, plan)
+    ok = report.ok and _within_cap(instance, plan) and not _variety_failures(instance, plan)
     return PlanResult(
         "feasible" if ok else "unknown", plan, _plan_objective(instance, plan), None, 0.0, report
     )
@@ -829,9 +1015,12 @@ def explain_infeasibility(
         if core is None:
             break
         core = _shrink(builder.model, core, deadline)
-        conflicts.append(_describe_core(instance, [labels[lit.index] for lit in core], pruned))
-        core_ids = {lit.index for lit in core}
-        active = [lit for lit in active if lit.index not in core_ids]
+        core_labels = _widen(instance, [labels[lit.index] for lit in core])
+        conflicts.append(_describe_core(instance, core_labels, pruned))
+        named = set(core_labels)  # each lock and rule is named in one conflict only
+        active = [lit for lit in active if labels[lit.index] not in named]
+    # The conflicts the locks make on their own come first: they are what the cook changed.
+    conflicts.sort(key=lambda c: -len(c.locks))
     if not conflicts:
         conflicts.append(
             Conflict(
@@ -879,6 +1068,58 @@ def _shrink(model: cp_model.CpModel, core: list, deadline: float) -> list:
     return core
 
 
+def _widen(instance: Instance, labels: list[tuple]) -> list[tuple]:
+    """A minimal core of a max rule names only as many locks as break it (3 of 5 locked
+    fatty entrées once the history holds 2): add every other lock counting for the same
+    rule within a window of them, so the cook sees all the dishes that fight the rule."""
+    rules = {r.id: r for r in instance.rules}
+    locks = [lab for lab in labels if lab[0] == "lock"]
+    wider = list(labels)
+    for lab in labels:
+        if lab[0] != "rule" or lab[2] != "max" or not locks:
+            continue
+        rule = rules[lab[1]]
+        first = min(m for _, m, _ in locks) - rule.window + 1
+        last = max(m for _, m, _ in locks) + rule.window - 1
+        for m, meal in enumerate(instance.meals):
+            for comp, did in meal.locked.items():
+                extra = ("lock", m, comp)
+                tagged = rule.tag in instance.dishes[did].effective_tags
+                if first <= m <= last and tagged and extra not in wider:
+                    wider.append(extra)
+    return wider
+
+
+def _history_text(instance: Instance, rule, lock_meals: list[int], bound: str) -> str:
+    """What the meals already served bring to a rule in the window of the locks: they are
+    part of the cause, and the cook cannot change them.
+
+    For a max rule, the served meals that count ("et 2 repas déjà servis avec entrée
+    grasse (08/01 et 26/01)"); for a min rule, how few of them do.
+    """
+    if not lock_meals or not instance.history:
+        return ""
+    h = len(instance.history)
+    start = max(0, h + min(lock_meals) - rule.window + 1)
+    window = instance.history[start:]
+    days = [
+        meal.date
+        for meal in window
+        if any(rule.tag in instance.dishes[d].effective_tags for d in meal.dishes.values())
+    ]
+    if bound == "min":
+        have = f"que {len(days)}" if days else "aucun"
+        return (
+            f", les {len(window)} repas déjà servis juste avant n'en comptant {have} "
+            f"avec {tag_label(rule.tag)}"
+        )
+    if not days:
+        return ""
+    dates = _join_fr([fr_date(d) for d in days])
+    word = "repas déjà servi" if len(days) == 1 else "repas déjà servis"
+    return f" et {len(days)} {word} avec {tag_label(rule.tag)} ({dates})"
+
+
 def _join_fr(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
 
@@ -915,12 +1156,25 @@ def _describe_core(
     if any(lab[0] == "cost_cap" for lab in labels):
         other.append("max_cost_per_meal")
         parts.append(f"le coût maximal de {instance.max_cost_per_meal:.2f} € par repas")
+    family_rules = {r.id: r for r in instance.family_rules}
+    for rid in sorted({lab[1] for lab in labels if lab[0] == "family"}):
+        other.append(f"variety:{rid}")
+        parts.append(f"la règle de variété {rid} ({variety.rule_text(family_rules[rid])})")
+    if any(lab[0] == "season" for lab in labels):
+        other.append("season")
+        parts.append("les fruits et légumes de saison")
     why = _join_fr(parts) if parts else "Les plats verrouillés"
     many = len(parts) > 1 or len(rule_ids) > 1
     if lock_texts:
         word = "plat verrouillé" if len(lock_texts) == 1 else "plats verrouillés"
         verb = "ne peuvent pas tenir" if many else "ne peut pas tenir"
         why += f" {verb} avec {len(lock_texts)} {word} ({_join_fr(lock_texts)})"
+        lock_meals = [lab[1] for lab in labels if lab[0] == "lock"]
+        bounds = sorted(
+            {lab[1:] for lab in labels if lab[0] == "rule"}, key=lambda b: _natural(b[0])
+        )
+        for rid, bound in bounds:
+            why += _history_text(instance, rules[rid], lock_meals, bound)
     else:
         why += " ne peuvent pas tenir ensemble" if many else " ne peut pas être respectée"
     why += "." + _catalogue_hint(instance, [rules[r] for r in rule_ids], pruned)

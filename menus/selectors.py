@@ -10,10 +10,13 @@ from django.db.models import Prefetch
 
 from cantine.models import Canteen
 from cantine.solver_runs import fresh
+from menus import seasons, variety
+from menus.closures import DayOff, closure_text, days_off
 from menus.instances import (
     COMPONENTS,
     catalogue,
     context_length,
+    family_rules,
     history_before,
     planner_rules,
     served,
@@ -33,6 +36,18 @@ class Day:
     courses: dict[str, MealDish] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # rule codes failing in windows with it
     economics: dict[int, DishEconomics] = field(default_factory=dict, repr=False)
+    day_off: DayOff | None = None  # a public or school holiday of the kitchen
+    # course -> its products out of season that day ("Tomate, crue")
+    out_of_season: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def closed_because(self) -> str:
+        """Why no meal is served, for the calendar ("Vacances de Noël (zone B)")."""
+        if self.meal is not None and not self.meal.closed:
+            return ""
+        if self.meal is None and self.day_off is None:
+            return ""
+        return closure_text(self.meal, self.day_off) if self.meal else self.day_off.label
 
     def _priced(self) -> list[DishEconomics] | None:
         values = [self.economics.get(c.dish_id) for c in self.courses.values()]
@@ -130,7 +145,8 @@ def calendar(canteen: Canteen, start: date, weeks: int) -> list[Week]:
     monday = week_start(start)
     end = monday + timedelta(days=7 * weeks - 1)
     courses = MealDish.objects.select_related("dish").prefetch_related(
-        Prefetch("dish__tag_rows", queryset=DishTag.objects.filter(applies=True))
+        Prefetch("dish__tag_rows", queryset=DishTag.objects.filter(applies=True)),
+        "dish__ingredients__food",
     )
     meals = {
         m.date: m
@@ -138,8 +154,10 @@ def calendar(canteen: Canteen, start: date, weeks: int) -> list[Week]:
             Prefetch("courses", queryset=courses)
         )
     }
+    off = days_off(canteen, monday, end)
     served = {c.dish for m in meals.values() for c in m.courses.all()}
     economics = dish_economics(list(served), canteen) if served else {}
+    months = seasons.months_by_food(seasons.region_of(canteen), served)
     result = []
     for index in range(weeks):
         week_monday = monday + timedelta(days=7 * index)
@@ -148,7 +166,21 @@ def calendar(canteen: Canteen, start: date, weeks: int) -> list[Week]:
             day = week_monday + timedelta(days=offset)
             meal = meals.get(day)
             day_courses = {c.component: c for c in meal.courses.all()} if meal else {}
-            days.append(Day(day, meal, day_courses, economics=economics))
+            late = {
+                component: foods
+                for component, course in day_courses.items()
+                if (foods := seasons.out_of_season_foods(course.dish, day.month, months))
+            }
+            days.append(
+                Day(
+                    day,
+                    meal,
+                    day_courses,
+                    economics=economics,
+                    day_off=off.get(day),
+                    out_of_season=late,
+                )
+            )
         result.append(Week(week_monday, days))
     return result
 
@@ -177,6 +209,51 @@ def compliance(canteen: Canteen, start: date, end: date, rule_set: RuleSet) -> C
         checked_from=len(history),
         checked_until=len(history) + len(meals),
     )
+
+
+def variety_failures(
+    canteen: Canteen, start: date, end: date, rule_set: RuleSet
+) -> list[variety.VarietyFailure]:
+    """The rule set's variety rules over the meals served in [start, end] (with context)."""
+    rules = family_rules(rule_set)
+    if not rules:
+        return []
+    history = history_before(canteen, start, max(context_length(rule_set), 10))
+    meals = [
+        served(m)
+        for m in Meal.objects.filter(canteen=canteen, date__range=(start, end), closed=False)
+        .prefetch_related("courses")
+        .order_by("date")
+        if m.courses.all()
+    ]
+    return variety.check_variety(
+        history + meals,
+        catalogue(canteen),
+        rules,
+        checked_from=len(history),
+        checked_until=len(history) + len(meals),
+    )
+
+
+def out_of_season_served(weeks: list[Week]) -> list[tuple[date, str, list[str]]]:
+    """(day, dish, products out of season) of every course the calendar shows."""
+    return [
+        (day.date, day.courses[component].dish.name, foods)
+        for week in weeks
+        for day in week.days
+        for component, foods in day.out_of_season.items()
+    ]
+
+
+def mark_variety(weeks: list[Week], failures: list[variety.VarietyFailure]) -> None:
+    """Name a failing variety rule next to the meals it is about (weeks: on their Mondays)."""
+    days = {day.date: day for week in weeks for day in week.days if day.open}
+    for failure in failures:
+        dates = failure.dates[1:] if failure.rule.kind == "not_consecutive" else failure.dates
+        for day_date in dates:
+            day = days.get(day_date)
+            if day is not None and failure.rule.id not in day.problems:
+                day.problems.append(failure.rule.id)
 
 
 def mark_problems(weeks: list[Week], report: ComplianceReport) -> None:

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from cantine import solver_runs
 from cantine.models import Canteen, CoverForecast
 from cantine.solver_runs import solve_with_progress
+from menus.closures import days_off
 from menus.instances import build_planning_problem, dish_id
-from menus.models import Meal, MealDish, PlanRun
+from menus.models import Closure, Meal, MealDish, PlanRun
 from menus.planner import plan_menus
 from nutrition.models import Dish, RuleSet
 
@@ -38,8 +39,12 @@ def ensure_meals(canteen: Canteen, start: date, end: date) -> list[Meal]:
         for offset in range((end - start).days + 1)
         if (start + timedelta(days=offset)).weekday() in weekdays
     ]
+    # A public or school holiday starts closed; a meal that already exists keeps its state
+    # (the cook may have reopened it: a holiday club served by the kitchen).
+    off = days_off(canteen, start, end) if wanted else {}
     Meal.objects.bulk_create(
-        [Meal(canteen=canteen, date=day) for day in wanted], ignore_conflicts=True
+        [Meal(canteen=canteen, date=day, closed=day in off) for day in wanted],
+        ignore_conflicts=True,
     )
     return list(Meal.objects.filter(canteen=canteen, date__in=wanted).order_by("date"))
 
@@ -83,10 +88,16 @@ def toggle_lock(*, meal: Meal, component: str) -> MealDish:
 
 
 @transaction.atomic
-def set_closed(*, meal: Meal, closed: bool) -> Meal:
-    """A closed day serves nothing: its courses are removed and the windows skip it."""
+def set_closed(*, meal: Meal, closed: bool, closure: str = "") -> Meal:
+    """A closed day serves nothing: its courses are removed and the windows skip it.
+
+    ``closure`` says why the cook closed it (a bridge day, a strike, a school trip).
+    """
+    if closure and closure not in Closure.values:
+        raise ValidationError(_("Unknown reason for closing the day."))
     meal.closed = closed
-    meal.save(update_fields=["closed"])
+    meal.closure = closure if closed else ""
+    meal.save(update_fields=["closed", "closure"])
     if closed:
         meal.courses.all().delete()
     return meal

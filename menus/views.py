@@ -21,10 +21,10 @@ from cantine.refusals import Refused
 from cantine.roles import kitchen_for, may_act, role_required
 from cantine.selectors import kitchens_of
 from cantine.uploads import max_body
-from menus import scdl, selectors, services
+from menus import scdl, selectors, services, variety
 from menus.forms import MAX_SCDL_BYTES, CopyWeekForm, PeriodForm, PlanForm, ScdlImportForm
-from menus.instances import week_start
-from menus.models import Meal, MealDish, PlanRun
+from menus.instances import family_rules, menu_policy, week_start
+from menus.models import Closure, Meal, MealDish, PlanRun
 from menus.pdf import weekly_menu_pdf
 from menus.tasks import solve_plan_run
 from nutrition.models import Component, Dish
@@ -58,6 +58,9 @@ def _calendar_context(request, canteen: Canteen, start: date, weeks: int) -> dic
     report = selectors.compliance(canteen, start, end, rule_set) if rule_set else None
     if report is not None:
         selectors.mark_problems(weeks_data, report)
+        selectors.mark_variety(
+            weeks_data, selectors.variety_failures(canteen, start, end, rule_set)
+        )
     can_edit = may_act(request.user, canteen, Role.COOK, write=True)
     return {
         "canteen": canteen,
@@ -66,6 +69,7 @@ def _calendar_context(request, canteen: Canteen, start: date, weeks: int) -> dic
         "weeks_count": weeks,
         "weeks": weeks_data,
         "components": Component.choices,
+        "closures": Closure.choices,
         "rule_set": rule_set,
         "report": report,
         "can_edit": can_edit,
@@ -162,7 +166,12 @@ def toggle_lock(request, meal_pk, component):
 @role_required(Role.COOK)
 def toggle_closed(request, meal_pk):
     meal = _meal(request.user, meal_pk)
-    services.set_closed(meal=meal, closed=not meal.closed)
+    try:
+        services.set_closed(
+            meal=meal, closed=not meal.closed, closure=request.POST.get("closure", "")
+        )
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=400)
     start, weeks = _period(request)
     return _render_calendar(request, meal.canteen, start, weeks)
 
@@ -260,6 +269,25 @@ def weekly_pdf(request, pk):
     return response
 
 
+def _variety_and_seasons(canteen, start, weeks, rule_set) -> dict:
+    """The variety rules with their failures, and the dishes served out of season."""
+    end = start + timedelta(days=7 * weeks - 1)
+    failures = selectors.variety_failures(canteen, start, end, rule_set) if rule_set else []
+    rules = list(rule_set.variety_rules.all()) if rule_set else []
+    return {
+        "variety_rules": [
+            (
+                rule,
+                variety.rule_text(family_rules(rule_set)[index]),
+                [f for f in failures if f.rule.id == rule.code],
+            )
+            for index, rule in enumerate(rules)
+        ],
+        "out_of_season": selectors.out_of_season_served(selectors.calendar(canteen, start, weeks)),
+        "season_policy": menu_policy(rule_set) if rule_set else None,
+    }
+
+
 @role_required(*READERS)
 def compliance_report(request, pk):
     """Each rule over every window of the period, with the meals that count: the dietitian's check."""
@@ -284,6 +312,7 @@ def compliance_report(request, pk):
             "nutrients": selectors.nutrient_check(canteen, start, end, rule_set)
             if rule_set
             else [],
+            **_variety_and_seasons(canteen, start, weeks, rule_set),
             "previous_start": start - timedelta(days=7 * weeks),
             "next_start": start + timedelta(days=7 * weeks),
         },

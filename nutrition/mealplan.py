@@ -36,6 +36,11 @@ class Dish:
     cost: float = 0.0
     local_share: float = 0.0
     co2e: float = 0.0
+    # Dish families for the variety rules, e.g. (("protein", "beef"),) or (("starch", "rice"),)
+    families: tuple[tuple[str, str], ...] = ()
+
+    def family(self, key: str) -> str | None:
+        return next((value for k, value in self.families if k == key), None)
 
     @property
     def effective_tags(self) -> frozenset[str]:
@@ -68,11 +73,37 @@ class Rule:
 
 @dataclass(frozen=True)
 class Meal:
-    """A meal to plan: its date, optional component override and locked dishes."""
+    """A meal to plan: its date, optional component override and locked dishes.
+
+    ``out_of_season``: the dishes holding a fruit or vegetable out of season that day.
+    """
 
     date: date
     locked: dict[str, str] = field(default_factory=dict)
     components: tuple[str, ...] | None = None
+    out_of_season: frozenset[str] = frozenset()
+
+
+FAMILY_RULE_KINDS = ("not_consecutive", "max_per_week", "week_overlap")
+SEASON_MODES = ("off", "require", "prefer")
+
+
+@dataclass(frozen=True)
+class FamilyRule:
+    """A variety rule over dish families, beside the GEMRCN frequencies.
+
+    - ``not_consecutive``: two meals running never share the same ``family`` value (the same
+      main protein two days running);
+    - ``max_per_week``: at most ``limit`` meals of an ISO week with one ``family`` value (a
+      given starch at most twice a week);
+    - ``week_overlap``: two weeks share at most ``limit`` % of the dishes of the smaller one
+      (no week a copy of another).
+    """
+
+    id: str
+    kind: str
+    family: str = ""
+    limit: int = 0
 
 
 @dataclass(frozen=True)
@@ -106,6 +137,11 @@ class Instance:
     max_cost_per_meal: float | None = None
     objective: Objective = field(default_factory=Objective)
     time_limit_s: float = 10.0
+    family_rules: list[FamilyRule] = field(default_factory=list)
+    # Produce out of season (each meal's ``out_of_season``): "require" forbids those dishes,
+    # "prefer" adds ``season_weight`` (objective units) per dish served out of season.
+    season_mode: str = "off"
+    season_weight: float = 0.0
 
     def meal_components(self, meal: Meal) -> tuple[str, ...]:
         return meal.components if meal.components is not None else self.components
@@ -131,6 +167,12 @@ class Instance:
                 "co2e": self.objective.co2e,
             },
             "time_limit_s": self.time_limit_s,
+            "family_rules": [
+                {"id": r.id, "kind": r.kind, "family": r.family, "limit": r.limit}
+                for r in self.family_rules
+            ],
+            "season_mode": self.season_mode,
+            "season_weight": self.season_weight,
         }
 
 
@@ -140,6 +182,8 @@ def _meal_to_dict(meal: Meal) -> dict[str, Any]:
         out["locked"] = dict(meal.locked)
     if meal.components is not None:
         out["components"] = list(meal.components)
+    if meal.out_of_season:
+        out["out_of_season"] = sorted(meal.out_of_season)
     return out
 
 
@@ -153,6 +197,7 @@ def _dish_to_dict(d: Dish) -> dict[str, Any]:
         "cost": d.cost,
         "local_share": d.local_share,
         "co2e": d.co2e,
+        **({"families": dict(d.families)} if d.families else {}),
     }
 
 
@@ -268,9 +313,17 @@ def _parse_dish(raw: Any, path: str, out: _Collector) -> Dish | None:
         )
         ok = False
     name = raw.get("name", did)
+    families = raw.get("families", {}) or {}
+    if not isinstance(families, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in families.items()
+    ):
+        out.add(f"{path}.families", "expected an object mapping family to value")
+        ok = False
     if not ok:
         return None
-    return Dish(did, str(name), comp, frozenset(tags), veg, **numbers)
+    return Dish(
+        did, str(name), comp, frozenset(tags), veg, **numbers, families=tuple(families.items())
+    )
 
 
 def _parse_rule(raw: Any, path: str, out: _Collector) -> Rule | None:
@@ -346,7 +399,28 @@ def _parse_meal(raw: Any, path: str, dishes: dict[str, Dish], default, out: _Col
     for comp in locked:
         if allowed is not None and comp in COMPONENTS and comp not in allowed:
             out.add(f"{path}.locked.{comp}", f"component {comp!r} is not served at this meal")
-    return Meal(day, dict(locked), comps) if day else None
+    avoid = raw.get("out_of_season", []) or []
+    if not isinstance(avoid, list) or any(d not in dishes for d in avoid):
+        out.add(f"{path}.out_of_season", "expected a list of known dish ids")
+        avoid = []
+    return Meal(day, dict(locked), comps, frozenset(avoid)) if day else None
+
+
+def _parse_family_rule(raw: Any, path: str, out: _Collector) -> FamilyRule | None:
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+        out.add(path, "expected an object with an id")
+        return None
+    kind, family, limit = raw.get("kind"), raw.get("family", ""), raw.get("limit", 0)
+    if kind not in FAMILY_RULE_KINDS:
+        out.add(f"{path}.kind", f"expected one of {FAMILY_RULE_KINDS}, got {kind!r}")
+        return None
+    if not isinstance(family, str) or (kind != "week_overlap" and not family):
+        out.add(f"{path}.family", "expected the family the rule is about")
+        return None
+    if not _is_int(limit) or limit < 0:
+        out.add(f"{path}.limit", f"expected an integer ≥ 0, got {limit!r}")
+        return None
+    return FamilyRule(raw["id"], kind, family, limit)
 
 
 def _check_order(items: list, path: str, out: _Collector) -> None:
@@ -388,6 +462,15 @@ def _parse_settings(raw: dict, out: _Collector) -> dict[str, Any]:
     if unknown:
         out.add("objective", f"unknown weight(s) {sorted(unknown)}")
     settings["objective"] = Objective(**weights)
+    mode = raw.get("season_mode", "off")
+    if mode not in SEASON_MODES:
+        out.add("season_mode", f"expected one of {SEASON_MODES}, got {mode!r}")
+        mode = "off"
+    weight = raw.get("season_weight", 0.0)
+    if not _is_number(weight) or weight < 0:
+        out.add("season_weight", f"expected a number ≥ 0, got {weight!r}")
+        weight = 0.0
+    settings["season_mode"], settings["season_weight"] = mode, float(weight)
     return settings
 
 
@@ -427,6 +510,9 @@ def parse_instance(raw: Any) -> Instance:
     if meals and history and history[-1].date > meals[0].date:
         out.add("history", f"the last history meal ({history[-1].date}) is after the first meal")
     settings = _parse_settings(raw, out)
+    settings["family_rules"] = _parse_list(
+        raw, "family_rules", out, lambda r, p: _parse_family_rule(r, p, out)
+    )
     if out.problems:
         raise InstanceError(out.problems)
     return Instance(components, meals, history, dishes, rules, **settings)

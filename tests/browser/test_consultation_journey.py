@@ -78,7 +78,7 @@ def _answer(page, live_server, consultation_pk, prices: dict, partners: str = ""
         page.get_by_label(re.compile("SIRET")).fill(partners)
     for name, value in prices.items():
         page.locator(f'input[name="{name}"]').fill(value)
-    page.get_by_role("button", name=either("Send my answer", "Envoyer mon offre")).click()
+    page.get_by_role("button", name=either("Send my answer", "Envoyer ma réponse")).click()
     expect(page.locator(".messages")).to_contain_text(either("recorded", "enregistrée"))
 
 

@@ -231,3 +231,36 @@ def test_empty_component_in_catalogue_is_reported_as_infeasible():
     result = plan_menus(inst)
     assert result.status == "infeasible"
     assert "produit laitier" in result.conflicts[0].why
+
+
+def test_five_locked_fatty_entrees_are_named_with_rule_11_each_once():
+    """Issue 15: with a fatty entrée already served, a minimal conflict needs only 4 of the 5
+    locked ones; the explanation names all five, once, with the meal already served, and
+    not the locked main course that has nothing to do with it."""
+    first = make_instance(20, 300, seed=5, time_limit_s=30)
+    served = plan_menus(first).plan
+    inst = make_instance(5, 300, seed=5, history=served, time_limit_s=30)
+    fatty = [
+        d for d in inst.dishes.values() if d.component == "entree" and "fatty_entree" in d.tags
+    ]
+    main = next(d for d in inst.dishes.values() if d.component == "main" and not d.tags)
+    for m in range(5):
+        locked = {"entree": fatty[m].id} | ({"main": main.id} if m == 0 else {})
+        inst.meals[m] = Meal(inst.meals[m].date, locked)
+    served_fatty = [
+        h.date
+        for h in served
+        if any("fatty_entree" in inst.dishes[d].tags for d in h.dishes.values())
+    ]
+    assert served_fatty  # the history already counts for rule 11
+    result = plan_menus(inst)
+    assert result.status == "infeasible"
+    conflict = result.conflicts[0]  # the locks' own conflict comes first
+    assert conflict.rules == ["gemrcn-11"]
+    assert sorted(lock["dish"] for lock in conflict.locks) == sorted(d.id for d in fatty[:5])
+    assert "5 plats verrouillés" in conflict.why and "déjà servi" in conflict.why
+    assert main.name not in conflict.why
+    named = [lock["dish"] for c in result.conflicts for lock in c.locks]
+    assert all(named.count(d.id) == 1 for d in fatty[:5])  # each once
+    for other in result.conflicts[1:]:  # e.g. the main course locked where fish was due
+        assert "déjà servis juste avant" in other.why
