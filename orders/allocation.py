@@ -31,9 +31,10 @@ a share); shares by value linearised as sum((is_label - share) * value) >= 0, an
 Solver choice, measured with bench/allocation.py on generated territories (seed 1, 10 s):
 HiGHS 0.60 % gap at 300 x 200, SCIP stuck at the greedy start (3.1 %), CP-SAT 1 % better than
 greedy but no useful bound. pywraplp was dropped: its HiGHS wrapper returns no solution when
-the time limit is hit. Solving (see ``solve``): target-aware greedy, the LP relaxation, then
-two threads (``orders.allocation_search``): the full model's root node for the bound and a
-restricted "kernel" model for a first answer, then neighbourhood search on both.
+the time limit is hit. Solving (see ``solve``): target-aware greedy and a construction that meets
+the targets, then two threads (``orders.allocation_search``): the full model's LP relaxation
+and a Lagrangian bound by delivery date (``orders.allocation_bound``) on one, neighbourhood
+search on the other, which also solves a "kernel" (the model restricted to the LP's pairs).
 """
 
 from __future__ import annotations
@@ -1580,9 +1581,9 @@ def solve(
     Phases (``_Engine``, on a background thread): greedy, then a construction that meets the
     share targets, the cap per producer and the minimum orders when greedy does not, then the
     full model's LP relaxation (a bound, and a quick proof of infeasibility), then two workers
-    (``allocation_search``): one bounds the full model (branch-and-bound when small, its root
-    node when larger), the other, when larger, first solves a restricted "kernel" model; both
-    then improve the best allocation by neighbourhood search. An infeasible model gets
+    (``allocation_search``): one bounds the full model (branch-and-bound when small, the
+    Lagrangian bound by date when larger), the other improves the best allocation by
+    neighbourhood search and solves the "kernel" (the LP's pairs) once; both end searching. An infeasible model gets
     ``conflicts`` from ``diagnose``. ``progress(objective, bound, elapsed_seconds)`` is called
     from the calling thread whenever either improves."""
     started = time.perf_counter() if started is None else started

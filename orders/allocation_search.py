@@ -1,18 +1,22 @@
 """Parallel search for the order allocation: a bound worker and neighbourhood search.
 
-Pure Python (no Django), used by ``orders.allocation.solve``. Measured on bench territories
-(300 needs x 200 producers, 10 s, 2 cores), HiGHS alone spends its budget in the root cut loop
-and its branching, and finds good allocations late (1.5 % above the bound after 10 s, 0.6 %
-after 500 s). The work is therefore split across two threads (HiGHS releases the GIL):
+Pure Python (no Django), used by ``orders.allocation.solve``. HiGHS alone on the full model
+spends its budget in the root cut loop (160 s at 1,000 needs x 600 producers, under load)
+and finds good allocations late. The work is therefore split across two threads (HiGHS
+releases the GIL):
 
-- the *bound* worker solves the root node of the full model, heuristics off: the bound with
-  cuts arrives in about 4 s, several points above the LP relaxation's;
-- the *kernel* worker solves the model restricted to promising pairs for a first good answer;
-- both then run a large neighbourhood search (fix-and-optimise): keep the best allocation,
-  free the pairs of a few related producers or products, and let HiGHS re-optimise that part.
+- the *bound* worker builds the full model and solves its LP relaxation, hands the pairs the
+  LP buys to the other worker (the *kernel*), then computes the Lagrangian bound of
+  ``orders.allocation_bound`` (each delivery date solved apart, anytime), then joins the
+  search. Small models (``BRANCH_MAX_PAIRS``) get HiGHS's branch-and-bound instead, which
+  proves them; models too big for the LP in time (``LP_MAX_PAIRS``) get the root node;
+- the *search* worker runs a large neighbourhood search (fix-and-optimise) from the start:
+  keep the best allocation, free a related part of it, let HiGHS re-optimise that part; once
+  the LP's pairs are known it solves the kernel (the model restricted to them) once.
 
-The best allocation is shared by both workers; the calling thread only waits and reports
-progress, so a progress callback may use the caller's database connection.
+Measured gains are in bench/README.md. The best allocation is shared by both workers; the
+calling thread only waits and reports progress, so a progress callback may use the caller's
+database connection.
 """
 
 from __future__ import annotations
@@ -43,8 +47,9 @@ ROOT_TIME_SHARE = 0.8
 # The kernel (pairs of the LP's support): its share of the time left, and its gap.
 KERNEL_SHARE = 0.3
 KERNEL_GAP = 1e-3
-# Share of the time left for the Lagrangian bound (dates apart) before the root node.
-LAGRANGIAN_SHARE = 0.6
+# Share of the time left for the Lagrangian bound (dates apart): it is anytime, each date
+# solved raises it, and the other worker searches meanwhile.
+LAGRANGIAN_SHARE = 0.95
 # Whether the root node still runs once the Lagrangian bound is known.
 ROOT_AFTER_LAGRANGIAN = False
 # Reliability branching's strong-branching LPs took most of the node time on these models;
@@ -345,13 +350,15 @@ def search(
     """Run the bound worker and a neighbourhood-search worker until the deadline or a proof;
     returns the full model's status ("optimal", "infeasible", "feasible" or "unknown").
 
-    The bound worker builds the full model (``full_model_factory``), solves its LP relaxation
-    when ``lp_first`` (a bound, and a quick proof of infeasibility), then the model itself
-    with ``root_options`` (ROOT_ONLY: the root node's cuts for a better bound; {}: its
-    branch-and-bound, which proves small instances), then joins the search. The other worker
-    searches neighbourhoods from the start, on ``lns_model_factory()`` models. Setting
-    ``stop`` ends the search at the workers' next check (a solve under way finishes first:
-    HiGHS does not answer MathOpt's interrupter)."""
+    The bound worker builds the full model (``full_model_factory``) and, when ``lp_first``,
+    solves its LP relaxation (a bound, a quick proof of infeasibility, the kernel's pairs and
+    the duals of the Lagrangian bound). With ``root_options`` ROOT_ONLY it then computes the
+    Lagrangian bound, or the root node's when there is no LP; with {} it runs HiGHS's
+    branch-and-bound, which proves small instances. Then it joins the search. The other
+    worker searches neighbourhoods from the start, on ``lns_model_factory()`` models, and
+    solves the kernel once its pairs are known. Setting ``stop`` ends the search at the
+    workers' next check (a solve under way finishes first: HiGHS does not answer MathOpt's
+    interrupter)."""
     stop = stop or threading.Event()
     outcome = {"status": "unknown"}
     support: set[int] = set()  # the LP relaxation's pairs, for the kernel
