@@ -71,3 +71,26 @@ def test_below_the_threshold_nothing_is_said(world, carrot, clock):  # noqa: F81
     consultation = _consultation(world, carrot, 100, Decimal(2))
     assert cs.threshold_warnings(consultation) == []
     cs.publish(consultation, actor=world.users["cook"])
+
+
+def test_the_draft_page_warns_and_publishing_needs_the_acknowledgement(
+    client,
+    world,
+    carrot,
+    clock,  # noqa: F811
+):
+    from django.urls import reverse
+
+    clock(date(2027, 1, 1))
+    cs.publish(_consultation(world, carrot, 29000, Decimal(2)), actor=world.users["cook"])
+    split = _consultation(world, carrot, 1500, Decimal(2))  # 58 000 + 3 000 > 60 000
+    client.force_login(world.users["cook"])
+    page = client.get(reverse("consultation_detail", args=[split.pk])).content.decode()
+    assert "threshold-warning" in page and "60 000" in page and "R2121-4" in page
+    publish = reverse("consultation_publish", args=[split.pk])
+    client.post(publish)
+    split.refresh_from_db()
+    assert split.status == Consultation.Status.DRAFT
+    client.post(publish, {"acknowledge": "on"})
+    split.refresh_from_db()
+    assert split.status == Consultation.Status.PUBLISHED and "R2121-6" in split.threshold_warning
