@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cantine.models import AgeGroup, Canteen, Territory
@@ -19,6 +20,19 @@ class TypedDecimalField(forms.DecimalField):
         return super().to_python(value)
 
 
+DECIMAL_INPUT = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+def typed_decimal_formfield(db_field, **kwargs):
+    """A ``ModelForm`` ``formfield_callback``: model decimals become ``TypedDecimalField`` in a
+    text input, shown localised and read as typed (see ``decimal_field``)."""
+    if isinstance(db_field, models.DecimalField):
+        kwargs.setdefault("form_class", TypedDecimalField)
+        kwargs.setdefault("localize", True)
+        kwargs.setdefault("widget", forms.TextInput(attrs=DECIMAL_INPUT))
+    return db_field.formfield(**kwargs)
+
+
 def decimal_field(label, *, min_value, max_value=None, max_digits, decimal_places, **kwargs):
     """A decimal shown in the page's language ("50,0" in French) and read as typed.
 
@@ -32,7 +46,7 @@ def decimal_field(label, *, min_value, max_value=None, max_digits, decimal_place
         max_digits=max_digits,
         decimal_places=decimal_places,
         localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs=DECIMAL_INPUT),
         **kwargs,
     )
 

@@ -346,15 +346,13 @@ class NutrientBoundsForm(forms.Form):
             for nutrient in NutrientBound.Nutrient:
                 bound = current.get((age_group.value, nutrient.value))
                 for side in ("min", "max"):
-                    self.fields[self.name(age_group.value, nutrient.value, side)] = (
-                        forms.DecimalField(
-                            label=f"{age_group.label} · {nutrient.label} · {side}",
-                            required=False,
-                            min_value=0,
-                            max_digits=8,
-                            decimal_places=2,
-                            initial=getattr(bound, side) if bound else None,
-                        )
+                    self.fields[self.name(age_group.value, nutrient.value, side)] = decimal_field(
+                        f"{age_group.label} · {nutrient.label} · {side}",
+                        required=False,
+                        min_value=0,
+                        max_digits=8,
+                        decimal_places=2,
+                        initial=getattr(bound, side) if bound else None,
                     )
 
     @staticmethod

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cantine.forms import typed_decimal_formfield
 from cantine.labels import Label
 from cantine.models import Weekday
 from producers.models import Offer, Producer
@@ -25,6 +26,7 @@ class ProducerProfileForm(forms.ModelForm):
 
     class Meta:
         model = Producer
+        formfield_callback = typed_decimal_formfield
         fields = [
             "contact_name",
             "email",
@@ -104,6 +106,7 @@ class OfferEditForm(forms.ModelForm):
 
     class Meta:
         model = Offer
+        formfield_callback = typed_decimal_formfield
         fields = ["unit_price", "pack_size", "weekly_capacity", "valid_to", "active"]
         widgets = {"valid_to": forms.DateInput(attrs={"type": "date"})}
 
