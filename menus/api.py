@@ -97,7 +97,7 @@ class MealViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class PlanRunSerializer(serializers.ModelSerializer):
-    gap = serializers.FloatField(read_only=True)
+    gap = serializers.FloatField(read_only=True, allow_null=True)  # None until solved
 
     class Meta:
         model = PlanRun

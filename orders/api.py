@@ -340,7 +340,7 @@ class AllocationRunViewSet(
         return Response(AcceptancePlanSerializer(services.preview_acceptance(run=run)).data)
 
     @extend_schema(request=AcceptSerializer, responses={200: PurchaseOrderSerializer(many=True)})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)  # a plain list, not a page
     def accept(self, request, pk=None):
         """Accept: sent orders amended, drafts replaced, only the difference ordered. Pass
         the preview's ``digest`` to be refused (409) if the orders changed since."""

@@ -185,6 +185,7 @@ def build_world() -> SecurityWorld:
             supplier="Les Jardins d'Angers",
             family="FRUITS_ET_LEGUMES",
             price_ht=Decimal("100.00"),
+            source="manual",
         ),
         batch=ImportBatch.objects.create(canteen=kitchen, file_name="a.csv", sha256="0", rows=0),
     )
