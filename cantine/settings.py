@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: times the whole request and logs it with its request id (cantine/logs.py).
+    "cantine.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -126,6 +128,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite for one laptop, safely: the development server and its job worker write to the same
+# file. WAL lets readers run beside a writer; every transaction takes the write lock when it
+# begins (IMMEDIATE), so two writers queue up behind the busy timeout instead of one failing
+# with "database is locked" when it upgrades a read lock.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cantine.User"
@@ -299,10 +312,26 @@ SOLVER_STALE_SECONDS = float(os.environ.get("SOLVER_STALE_SECONDS", "60"))
 # How often a worker writes that heartbeat while it solves (well under the stale delay).
 SOLVER_HEARTBEAT_SECONDS = float(os.environ.get("SOLVER_HEARTBEAT_SECONDS", "5"))
 
+# Logs (cantine/logs.py): one JSON object per line in production, with the request id and the
+# user on every record; LOG_FORMAT=text for people reading a terminal (the default with DEBUG).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "cantine.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "cantine.logs.JsonFormatter"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
