@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from cantine.models import Canteen
+from cantine.search import matching
 from cantine.solver_runs import fresh
 from menus import seasons, variety
 from menus.closures import DayOff, closure_text, days_off
@@ -290,9 +291,7 @@ def mark_problems(weeks: list[Week], report: ComplianceReport) -> None:
 def dish_choices(canteen: Canteen, component: str, search: str = "", limit: int = 30):
     """Dishes of the kitchen's catalogue for one course, matching the words typed."""
     dishes = Dish.objects.filter(kitchen=canteen, component=component)
-    for word in search.split():
-        dishes = dishes.filter(name__icontains=word)
-    return dishes.order_by("name")[:limit]
+    return matching(dishes, search).order_by("name")[:limit]
 
 
 def latest_run(canteen: Canteen, start: date, end: date) -> PlanRun | None:

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from cantine.models import AgeGroup, Role
 from cantine.roles import has_role, kitchens_for
+from cantine.search import search_words
 from nutrition import selectors, services
 from nutrition.models import (
     MAX_YIELD,
@@ -98,7 +99,7 @@ class FoodViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         search = self.request.query_params.get("search", "").strip()
         foods = Food.objects.order_by("name")
-        for word in services.normalize(search).split():
+        for word in search_words(search):
             foods = foods.filter(search_name__contains=word)
         return foods
 

@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cantine.models import Canteen, Role
 from cantine.roles import kitchens_for as kitchens_acting
+from cantine.search import matching, search_words
 from cantine.vocabulary import UnitConversionError
 from nutrition.models import (
     CanteenRuleSet,
@@ -26,7 +27,6 @@ from nutrition.models import (
     TagOverride,
 )
 from nutrition.portions import portion_age_group
-from nutrition.services import normalize
 
 READERS = (Role.COOK, Role.DIETITIAN)
 
@@ -59,8 +59,7 @@ def dish_list(
         dishes = dishes.filter(tag_rows__tag=tag, tag_rows__applies=True)
     if vegetarian is not None:
         dishes = dishes.filter(is_vegetarian=vegetarian)
-    for word in search.split():
-        dishes = dishes.filter(name__icontains=word)
+    dishes = matching(dishes, search)
     tags = DishTag.objects.filter(applies=True).order_by("tag")
     return dishes.prefetch_related(Prefetch("tag_rows", queryset=tags, to_attr="applied_tags"))
 
@@ -88,7 +87,7 @@ def food_search(query: str, limit: int = 20) -> list[Food]:
     if query.isdigit():
         return list(Food.objects.filter(code__startswith=query).order_by("code")[:limit])
     foods = Food.objects.all()
-    for word in normalize(query).split():
+    for word in search_words(query):
         foods = foods.filter(search_name__contains=word)
     return list(foods.order_by("name")[:limit])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cantine.models import AgeGroup, Canteen
+from cantine.search import search_key
 from nutrition import ciqual, products
 from nutrition.classification import (
     DishComposition,
@@ -44,18 +44,12 @@ from nutrition.presets import load_preset
 # --- foods ------------------------------------------------------------------------------------
 
 
-def normalize(text: str) -> str:
-    """Lower case without accents, for accent-blind search ("pate" finds "Pâtes")."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 _SEASON_GROUPS = ("fruits, légumes, légumineuses et oléagineux",)
 
 
 def _season_key(name: str) -> str:
     """The head noun of a name: 'Carottes, crues' and 'carotte' both give 'carotte'."""
-    head = normalize(name).split(",")[0].strip()
+    head = search_key(name).split(",")[0].strip()
     return " ".join(word.rstrip("sx") for word in head.split())
 
 
@@ -106,7 +100,7 @@ def _food_row(food: ciqual.CiqualFood, co2e, months, units) -> Food:
     return Food(
         code=food.code,
         name=food.name,
-        search_name=normalize(food.name),
+        search_name=search_key(food.name),
         group_code=food.group_code,
         group_name=food.group_name or "",
         subgroup_name=food.subgroup_name or "",

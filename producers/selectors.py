@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from cantine.local import LocalDefinition, distance_km
+from cantine.search import matching
 from producers.models import Producer
 
 
@@ -25,8 +26,7 @@ def producer_directory(
 ) -> list[ProducerSeenFromCanteen]:
     """Producers matching the filters, nearest first, each flagged local or not."""
     producers = Producer.objects.select_related("commune__department")
-    if search:
-        producers = producers.filter(Q(name__icontains=search) | Q(commune__name__icontains=search))
+    producers = matching(producers, search, "name", "commune__name")
     if activity:
         producers = producers.filter(
             Q(plant_activity__icontains=activity) | Q(animal_activity__icontains=activity)
