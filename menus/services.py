@@ -30,6 +30,21 @@ def service_weekdays(canteen: Canteen) -> list[int]:
     return sorted(set(days)) or [0, 1, 2, 3, 4]
 
 
+def days_without_meal(canteen: Canteen, start: date, end: date) -> int:
+    """How many service days of [start, end] have no meal yet: what ``ensure_meals`` would add.
+
+    A read, for the calendar: showing weeks writes nothing (issue 12: reading year 2400 created
+    40 meals); the cook's POST on the calendar creates them."""
+    weekdays = set(service_weekdays(canteen))
+    wanted = {
+        start + timedelta(days=offset)
+        for offset in range((end - start).days + 1)
+        if (start + timedelta(days=offset)).weekday() in weekdays
+    }
+    have = Meal.objects.filter(canteen=canteen, date__in=wanted).values_list("date", flat=True)
+    return len(wanted - set(have))
+
+
 @transaction.atomic
 def ensure_meals(canteen: Canteen, start: date, end: date) -> list[Meal]:
     """Create the missing meals of the service days in [start, end]; returns all of them."""

@@ -5,7 +5,7 @@ from menus import views
 
 urlpatterns = [
     path("", reads(views.menu_index), name="menu_index"),
-    path("<int:pk>/", reads(views.calendar), name="menu_calendar"),
+    path("<int:pk>/", forms(views.calendar), name="menu_calendar"),
     path("<int:pk>/compliance/", reads(views.compliance_report), name="menu_compliance"),
     path("<int:pk>/scdl.csv", reads(views.scdl_export), name="menu_scdl_export"),
     path("<int:pk>/scdl-import/", forms(views.scdl_import), name="menu_scdl_import"),

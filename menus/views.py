@@ -74,6 +74,7 @@ def _calendar_context(request, canteen: Canteen, start: date, weeks: int) -> dic
         "report": report,
         "can_edit": can_edit,
         "plan_form": PlanForm(initial={"start": start, "weeks": weeks}) if can_edit else None,
+        "unopened": services.days_without_meal(canteen, start, end) if can_edit else 0,
         "run": selectors.latest_run(canteen, start, end),
         "kitchens": kitchens_of(request.user, *READERS),
         "previous_start": start - timedelta(days=7 * weeks),
@@ -102,12 +103,23 @@ def menu_index(request):
 
 @role_required(*READERS)
 def calendar(request, pk):
+    """The weeks' menus. Reading them writes nothing; the cook's POST opens the period's
+    service days (creates their meals) so that dishes can be chosen on them."""
+    if request.method == "POST":
+        return _open_period(request, pk)
     canteen = _planning_canteen(request.user, pk, *READERS)
     if canteen.pk != pk:
         return redirect("menu_calendar", pk=canteen.pk)
     start, weeks = _period(request)
-    services.ensure_meals(canteen, start, start + timedelta(days=7 * weeks - 1))
     return _render_calendar(request, canteen, start, weeks)
+
+
+def _open_period(request, pk):
+    canteen = _planning_canteen(request.user, pk, Role.COOK, write=True)
+    start, weeks = _period(request)
+    services.ensure_meals(canteen, start, start + timedelta(days=7 * weeks - 1))
+    url = reverse("menu_calendar", kwargs={"pk": canteen.pk})
+    return redirect(f"{url}?start={start:%Y-%m-%d}&weeks={weeks}")
 
 
 def _meal(user, meal_pk) -> Meal:

@@ -588,7 +588,16 @@ class _Index:
         return lb, max(lb, ub)
 
     def max_delivered(self, n: int) -> float:
-        """Cap on a need's delivered quantity: below need + one largest compatible pack."""
+        """Cap on a need's delivered quantity: below need + one largest compatible pack
+        (computed once: every candidate answer is checked against it)."""
+        cache = self.__dict__.get("_max_delivered")
+        if cache is None:
+            cache = self._max_delivered = [
+                self._compute_max_delivered(k) for k in range(len(self.inst.needs))
+            ]
+        return cache[n]
+
+    def _compute_max_delivered(self, n: int) -> float:
         need = self.inst.needs[n]
         packs = [self.inst.offers[self.pairs[i][1]].pack_size for i in self.need_pairs[n]]
         fixed = sum(
@@ -660,7 +669,7 @@ def _build_solution(
     sol.objective = _objective_value(inst, sol)
     sol.bound = bound
     sol.gap = _gap(sol.objective, bound)
-    sol.violations = check_solution(inst, sol)
+    sol.violations = check_solution(inst, sol, idx)
     sol.solve_seconds = round(time.perf_counter() - started, 3)
     return sol
 
@@ -677,17 +686,26 @@ def _gap(objective: float | None, bound: float | None) -> float | None:
     return round(abs(objective - bound) / max(abs(objective), 1e-9), 6)
 
 
-def check_solution(inst: Instance, sol: Solution) -> list[str]:
-    """Hard constraints a solution breaks, in words (empty = acceptable to the buyer)."""
+def check_solution(inst: Instance, sol: Solution, idx: _Index | None = None) -> list[str]:
+    """Hard constraints a solution breaks, in words (empty = acceptable to the buyer). With
+    ``idx``, also a need over-delivered by a whole pack: two workers' neighbourhoods merged
+    into one answer can do that (a need half in one, half in the other)."""
     idx_offer = {o.id: o for o in inst.offers}
     producer = {p.id: p for p in inst.producers}
     need_by_id = {n.id: n for n in inst.needs}
     problems, used = [], defaultdict(float)
+    delivered = defaultdict(float)
     for line in sol.lines:
         offer, need = idx_offer[line.offer], need_by_id[line.need]
         used[offer.id] += line.quantity
+        delivered[line.need] += line.quantity
         if not line.fixed and need.delivery_date not in offer.delivery_dates:
             problems.append(f"{offer.id} ne livre pas le {need.delivery_date}")
+    if idx is not None:
+        for need_id, quantity in delivered.items():
+            n = idx.need_pos[need_id]
+            if quantity > idx.max_delivered(n) + EPS:
+                problems.append(f"besoin {need_id} livré au-delà d'un colis ({quantity:g})")
     fixed_qty = defaultdict(float)
     for f in inst.fixed_lines:
         fixed_qty[f.offer] += f.packs * idx_offer[f.offer].pack_size

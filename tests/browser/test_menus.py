@@ -15,6 +15,9 @@ def test_cook_plans_an_empty_month_then_swaps_a_dish(page, live_server, demo):
     monday -= timedelta(days=monday.weekday())
     page.goto(f"{live_server.url}/menus/?start={monday:%Y-%m-%d}&weeks=4")
     expect(page.get_by_role("heading", name=re.compile("Menus"))).to_be_visible()
+    # Reading the weeks created nothing: the cook opens them to choose dishes.
+    expect(page.locator("td.course .empty")).to_have_count(0)
+    page.get_by_role("button", name="Ouvrir ces semaines pour y choisir des plats").click()
     expect(page.locator("td.course .empty")).to_have_count(100)
 
     page.get_by_label("Objectif").select_option("lowest_carbon")

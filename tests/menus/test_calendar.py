@@ -16,14 +16,30 @@ def calendar_url(canteen, start=MONDAY, weeks=4):
     return reverse("menu_calendar", kwargs={"pk": canteen.pk}) + f"?start={start}&weeks={weeks}"
 
 
-def test_calendar_creates_the_service_days_of_the_period(client, kitchen):
+def test_reading_the_calendar_writes_nothing_and_the_cook_opens_the_period(client, kitchen):
     client.force_login(kitchen.memberships.get(role="cook").user)
     response = client.get(calendar_url(kitchen))
     assert response.status_code == 200
+    assert not Meal.objects.filter(canteen=kitchen).exists()
+    assert len(response.context["weeks"]) == 4 and response.context["unopened"] == 20
+    assert "20 jours de service de ces semaines n’ont pas encore de repas" in (
+        response.content.decode()
+    )
+
+    opened = client.post(calendar_url(kitchen))
+
+    assert opened.status_code == 302 and opened.url == calendar_url(kitchen)
     meals = Meal.objects.filter(canteen=kitchen)
     assert meals.count() == 20
     assert {m.date.weekday() for m in meals} == {0, 1, 2, 3, 4}
-    assert len(response.context["weeks"]) == 4
+    assert client.get(calendar_url(kitchen)).context["unopened"] == 0
+
+
+def test_only_the_cook_opens_a_period(client, world, kitchen):
+    for role in ("dietitian", "manager"):
+        client.force_login(world.users[role])
+        assert client.post(calendar_url(kitchen)).status_code == 403
+    assert not Meal.objects.exists()
 
 
 def test_satellite_staff_land_on_the_kitchens_menus(client, world, kitchen):
@@ -35,7 +51,7 @@ def test_satellite_staff_land_on_the_kitchens_menus(client, world, kitchen):
 
 def test_swapping_a_dish_changes_the_compliance_at_once(client, world, kitchen):
     client.force_login(world.users["cook"])
-    client.get(calendar_url(kitchen, weeks=1))
+    client.post(calendar_url(kitchen, weeks=1))
     monday = Meal.objects.get(canteen=kitchen, date=MONDAY)
     fish, beef = kitchen.catalogue["main"][0], kitchen.catalogue["main"][4]
     url = reverse("menu_set_course", kwargs={"meal_pk": monday.pk, "component": "main"})
@@ -53,7 +69,7 @@ def test_swapping_a_dish_changes_the_compliance_at_once(client, world, kitchen):
 
 def test_htmx_edits_answer_with_the_calendar_fragment(client, world, kitchen):
     client.force_login(world.users["cook"])
-    client.get(calendar_url(kitchen, weeks=1))
+    client.post(calendar_url(kitchen, weeks=1))
     monday = Meal.objects.get(canteen=kitchen, date=MONDAY)
     url = reverse("menu_set_course", kwargs={"meal_pk": monday.pk, "component": "main"})
     dish = kitchen.catalogue["main"][0]
@@ -68,7 +84,7 @@ def test_htmx_edits_answer_with_the_calendar_fragment(client, world, kitchen):
 
 def test_a_dish_of_another_course_is_refused(client, world, kitchen):
     client.force_login(world.users["cook"])
-    client.get(calendar_url(kitchen, weeks=1))
+    client.post(calendar_url(kitchen, weeks=1))
     monday = Meal.objects.get(canteen=kitchen, date=MONDAY)
     dessert = kitchen.catalogue["dessert"][0]
     url = reverse("menu_set_course", kwargs={"meal_pk": monday.pk, "component": "main"})
@@ -82,7 +98,7 @@ def test_a_dish_of_another_kitchen_is_not_found(client, world, kitchen):
 
     other_dishes = make_catalogue(world.other_canteen)
     client.force_login(world.users["cook"])
-    client.get(calendar_url(kitchen, weeks=1))
+    client.post(calendar_url(kitchen, weeks=1))
     monday = Meal.objects.get(canteen=kitchen, date=MONDAY)
     url = reverse("menu_set_course", kwargs={"meal_pk": monday.pk, "component": "main"})
     assert client.post(url, {"dish": other_dishes["main"][0].pk}).status_code == 404
@@ -143,7 +159,7 @@ def test_copy_week_refuses_a_day_that_is_not_a_monday(client, world, kitchen):
 @pytest.mark.django_db(transaction=True)
 def test_plan_fills_an_empty_month_that_meets_every_rule(client, world, kitchen):
     client.force_login(world.users["cook"])
-    client.get(calendar_url(kitchen))
+    client.post(calendar_url(kitchen))
     locked_fish = kitchen.catalogue["main"][1]
     first_meal = Meal.objects.get(canteen=kitchen, date=MONDAY + timedelta(days=2))
     services.set_course(meal=first_meal, component="main", dish=locked_fish, locked=True)
@@ -168,7 +184,7 @@ def test_plan_fills_an_empty_month_that_meets_every_rule(client, world, kitchen)
 def test_contradictory_locks_are_explained(client, world, kitchen):
     """Five friands locked as starters break 'at most 4 fatty starters in 20 meals'."""
     client.force_login(world.users["cook"])
-    client.get(calendar_url(kitchen))
+    client.post(calendar_url(kitchen))
     friands = kitchen.catalogue["entree"][-3:]
     # Meals 0, 1, 2, 10, 11: no friand comes back within 10 meals, but five is one too many.
     for index, friand in zip((0, 1, 2, 10, 11), friands + friands[:2], strict=True):
@@ -329,7 +345,7 @@ def test_budget_per_meal_caps_the_plan_and_is_named_when_too_low(client, world, 
         for dish in dishes:  # every dish costs 1 € a portion, a meal 5 €
             DishIngredient.objects.create(dish=dish, food=food, grams_elementaire=Decimal("100"))
     client.force_login(world.users["cook"])
-    client.get(calendar_url(kitchen, weeks=1))
+    client.post(calendar_url(kitchen, weeks=1))
     plan = {"preset": "cheapest", "start": MONDAY, "weeks": 1}
 
     client.post(

@@ -1,5 +1,5 @@
 """The allocation's parallel search: the shared best answer, neighbourhoods that fix what they
-do not free, the root bound on territories too big for branch-and-bound, and progress
+do not free, the Lagrangian bound on territories too big for branch-and-bound, and progress
 reported from the caller's thread (where the database connection lives)."""
 
 import threading
@@ -89,8 +89,8 @@ def test_neighbourhood_search_repairs_a_poor_allocation():
     assert best.objective == 20.0 and search.improvements >= 1
 
 
-def test_territory_too_big_to_branch_gets_the_root_bound_and_a_searched_answer():
-    data = generate_territory(n_needs=160, n_producers=100, seed=4, time_limit_s=4)
+def test_territory_too_big_to_branch_gets_the_lagrangian_bound_and_a_searched_answer():
+    data = generate_territory(n_needs=160, n_producers=100, seed=4, time_limit_s=6)
     inst = parse_instance(data)
     idx = _Index(inst)
     assert len(idx.pairs) > BRANCH_MAX_PAIRS
@@ -101,8 +101,9 @@ def test_territory_too_big_to_branch_gets_the_root_bound_and_a_searched_answer()
     assert_respects_rules(data, sol)
     if greedy.status == "feasible":
         assert sol.cost <= greedy.cost + 1e-6
-    # the root node's cuts tighten the LP relaxation's bound, which stays below the answer
-    assert lp_bound < sol.bound <= sol.objective + 1e-6
+    # dates solved apart as MIPs tighten the LP relaxation's bound (536,254 -> 626,452 EUR
+    # when every date is solved), which stays below the answer
+    assert lp_bound + 1_000 < sol.bound <= sol.objective + 1e-6
 
 
 def test_progress_is_reported_from_the_calling_thread():

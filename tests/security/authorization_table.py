@@ -171,9 +171,11 @@ EXPECTED = {
     },
     "menu_calendar": {
         "GET": "login   200   200   200   403   404   200   403",
+        "POST": "login   302   403   403   403   404   403   403",
     },
     "menu_calendar@satellite": {
         "GET": "login   302   302   302   403   404   302   403",
+        "POST": "login   302   403   403   403   404   403   403",
     },
     "menu_compliance": {
         "GET": "login   200   200   200   403   404   200   403",
