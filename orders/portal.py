@@ -38,34 +38,49 @@ def _own_line(user, line_pk) -> PurchaseOrderLine:
     return line
 
 
-@role_required(Role.PRODUCER)
-def portal(request):
+def _portal_page(request, *, refused=None, status=200):
+    """The portal; ``refused`` (line pk, packs and reason typed, error) puts a refused answer
+    back in its form with the reason next to it, so nothing typed is lost."""
     orders = list(_own_orders(request.user))
     to_answer = [o for o in orders if o.status == PurchaseOrder.Status.SENT]
     history = [o for o in orders if o.status != PurchaseOrder.Status.SENT]
     return render(
         request,
         "orders/portal.html",
-        {"to_answer": to_answer, "history": history, "producer": producer_of(request.user)},
+        {
+            "to_answer": to_answer,
+            "history": history,
+            "producer": producer_of(request.user),
+            "refused": refused,
+        },
+        status=status,
     )
+
+
+@role_required(Role.PRODUCER)
+def portal(request):
+    return _portal_page(request)
 
 
 @require_POST
 @role_required(Role.PRODUCER)
 def answer_line(request, line_pk):
     line = _own_line(request.user, line_pk)
+    typed, reason = request.POST.get("packs", "").strip(), request.POST.get("reason", "")
     try:
-        packs = int(request.POST.get("packs", ""))
+        packs = int(typed)
     except ValueError:
-        messages.error(request, _("Give a whole number of packs."))
-        return redirect("orders_portal")
-    try:
-        lifecycle.answer_line(line, packs, request.user, reason=request.POST.get("reason", ""))
-    except lifecycle.OrderError as error:
-        messages.error(request, f"{line.offer.product_label} : {error}")
+        error = _("Give a whole number of packs.")
     else:
-        messages.success(request, _("Your answer is recorded."))
-    return redirect("orders_portal")
+        try:
+            lifecycle.answer_line(line, packs, request.user, reason=reason)
+        except lifecycle.OrderError as refusal:
+            error = str(refusal)
+        else:
+            messages.success(request, _("Your answer is recorded."))
+            return redirect("orders_portal")
+    refused = {"line": line.pk, "packs": typed, "reason": reason, "error": error}
+    return _portal_page(request, refused=refused, status=400)
 
 
 @require_POST

@@ -62,10 +62,25 @@ def test_a_refusal_without_reason_is_refused_and_nothing_changes(client, world, 
     line = own.lines.get()
     client.force_login(world.users["producer"])
     response = client.post(
-        reverse("orders_portal_answer", args=[line.pk]), {"packs": 0}, follow=True
+        reverse("orders_portal_answer", args=[line.pk]), {"packs": 1, "reason": ""}
     )
-    assert response.status_code == 200
-    assert any(m.level_tag == "error" for m in response.context["messages"])
+    assert response.status_code == 400
+    page = response.content.decode()
+    # the refusal sits in the line's own form, which keeps the packs typed
+    form = page[page.index(reverse("orders_portal_answer", args=[line.pk])) :]
+    form = form[: form.index("</form>")]
+    assert 'role="alert"' in form and 'name="packs" min="0" max="2" value="1"' in form
+    line.refresh_from_db()
+    assert line.confirmed_packs is None
+
+
+def test_packs_that_are_not_a_number_are_refused_in_place(client, world, sent_orders):
+    own, _other = sent_orders
+    line = own.lines.get()
+    client.force_login(world.users["producer"])
+    response = client.post(reverse("orders_portal_answer", args=[line.pk]), {"packs": "deux"})
+    assert response.status_code == 400
+    assert 'value="deux"' in response.content.decode()
     line.refresh_from_db()
     assert line.confirmed_packs is None
 
