@@ -49,7 +49,15 @@ Interpretations of the binding text, chosen here and open to review:
 - rule 9: fish ≥ 70 % of the dish weight and protein ≥ 2 × fat, applied to plain fish too;
 - rule 10: the dish contains meat, fish or egg and they make < 70 % of its weight (Adoria reads
   it as < 70 % of the annex II protein weight instead);
-- rule 13: fat % of the fried ingredients > 15 %;
+- rule 13: products fried, pre-fried or to fry (frites, nuggets, breaded fish, croquettes,
+  pommes noisettes, fritters: the flag or the name) making ≥ 30 % of the dish, whatever fat
+  CIQUAL gives for the oven-cooked product: school menus count them as "produits frits ou
+  préfrits" (the fat the rule limits is the frying fat, which CIQUAL's oven-cooked or
+  "à cuire" values leave out; 12 % for pre-fried chips as bought, well over 15 % as served);
+- ready-made composites ("entrées et plats composés") are read by their sub-group and name
+  (``composite_kind``): a quiche or a pizza holds no crudité, a céleri rémoulade does, a
+  taboulé is a starch, a blanquette is meat in pieces, a hachis parmentier or nuggets are a
+  preparation of less than 70 % meat;
 - rule 14: fat ≥ protein on the whole dish;
 - vegetarian: no meat or fish; its base is the category bringing most protein among
   pulses/cereals/starches, egg, cheese/dairy and processed plant protein.
@@ -143,13 +151,105 @@ _RED_MEAT_SUBSUBGROUPS = frozenset({"boeuf et veau", "agneau et mouton"})
 _RAW_NAME = re.compile(r"\bcrue?s?\b", re.IGNORECASE)
 _GROUND_NAME = re.compile(r"hach[ée]|boulette|burger|saucisse|merguez", re.IGNORECASE)
 _NOT_BUTCHER_OFFAL = re.compile(r"poulet|volaille|dinde|canard|\boie\b|lapin|gésier", re.IGNORECASE)
-_FRIED_NAME = re.compile(r"\b(?:pré)?frit(?:e|es|s)?\b", re.IGNORECASE)
+_FRIED_NAME = re.compile(
+    r"\b(?:pré)?frit(?:e|es|s)?\b|\bpanée?s?\b|nugget|croquette|cordon bleu|"
+    r"pommes? de terre (?:noisette|dauphine)|pommes? (?:noisettes?|dauphines?)|potatoes|wedges|"
+    r"\bbeignets?\b|\baccras?\b|à la romaine|viennoise|milanaise",
+    re.IGNORECASE,
+)
 _MEAT_OR_FISH_NAME = re.compile(
     r"viande|boeuf|bœuf|veau|porc|poulet|volaille|dinde|agneau|jambon|lardon|bolognaise|"
     r"poisson|thon|saumon|anchois|crevette|canard|fruits de mer|moules?\b|carbonara|chorizo|"
-    r"saucisse|merguez|bacon|calamar|seiche|crabe|surimi",
+    r"saucisse|merguez|bacon|calamar|seiche|crabe|surimi|con carne|paëlla|paella|cassoulet|"
+    r"choucroute garnie|moussaka|tajine de (?:poulet|mouton|agneau)|couscous (?:au|à la) "
+    r"(?:poulet|viande|mouton|poisson)|couscous royal|hachis|parmentier|nugget|cordon bleu|"
+    r"\bnems?\b|burrito|fajita|museau|lorraine|blanquette|bourguignon|pot-au-feu",
     re.IGNORECASE,
 )
+# Ready-made composites (CIQUAL group "entrées et plats composés") hold no sub-group saying
+# what they are made of; their sub-group and name say what a dietitian reads in them.
+_PASTRY_SUBGROUPS = frozenset({"pizzas, tartes et crêpes salées", "feuilletées et autres entrées"})
+_RAW_SALAD_NAME = re.compile(r"céleri|carotte|coleslaw|chou\b|crudités|concombre", re.IGNORECASE)
+_STARCH_NAME = re.compile(
+    r"taboulé|semoule|pommes? de terre|piémontaise|\briz\b|pâtes|dauphinois|aligot|risotto|"
+    r"ravioli|couscous de légumes|gnocchi|lasagnes ou cannellonis aux légumes",
+    re.IGNORECASE,
+)
+_PIECES_NAME = re.compile(r"blanquette|bourguignon|sauté de|navarin|pot-au-feu", re.IGNORECASE)
+_GROUND_PRODUCT_NAME = re.compile(r"boulette|steak|burger|saucisse|merguez", re.IGNORECASE)
+_PULSES_NAME = re.compile(r"falafel|pois[- ]chiche|lentille|haricot", re.IGNORECASE)
+# Breaded or battered meat and fish: the coating makes some 30-40 % of the product.
+_BREADED_NAME = re.compile(
+    r"\bpanée?s?\b|nugget|croquette|cordon bleu|beignet|à la romaine|accra|viennoise|milanaise",
+    re.IGNORECASE,
+)
+_RED_NAME = re.compile(r"boeuf|bœuf|veau|agneau", re.IGNORECASE)
+_PREP_SUBSUBGROUPS = frozenset(
+    {
+        "plats de viande et féculents",
+        "plats de viande et légumes/légumineuses",
+        "plats de poisson et féculents",
+        "plats de poisson sans garniture",
+    }
+)
+
+
+def composite_kind(ingredient: Ingredient) -> str | None:
+    """What a ready-made composite is, for the tags (None: not a composite, or unreadable).
+
+    - "pastry": quiche, pizza, friand, crêpe, nem... (no crudité, no plate of meat);
+    - "raw_salad": céleri rémoulade, carottes râpées, coleslaw (crudités in a sauce);
+    - "starch": taboulé, salade piémontaise, gratin dauphinois, risotto, pasta dishes;
+    - "vegetable": macédoine, gratins and fritters of vegetables (cooked vegetables);
+    - "pieces": meat in pieces in its sauce (blanquette, bourguignon);
+    - "prep": a preparation of meat or fish with other foods (hachis parmentier, lasagnes
+      bolognaise, nuggets, cordon bleu, brandade): less than 70 % meat or fish by nature;
+    - "ground": meatballs, burgers (ground meat; never unground red meat);
+    - "pulses": falafels and other pulse-based dishes;
+    - "plant": a vegetarian galette, nuggets of wheat or soya (processed plant protein).
+    """
+    if (ingredient.group_name or "") not in _UNKNOWN_GROUPS:
+        fish_or_meat = (ingredient.subgroup_name or "") in _FISH_SUBGROUPS | _MEAT_SUBGROUPS
+        return "prep" if fish_or_meat and _BREADED_NAME.search(ingredient.name) else None
+    sub = ingredient.subgroup_name or ""
+    subsub = ingredient.subsubgroup_name or ""
+    name = ingredient.name
+    meaty = bool(_MEAT_OR_FISH_NAME.search(name))
+    if sub in _PASTRY_SUBGROUPS:
+        return "pastry"
+    if subsub == "autres plats végétariens":
+        return "plant"
+    if sub == "salades composées et crudités":
+        if "appertis" in name.lower() and not _STARCH_NAME.search(name):
+            return "vegetable"  # canned: the vegetables are cooked
+        if meaty and not _STARCH_NAME.search(name):
+            return "prep" if "museau" not in name.lower() else "pieces"
+        if _STARCH_NAME.search(name):
+            return "starch"
+        return "raw_salad" if _RAW_SALAD_NAME.search(name) else "vegetable"
+    if meaty and _PIECES_NAME.search(name):
+        return "pieces"
+    if _PULSES_NAME.search(name) and not meaty:
+        return "pulses"  # falafels, pulse galettes
+    if meaty and _GROUND_PRODUCT_NAME.search(name) and not _BREADED_NAME.search(name):
+        return "ground"  # meatballs, burgers: ground meat, not a preparation under 70 %
+    if meaty and (subsub in _PREP_SUBSUBGROUPS or sub == "plats composés"):
+        return "prep"
+    if subsub == "plats de légumes/légumineuses" or subsub == "plats de céréales/pâtes":
+        return "starch" if _STARCH_NAME.search(name) else "vegetable"
+    return None
+
+
+_COMPOSITE_CATEGORIES = {
+    "pastry": Category.OTHER,
+    "raw_salad": Category.VEGETABLE,
+    "starch": Category.STARCH,
+    "vegetable": Category.VEGETABLE,
+    "pieces": Category.MEAT,
+    "ground": Category.MEAT,
+    "pulses": Category.PULSES,
+    "plant": Category.PLANT_PROTEIN,
+}
 _MEAT_FREE_NAME = re.compile(r"végétarien|végétal|vegan", re.IGNORECASE)
 
 
@@ -255,7 +355,8 @@ def categorize(ingredient: Ingredient) -> Category:
     if sub in _STARCH_SUBGROUPS:
         return Category.STARCH
     if not group or group in _UNKNOWN_GROUPS:
-        return Category.UNKNOWN
+        kind = composite_kind(ingredient)
+        return _COMPOSITE_CATEGORIES.get(kind, Category.UNKNOWN)
     return Category.OTHER
 
 
@@ -265,6 +366,8 @@ def is_raw(ingredient: Ingredient) -> bool:
         return True
     if "cooked" in ingredient.flags:
         return False
+    if composite_kind(ingredient) is not None:
+        return composite_kind(ingredient) == "raw_salad"
     subsub = ingredient.subsubgroup_name or ""
     return subsub in ("légumes crus", "fruits crus") or bool(_RAW_NAME.search(ingredient.name))
 
@@ -274,7 +377,9 @@ def is_unground_red_meat(ingredient: Ingredient) -> bool:
         return False
     subsub = ingredient.subsubgroup_name or ""
     name = ingredient.name
-    if subsub in _RED_MEAT_SUBSUBGROUPS:
+    if composite_kind(ingredient) == "pieces":  # blanquette de veau, bœuf bourguignon
+        red = bool(_RED_NAME.search(name))
+    elif subsub in _RED_MEAT_SUBSUBGROUPS:
         red = "mouton" not in name.lower()
     elif subsub == "abats":
         red = not _NOT_BUTCHER_OFFAL.search(name)
@@ -286,7 +391,9 @@ def is_unground_red_meat(ingredient: Ingredient) -> bool:
 
 
 def is_fried(ingredient: Ingredient) -> bool:
-    """The dietitian's flag, or a food named fried (not frying oil, nor a sauce for chips)."""
+    """The dietitian's flag, or a product fried, pre-fried or to fry by its name: frites,
+    nuggets, breaded fish, croquettes, pommes noisettes, fritters (not frying oil, nor a
+    sauce for chips)."""
     if "fried" in ingredient.flags:
         return True
     return categorize(ingredient) is not Category.OTHER and bool(
@@ -474,6 +581,7 @@ def _totals(dish: DishComposition) -> _Totals:
 
 
 FIFTEEN, TWENTY, FIFTY, SEVENTY = Decimal(15), Decimal(20), Decimal(50), Decimal(70)
+THIRTY = Decimal(30)
 
 
 def _fatty(tag: str, totals: _Totals) -> TagDecision:
@@ -507,6 +615,8 @@ def _raw_veg_fruit(dish: DishComposition, _totals: _Totals) -> TagDecision:
 
 def _raw_fruit_dessert(dish: DishComposition, _totals: _Totals) -> TagDecision:
     def raw_fruit(ingredient: Ingredient) -> bool | None:
+        if ingredient.subsubgroup_name == "autres desserts":
+            return False  # clafoutis, tiramisu: baked or creamed, whatever fruit they hold
         category = categorize(ingredient)
         if category is Category.UNKNOWN:
             return None
@@ -579,7 +689,8 @@ def _cheese_ca_100_150(dish: DishComposition, _totals: _Totals) -> TagDecision:
 
 
 def _dairy_ca100_fat5(dish: DishComposition, totals: _Totals) -> TagDecision:
-    share = weight_share(dish, _in(Category.DAIRY, Category.CHEESE))
+    # "laitages": yogurts, fromages blancs, milky desserts; cheeses count for rules 5 and 6
+    share = weight_share(dish, _in(Category.DAIRY))
     is_dairy = _at_least(share, FIFTY)
     hundred, five = Decimal(100), Decimal(5)
     calcium_ok = _more_than(totals.calcium, hundred)
@@ -595,7 +706,11 @@ def _dairy_ca100_fat5(dish: DishComposition, totals: _Totals) -> TagDecision:
 
 
 def _unground_red_meat(dish: DishComposition, _totals: _Totals) -> TagDecision:
-    animal = _in(Category.MEAT, Category.FISH, Category.EGG)
+    def animal(ingredient: Ingredient) -> bool | None:
+        if composite_kind(ingredient) == "prep":  # ground or mixed meat, or fish
+            return True
+        return _in(Category.MEAT, Category.FISH, Category.EGG)(ingredient)
+
     red = sum((i.grams for i in dish.ingredients if is_unground_red_meat(i)), Decimal(0))
     known = sum((i.grams for i in dish.ingredients if animal(i)), Decimal(0))
     unknown = [i for i in dish.ingredients if animal(i) is None]
@@ -628,6 +743,9 @@ def _protein_vs_fat(totals: _Totals, factor: Decimal) -> bool | None:
 
 
 def _fish_70(dish: DishComposition, totals: _Totals) -> TagDecision:
+    if _preparation(dish):
+        names = ", ".join(f"« {i.name} »" for i in _preparation(dish))
+        return TagDecision("fish_70", False, f"préparation composée ({names}) : moins de 70 %")
     share = weight_share(dish, _in(Category.FISH))
     if share.hi == 0:
         return TagDecision("fish_70", False, "pas de poisson dans le plat")
@@ -645,7 +763,21 @@ def _fish_70(dish: DishComposition, totals: _Totals) -> TagDecision:
     return TagDecision("fish_70", result, text + note)
 
 
+def _preparation(dish: DishComposition) -> list[Ingredient]:
+    """The ready-made meat or fish preparations making at least half of the dish."""
+    preps = [i for i in dish.ingredients if composite_kind(i) == "prep"]
+    weight = sum((i.grams for i in preps), Decimal(0))
+    return preps if preps and weight * 2 >= dish.grams else []
+
+
 def _low_protein_prep(dish: DishComposition, _totals: _Totals) -> TagDecision:
+    if _preparation(dish):
+        names = ", ".join(f"« {i.name} »" for i in _preparation(dish))
+        return TagDecision(
+            "low_protein_prep",
+            True,
+            f"préparation composée ({names}) : moins de 70 % de viande, poisson ou œuf",
+        )
     share = weight_share(dish, _in(Category.MEAT, Category.FISH, Category.EGG))
     if share.hi == 0:
         return TagDecision("low_protein_prep", False, "pas de viande, poisson ni œuf")
@@ -661,13 +793,14 @@ def _fried(dish: DishComposition, _totals: _Totals) -> TagDecision:
     if not fried:
         return TagDecision("fried", False, "aucun ingrédient frit ou préfrit")
     weight = sum((i.grams for i in fried), Decimal(0))
-    fat = nutrient_total(fried, "fat").scaled(HUNDRED / weight)
-    result = _more_than(fat, FIFTEEN)
+    share = weight * HUNDRED / dish.grams
+    result = share >= THIRTY
     names = ", ".join(i.name for i in fried)
-    text = _compare(
-        result, f"frit/préfrit ({names}) : lipides", fat, "g/100 g", (">", "≤"), FIFTEEN
-    )
-    return TagDecision("fried", result, text + _missing_note("lipides inconnus", fat))
+    fat = nutrient_total(fried, "fat").scaled(HUNDRED / weight)
+    fat_text = f", lipides {fmt(fat.lo)} g/100 g" if fat.exact else ""
+    sign = "≥" if result else "<"
+    text = f"frit/préfrit ({names}) : {fmt(share, 0)} % du plat {sign} 30 %{fat_text}"
+    return TagDecision("fried", result, text)
 
 
 def _low_pl_ratio(dish: DishComposition, totals: _Totals) -> TagDecision:

@@ -198,28 +198,40 @@ def test_homemade_shepherds_pie_is_a_low_protein_preparation(dish):
     assert decided["low_protein_prep"].reason == "viande/poisson/œuf 30 % du poids < 70 %"
 
 
-def test_ready_made_composite_gives_unknown_shares_but_known_nutrients(dish):
+def test_ready_made_composite_is_read_as_a_preparation(dish):
+    """Issue 15: a hachis parmentier is a preparation under 70 % meat by nature, its meat
+    ground; CIQUAL gives no share, the dietitian needs none."""
     decided = tags(dish("main", ("25009", 250)))  # Hachis parmentier préemballé (group 01)
-    assert decided["low_protein_prep"].applies is None
-    assert "catégorie inconnue" in decided["low_protein_prep"].reason
-    assert decided["unground_red_meat"].applies is None
+    assert decided["low_protein_prep"].applies is True
+    assert "préparation composée" in decided["low_protein_prep"].reason
+    assert decided["unground_red_meat"].applies is False
     assert decided["fish_70"].applies is False  # whatever its fish share, P < 2 × L
     assert decided["vegetarian"].applies is False
     assert "« Hachis parmentier à la viande, préemballé »" in decided["vegetarian"].reason
     assert decided["low_pl_ratio"].applies is True  # P 5.99 < L 8.22 whatever it contains
 
 
-def test_breaded_fried_plaice_is_fried_and_oven_chips_are_not(dish):
+def test_fried_and_pre_fried_products_count_whatever_their_cooked_fat(dish):
+    """Issue 15: frites, nuggets, breaded fish, croquettes and pommes noisettes are what
+    rule 13 limits, though CIQUAL gives some of them under 15 % fat as oven-cooked."""
     plaice = tags(dish("main", ("26002", 100)))  # plie panée frite, 16.8 % fat
     assert plaice["fried"].applies is True
-    assert "lipides 16,8 g/100 g > 15 g" in plaice["fried"].reason
-    chips = tags(dish("side", ("4046", 150)))  # frites préfrites, 12.1 % fat
-    assert chips["fried"].applies is False
+    assert "100 % du plat ≥ 30 %, lipides 16,8 g/100 g" in plaice["fried"].reason
+    assert plaice["low_protein_prep"].applies is True  # breaded: under 70 % fish
+    assert plaice["fish_70"].applies is False
+    for component, code in [
+        ("side", "4046"),  # frites préfrites, 12.1 % fat
+        ("main", "25512"),  # nuggets de volaille, 13.2 % fat
+        ("main", "26030"),  # poisson pané
+        ("side", "4049"),  # croquettes de pomme de terre
+        ("side", "4035"),  # pommes noisettes
+        ("main", "25089"),  # cordon bleu
+    ]:
+        assert tags(dish(component, (code, 120)))["fried"].applies is True, code
+    chips = tags(dish("side", ("4046", 150)))
     assert chips["starch_pulses"].applies is True
-    nuggets = tags(dish("main", ("25512", 100)))  # not named fried, no flag
-    assert nuggets["fried"].applies is False
-    flagged = tags(dish("main", ("25512", 100, {"fried"})))
-    assert flagged["fried"].applies is False  # 13.2 % fat: fried but not "gras"
+    salad = tags(dish("side", ("20031", 100), ("4046", 20)))  # a few crisp chips on a salad
+    assert salad["fried"].applies is False
 
 
 def test_frying_oil_in_a_recipe_does_not_make_the_dish_fried(dish):
@@ -261,15 +273,19 @@ def test_composites_vegetarian_from_name_group_or_declaration(dish):
     assert tags(dish("main", ("25225", 100)))["vegetarian"].applies is True
     assert tags(dish("main", ("25188", 200)))["vegetarian"].applies is False  # fruits de mer
     assert tags(dish("main", ("25135", 250)))["vegetarian"].applies is False  # carbonara
-    lasagna = tags(dish("main", ("25131", 250)))  # "aux légumes": the name does not settle it
-    assert lasagna["vegetarian"].applies is None
-    assert lasagna["veg_egg"].applies is None
-    assert "composition inconnue" in lasagna["vegetarian"].reason
+    lasagna = tags(dish("main", ("25131", 250)))  # pasta and vegetables, no meat named
+    assert lasagna["vegetarian"].applies is True
+    assert lasagna["veg_pulses_cereals"].applies is True  # a pasta dish: cereal-based
     risotto = tags(dish("main", ("25189", 250), vegetarian=True))  # declared by the dietitian
     assert risotto["vegetarian"] == TagDecision(
         "vegetarian", True, "déclaré végétarien par la diététicienne"
     )
-    assert risotto["veg_cheese"].applies is None  # the protein base of a composite is unknown
+    assert risotto["veg_pulses_cereals"].applies is True
+    assert tags(dish("main", ("25111", 250)))["vegetarian"].applies is False  # chili con carne
+    quiche = tags(dish("entree", ("25405", 80)))
+    assert quiche["raw_veg_fruit"].applies is False  # a tart holds no crudité
+    assert tags(dish("entree", ("25600", 80)))["raw_veg_fruit"].applies is True  # rémoulade
+    assert tags(dish("entree", ("25608", 80)))["raw_veg_fruit"].applies is False  # taboulé
 
 
 def test_missing_protein_leaves_ratio_undecided(dish):
@@ -429,17 +445,19 @@ def test_raw_vegetable_share_bound(raw_grams, expected):
     assert tags(entree)["raw_veg_fruit"].applies is expected
 
 
-@pytest.mark.parametrize(("fat", "expected"), [("15", False), ("15.1", True)])
-def test_fried_bound(fat, expected):
+@pytest.mark.parametrize(("fried_grams", "expected"), [("29.9", False), ("30", True)])
+def test_fried_share_bound(fried_grams, expected):
+    """Fried or pre-fried products count from 30 % of the dish weight."""
     fritter = Ingredient(
         name="beignet",
-        grams=D(100),
-        nutrients={"fat": D(fat), "protein": D(10)},
+        grams=D(fried_grams),
+        nutrients={"fat": D(15), "protein": D(10)},
         group_name="viandes, oeufs, poissons",
         subgroup_name="poissons cuits",
         flags=frozenset({"fried"}),
     )
-    assert tags(DishComposition("f", "main", [fritter]))["fried"].applies is expected
+    rest = synthetic("légumes", D(100) - D(fried_grams), **VEG)
+    assert tags(DishComposition("f", "main", [fritter, rest]))["fried"].applies is expected
 
 
 def test_missing_fat_decided_when_bounds_agree():
