@@ -6,6 +6,7 @@ Offers: buyers read every offer; a producer reads and writes only its own.
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
+from cantine.bounds import validate_day
 from cantine.labels import Unit
 from cantine.models import Role
 from cantine.roles import HasRole, has_role, producer_of
@@ -80,6 +81,10 @@ class OfferSerializer(serializers.ModelSerializer):
             "active",
         ]
         read_only_fields = ["producer"]
+        extra_kwargs = {
+            "valid_from": {"validators": [validate_day]},
+            "valid_to": {"validators": [validate_day]},
+        }
 
     def validate_unit(self, value):
         if value not in Unit.values:

@@ -12,7 +12,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from cantine.api_filters import MAX_ID, CanteenYearFilter, read_filters
-from cantine.bounds import ApiYearField
+from cantine.bounds import ApiYearField, validate_day
 from cantine.models import Role
 from cantine.roles import HasRole, canteens_for, has_role
 from purchases import selectors, services
@@ -62,6 +62,7 @@ class PurchaseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["source", "import_batch", "created_at"]
         extra_kwargs = {
+            "date": {"validators": [validate_day]},
             "price_ht": {"min_value": Decimal(0)},
             "quantity": {"min_value": Decimal("0.001")},
         }

@@ -146,3 +146,16 @@ def test_reading_the_calendar_of_year_2400_writes_no_meal(sworld):
     response = _client(sworld, "manager").get(url, {"start": "2400-01-03", "weeks": 8})
     assert response.status_code == 400
     assert Meal.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "body"),
+    [
+        ("manager", "/api/purchases/", {"date": "0001-01-01"}),
+        ("producer", "/api/offers/", {"valid_from": "9999-12-31"}),
+    ],
+)
+def test_api_writes_refuse_a_date_out_of_range(sworld, role, url, body):
+    response = _client(sworld, role).post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "2000" in " ".join(response.json()[next(iter(body))])
