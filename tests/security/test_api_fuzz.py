@@ -3,8 +3,7 @@
 The schema comes from drf-spectacular (no network, no server); each operation is called with
 generated inputs as the kitchen's cook, dietitian and manager, the producer, the satellite's
 staff and another canteen's staff of ``tests.security.world`` (a session cookie and its CSRF
-token), with ids of the world's own
-objects half of the time so the answers are not all 404. A test fails on any 5xx and on any
+token), with ids of the world's own objects half of the time so the answers are not all 404. A test fails on any 5xx and on any
 answer whose body does not match the schema for its status. Each request runs in a savepoint
 rolled back after it, so a generated write never changes the next case's world.
 
