@@ -140,6 +140,8 @@ SQLITE_OPTIONS = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Fixtures and backups keep times to the microsecond (cantine/exact_json.py).
+SERIALIZATION_MODULES = {"json": "cantine.exact_json"}
 
 AUTH_USER_MODEL = "cantine.User"
 AUTH_PASSWORD_VALIDATORS = [
