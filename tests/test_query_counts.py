@@ -2,10 +2,11 @@
 
 Each case counts the queries of one request with one row, then allows no more with fifty
 (``django_assert_max_num_queries``). A loop that reads a related row per item fails here.
-Covered so far: canteens, producers, ledger lines (pages and API). The lists of menus,
-orders, offers and runs are not covered yet.
+Covered so far: canteens, producers, ledger lines (pages and API), plan and allocation runs
+(API). The lists of needs, orders and offers are not covered yet.
 """
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cantine.models import Role
+from menus.models import PlanRun
+from nutrition.models import RuleSet
+from orders.models import AllocationRun
 from tests.factories import CanteenFactory, MembershipFactory, ProducerFactory
 from tests.purchases.factories import PurchaseFactory
 
@@ -42,6 +46,35 @@ def more_purchases(world, n) -> str:
     return made[-1].description
 
 
+def more_plan_runs(world, n) -> str:
+    rule_set = RuleSet.objects.get_or_create(name="Règles", defaults={"owner": world.kitchen})[0]
+    for _ in range(n):
+        start = date(2027, 1, 4) + timedelta(days=7 * PlanRun.objects.count())
+        run = PlanRun.objects.create(
+            canteen=world.kitchen,
+            start=start,
+            end=start + timedelta(days=6),
+            preset="cheapest",
+            rule_set=rule_set,
+            status=PlanRun.Status.OPTIMAL,
+            requested_by=world.users["cook"],
+        )
+    return f'"id":{run.pk}'
+
+
+def more_allocation_runs(world, n) -> str:
+    for _ in range(n):
+        start = date(2027, 1, 4) + timedelta(days=7 * AllocationRun.objects.count())
+        run = AllocationRun.objects.create(
+            canteen=world.kitchen,
+            start=start,
+            end=start + timedelta(days=6),
+            status=AllocationRun.Status.OPTIMAL,
+            requested_by=world.users["cook"],
+        )
+    return f'"id":{run.pk}'
+
+
 CASES = [
     ("manager", "/canteens/", more_canteens),
     ("manager", "/api/canteens/", more_canteens),
@@ -49,6 +82,8 @@ CASES = [
     ("cook", "/api/producers/", more_producers),
     ("manager", "/purchases/?year=2025", more_purchases),
     ("manager", "/api/purchases/", more_purchases),
+    ("cook", "/api/plan-runs/", more_plan_runs),
+    ("cook", "/api/allocation-runs/", more_allocation_runs),
 ]
 
 
