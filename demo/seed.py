@@ -661,8 +661,27 @@ def seed_nutrition(kitchen: Canteen) -> dict[str, int]:
 # --- menus: the four weeks just served, planned by the optimiser ---------------------------------
 
 
+def _twenty_school_days_before(kitchen: Canteen, end: date) -> date:
+    """The first of the 20 service days up to ``end``, holidays skipped: one full GEMRCN
+    window, so that the cook's next plan continues it (a shorter history meets the minimums
+    scaled down, 3 fish in 19 meals, and leaves the 20th meal owing fish and red meat)."""
+    from menus.closures import days_off
+    from menus.services import service_weekdays
+
+    weekdays = set(service_weekdays(kitchen))
+    off = days_off(kitchen, end - timedelta(weeks=12), end)
+    day, found = end, 0
+    while True:
+        if day.weekday() in weekdays and day not in off:
+            found += 1
+            if found == 20:
+                return day
+        day -= timedelta(days=1)
+
+
 def seed_menus(kitchen: Canteen, today: date | None = None) -> int:
-    """Plan the four weeks before this one, so compliance windows and reports have a history.
+    """Plan the 20 school days before this week, so compliance windows and reports have a
+    history.
 
     Skipped when those weeks already hold dishes (the cook's own menus are never replaced).
     """
@@ -676,7 +695,8 @@ def seed_menus(kitchen: Canteen, today: date | None = None) -> int:
     monday = (today or timezone.localdate()) - timedelta(
         days=(today or timezone.localdate()).weekday()
     )
-    start, end = monday - timedelta(weeks=4), monday - timedelta(days=1)
+    end = monday - timedelta(days=1)
+    start = _twenty_school_days_before(kitchen, end)
     served = MealDish.objects.filter(meal__canteen=kitchen, meal__date__range=(start, end))
     rule_set = rule_set_for(kitchen)
     # The dietitian's menu rules beside GEMRCN: variety (main protein not two days running, a

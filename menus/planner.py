@@ -1090,34 +1090,42 @@ def _widen(instance: Instance, labels: list[tuple]) -> list[tuple]:
     return wider
 
 
-def _history_text(instance: Instance, rule, lock_meals: list[int], bound: str) -> str:
-    """What the meals already served bring to a rule in the window of the locks: they are
-    part of the cause, and the cook cannot change them.
-
-    For a max rule, the served meals that count ("et 2 repas déjà servis avec entrée
-    grasse (08/01 et 26/01)"); for a min rule, how few of them do.
-    """
-    if not lock_meals or not instance.history:
-        return ""
+def _served_in_window(instance: Instance, rule, anchor: list[int]) -> tuple[int, list]:
+    """(meals already served in the window of the anchor meals, dates counting for rule)."""
     h = len(instance.history)
-    start = max(0, h + min(lock_meals) - rule.window + 1)
-    window = instance.history[start:]
+    window = instance.history[max(0, h + min(anchor) - rule.window + 1) :]
     days = [
         meal.date
         for meal in window
         if any(rule.tag in instance.dishes[d].effective_tags for d in meal.dishes.values())
     ]
-    if bound == "min":
-        have = f"que {len(days)}" if days else "aucun"
-        return (
-            f", les {len(window)} repas déjà servis juste avant n'en comptant {have} "
-            f"avec {tag_label(rule.tag)}"
-        )
-    if not days:
+    return len(window), days
+
+
+def _history_text(instance: Instance, bounds: list[tuple], anchor: list[int]) -> str:
+    """What the meals already served bring to the rules of a conflict: they are part of the
+    cause, and the cook cannot change them.
+
+    For a max rule, the served meals that count ("et 2 repas déjà servis avec entrée grasse
+    (08/01 et 26/01)"); for min rules, how few of them do ("les 19 repas déjà servis juste
+    avant n'en comptant que 3 avec poisson et 3 avec viande rouge...").
+    """
+    if not instance.history:
         return ""
-    dates = _join_fr([fr_date(d) for d in days])
-    word = "repas déjà servi" if len(days) == 1 else "repas déjà servis"
-    return f" et {len(days)} {word} avec {tag_label(rule.tag)} ({dates})"
+    rules = {r.id: r for r in instance.rules}
+    text, few, served = "", [], 0
+    for rid, bound in bounds:
+        rule = rules[rid]
+        served, days = _served_in_window(instance, rule, anchor)
+        if bound == "min":
+            few.append(f"{len(days) or 'aucun'} avec {tag_label(rule.tag)}")
+        elif days:
+            dates = _join_fr([fr_date(d) for d in days])
+            word = "repas déjà servi" if len(days) == 1 else "repas déjà servis"
+            text += f" et {len(days)} {word} avec {tag_label(rule.tag)} ({dates})"
+    if few and served:
+        text += f", les {served} repas déjà servis juste avant n'en comptant que {_join_fr(few)}"
+    return text
 
 
 def _join_fr(items: list[str]) -> str:
@@ -1169,14 +1177,12 @@ def _describe_core(
         word = "plat verrouillé" if len(lock_texts) == 1 else "plats verrouillés"
         verb = "ne peuvent pas tenir" if many else "ne peut pas tenir"
         why += f" {verb} avec {len(lock_texts)} {word} ({_join_fr(lock_texts)})"
-        lock_meals = [lab[1] for lab in labels if lab[0] == "lock"]
-        bounds = sorted(
-            {lab[1:] for lab in labels if lab[0] == "rule"}, key=lambda b: _natural(b[0])
-        )
-        for rid, bound in bounds:
-            why += _history_text(instance, rules[rid], lock_meals, bound)
     else:
         why += " ne peuvent pas tenir ensemble" if many else " ne peut pas être respectée"
+    # The meals already served fill the first windows: without locks, from the first meal.
+    anchor = [lab[1] for lab in labels if lab[0] == "lock"] or [0]
+    bounds = sorted({lab[1:] for lab in labels if lab[0] == "rule"}, key=lambda b: _natural(b[0]))
+    why += _history_text(instance, bounds, anchor)
     why += "." + _catalogue_hint(instance, [rules[r] for r in rule_ids], pruned)
     why += (
         " Assouplissez l'une de ces contraintes, déverrouillez un plat ou complétez le catalogue."

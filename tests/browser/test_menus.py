@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from cantine.models import Canteen
+from menus.closures import days_off
 from tests.browser.conftest import log_in
 
 
@@ -18,7 +20,14 @@ def test_cook_plans_an_empty_month_then_swaps_a_dish(page, live_server, demo):
     # Reading the weeks created nothing: the cook opens them to choose dishes.
     expect(page.locator("td.course .empty")).to_have_count(0)
     page.get_by_role("button", name="Ouvrir ces semaines pour y choisir des plats").click()
-    expect(page.locator("td.course .empty")).to_have_count(100)
+    # Five courses a school day; public and school holidays of zone B start closed.
+    kitchen = Canteen.objects.get(kind=Canteen.Kind.CENTRAL_KITCHEN)
+    off = days_off(kitchen, monday, monday + timedelta(days=27))
+    school_days = [
+        monday + timedelta(days=d) for d in range(28) if (monday + timedelta(days=d)).weekday() < 5
+    ]
+    open_days = [day for day in school_days if day not in off]
+    expect(page.locator("td.course .empty")).to_have_count(5 * len(open_days))
 
     page.get_by_label("Objectif").select_option("lowest_carbon")
     page.get_by_role("button", name="Planifier les plats manquants").click()
