@@ -3,6 +3,12 @@ from django.contrib import admin
 from orders.models import (
     AllocationLine,
     AllocationRun,
+    Answer,
+    AnswerLine,
+    Consultation,
+    ConsultationInvite,
+    ConsultationItem,
+    Invoice,
     LotSimulation,
     Need,
     Notification,
@@ -74,3 +80,51 @@ class LotSimulationAdmin(admin.ModelAdmin):
     list_display = ["canteen", "start", "end", "status", "solve_seconds", "created_at"]
     list_filter = ["status", "canteen"]
     readonly_fields = ["outcomes", "progress", "conflicts"]
+
+
+class ConsultationItemInline(admin.TabularInline):
+    model = ConsultationItem
+    extra = 0
+    raw_id_fields = ["food", "need"]
+
+
+class ConsultationInviteInline(admin.TabularInline):
+    model = ConsultationInvite
+    extra = 0
+    raw_id_fields = ["producer"]
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    """Consultations as their buyer published them; awards are made from the buyer's page."""
+
+    list_display = ["title", "canteen", "family", "kind", "status", "answer_deadline"]
+    list_filter = ["status", "kind", "family"]
+    search_fields = ["title", "canteen__name"]
+    inlines = [ConsultationItemInline, ConsultationInviteInline]
+
+
+class AnswerLineInline(admin.TabularInline):
+    model = AnswerLine
+    extra = 0
+    raw_id_fields = ["item", "producer"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["consultation", "lead", "status", "submitted_at"]
+    list_filter = ["status"]
+    search_fields = ["consultation__title", "lead__name"]
+    raw_id_fields = ["consultation", "lead", "members"]
+    inlines = [AnswerLineInline]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    """Invoices are issued by producers from their portal; the PDF and XML stay as sent."""
+
+    list_display = ["number", "order", "issued_on", "due_on", "total"]
+    search_fields = ["number"]
+    raw_id_fields = ["order"]
+    exclude = ["pdf"]
+    readonly_fields = ["xml"]
