@@ -48,7 +48,7 @@ def test_the_demo_serves_and_buys_nothing_on_a_day_off(monkeypatch):
     and no need is computed for a public holiday, a school holiday or a closed day."""
     from datetime import date
 
-    from django.utils import timezone
+    from django.utils import timezone, translation
 
     from menus.closures import days_off
     from menus.models import Meal, MealDish
@@ -69,7 +69,8 @@ def test_the_demo_serves_and_buys_nothing_on_a_day_off(monkeypatch):
         rule_set=rule_set_for(kitchen),
     )
     assert run.status in ("optimal", "feasible"), run.conflicts
-    off = days_off(kitchen, start, end)
+    with translation.override("fr"):  # labels as a French page shows them
+        off = days_off(kitchen, start, end)
     assert off[date(2026, 12, 25)].label == "Jour férié : Noël"
     assert off[date(2026, 12, 28)].label == "Vacances de Noël (zone B)"
     served = set(
