@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cantine.bounds import DayField
-from cantine.forms import decimal_field
+from cantine.forms import TypedDecimalField, decimal_field
 from orders.models import AllocationRun
 
 
@@ -59,15 +59,6 @@ class AllocationForm(forms.Form):
         }
 
 
-class CommaDecimalField(forms.DecimalField):
-    """A decimal typed with a comma or a point, whatever the language of the page."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace(",", ".").replace(" ", "").strip()
-        return super().to_python(value)
-
-
 class ReceiptForm(forms.Form):
     """What arrived, line by line, and the day it arrived (the ledger lines carry that date)."""
 
@@ -76,7 +67,7 @@ class ReceiptForm(forms.Form):
         required=False,
         help_text=_("The day the delivery arrived: not a day to come, not before sending."),
     )
-    insertion_hours = CommaDecimalField(
+    insertion_hours = TypedDecimalField(
         label=_("Hours of insertion work declared for this delivery"),
         required=False,
         min_value=0,
@@ -89,7 +80,7 @@ class ReceiptForm(forms.Form):
         self.order = order
         self.lines = [line for line in order.lines.all() if line.confirmed_packs]
         for line in self.lines:
-            self.fields[f"received_{line.pk}"] = CommaDecimalField(
+            self.fields[f"received_{line.pk}"] = TypedDecimalField(
                 label=line.product,
                 required=False,
                 min_value=0,
