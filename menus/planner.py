@@ -119,6 +119,21 @@ def dish_score(instance: Instance, dish: Dish) -> int:
     return round(SCALE * instance.objective.score(dish))
 
 
+def meal_score(instance: Instance, m: int, dish: Dish) -> int:
+    """A dish's objective in planned meal m: its local share there follows the supply."""
+    local = instance.meals[m].local_share_of(dish)
+    return round(SCALE * instance.objective.score(dish, local))
+
+
+def follows_supply(instance: Instance) -> bool:
+    """Whether some meal rewards what producers can deliver (per-meal scores)."""
+    return any(meal.local_supply is not None for meal in instance.meals)
+
+
+def _score_vector(instance: Instance, dish: Dish) -> tuple[int, ...]:
+    return tuple(meal_score(instance, m, dish) for m in range(len(instance.meals)))
+
+
 def prune_catalogue(instance: Instance) -> dict[str, list[Dish]]:
     """Per component, the dishes worth modelling, best objective first (see module doc)."""
     return _prune(instance, rule_bounds=True)
@@ -132,6 +147,8 @@ def _prune(instance: Instance, rule_bounds: bool) -> dict[str, list[Dish]]:
     use_cost = instance.max_cost_per_meal is not None
     families = {r.family for r in instance.family_rules if r.family}
     seasonal = instance.season_mode != "off"
+    supply = follows_supply(instance)
+    vectors = {d.id: _score_vector(instance, d) for d in instance.dishes.values()} if supply else {}
     classes: dict[tuple, list[Dish]] = {}
     for dish in instance.dishes.values():
         veg = instance.vegetarian_per_week > 0 and dish.is_vegetarian_main
@@ -142,18 +159,29 @@ def _prune(instance: Instance, rule_bounds: bool) -> dict[str, list[Dish]]:
             if seasonal
             else frozenset()
         )
-        key = (dish.component, dish.effective_tags & relevant, veg, kin, season)
+        # Nor if one can be bought for a meal and the other not.
+        unavailable = frozenset(
+            m for m, meal in enumerate(instance.meals) if dish.id in meal.unavailable
+        )
+        key = (dish.component, dish.effective_tags & relevant, veg, kin, season, unavailable)
         classes.setdefault(key, []).append(dish)
+
+    def order(d: Dish):
+        return (sum(vectors[d.id]) if supply else dish_score(instance, d), d.cost, d.id)
+
     out: dict[str, list[Dish]] = {}
-    for (comp, tags, _veg, _kin, _season), members in classes.items():
+    for (comp, tags, *_rest), members in classes.items():
         keep = 1
         if spacing > 1:
             uses = _max_uses(instance, comp, tags if rule_bounds else frozenset())
             keep = max(1, min(2 * spacing - 1, uses + min(n_hist, spacing - 1)))
-        members.sort(key=lambda d: (dish_score(instance, d), d.cost, d.id))
-        out.setdefault(comp, []).extend(_undominated(members, keep, use_cost))
+        members.sort(key=order)
+        if supply:  # scores differ per meal: a dish is beaten only if beaten in every meal
+            out.setdefault(comp, []).extend(_undominated_by_meal(members, keep, use_cost, vectors))
+        else:
+            out.setdefault(comp, []).extend(_undominated(members, keep, use_cost))
     for comp in out:
-        out[comp].sort(key=lambda d: (dish_score(instance, d), d.cost, d.id))
+        out[comp].sort(key=order)
     return out
 
 
@@ -190,6 +218,27 @@ def _undominated(members: list[Dish], keep: int, use_cost: bool) -> list[Dish]:
     return kept
 
 
+def _undominated_by_meal(
+    members: list[Dish], keep: int, use_cost: bool, vectors: dict[str, tuple[int, ...]]
+) -> list[Dish]:
+    """Members beaten (in every meal's score, and on cost under a cap) by fewer than `keep`
+    others; members are sorted by total score, so any dominator comes earlier."""
+    kept = []
+    for i, dish in enumerate(members):
+        mine, dominators = vectors[dish.id], 0
+        for other in members[:i]:
+            theirs = vectors[other.id]
+            if (not use_cost or other.cost <= dish.cost) and all(
+                a <= b for a, b in zip(theirs, mine, strict=True)
+            ):
+                dominators += 1
+                if dominators >= keep:
+                    break
+        if dominators < keep:
+            kept.append(dish)
+    return kept
+
+
 @dataclass
 class _Slots:
     """Candidate dishes of every (planned meal, component), shared by CP-SAT and greedy."""
@@ -203,6 +252,7 @@ def _build_slots(instance: Instance, pruned: dict[str, list[Dish]], relaxed: boo
     """In relaxed mode (explanations) locks and history repeats become soft, so keep all."""
     spacing = instance.min_meals_between_repeats
     hist = instance.history
+    supply = follows_supply(instance)
     comps, cands, blocked = [], [], []
     for m, meal in enumerate(instance.meals):
         meal_comps = instance.meal_components(meal)
@@ -221,6 +271,10 @@ def _build_slots(instance: Instance, pruned: dict[str, list[Dish]], relaxed: boo
                 options = [d for d in options if d.id not in used]
                 if instance.season_mode == "require":
                     options = [d for d in options if d.id not in meal.out_of_season]
+                if meal.unavailable:
+                    options = [d for d in options if d.id not in meal.unavailable]
+            if supply:  # the greedy baseline tries the best dish of this meal first
+                options.sort(key=lambda d, m=m: (meal_score(instance, m, d), d.cost, d.id))
             slot[comp] = options
         comps.append(meal_comps)
         cands.append(slot)
@@ -492,6 +546,7 @@ class _Builder:
         self._cost_cap()
         self._family_rules()
         self._season()
+        self._supply()
         if not self.relaxed:  # explanations only need feasibility
             self._objective()
 
@@ -620,7 +675,7 @@ class _Builder:
 
     def _objective(self) -> None:
         keys = list(self.x)
-        coefs = [dish_score(self.inst, self.inst.dishes[did]) for _, did in keys]
+        coefs = [meal_score(self.inst, m, self.inst.dishes[did]) for m, did in keys]
         if self.inst.season_mode == "prefer":
             penalty = round(SCALE * self.inst.season_weight)
             coefs = [
@@ -639,6 +694,15 @@ class _Builder:
             for did in meal.out_of_season:
                 if (m, did) in self.x and meal.locked.get(self.inst.dishes[did].component) != did:
                     self._add(self.x[(m, did)] == 0, ("season",))
+
+    def _supply(self) -> None:
+        """In relaxed mode, what cannot be bought becomes one assumption (slots drop it)."""
+        if not self.relaxed:
+            return
+        for m, meal in enumerate(self.inst.meals):
+            for did in meal.unavailable:
+                if (m, did) in self.x and meal.locked.get(self.inst.dishes[did].component) != did:
+                    self._add(self.x[(m, did)] == 0, ("supply",))
 
     def _sequence(self) -> list[tuple[int, object]]:
         """Every meal, history then plan, as (index, ServedMeal or planned-meal index)."""
@@ -796,7 +860,9 @@ class _ProgressCallback(cp_model.CpSolverSolutionCallback):
 
 def _plan_objective(instance: Instance, plan: list[ServedMeal]) -> float:
     score = sum(
-        instance.objective.score(instance.dishes[d]) for m in plan for d in m.dishes.values()
+        instance.objective.score(instance.dishes[d], meal.local_share_of(instance.dishes[d]))
+        for meal, served in zip(instance.meals, plan, strict=False)
+        for d in served.dishes.values()
     )
     if instance.season_mode == "prefer":
         score += instance.season_weight * len(out_of_season_served(instance, plan))
@@ -1171,6 +1237,9 @@ def _describe_core(
     if any(lab[0] == "season" for lab in labels):
         other.append("season")
         parts.append("les fruits et légumes de saison")
+    if any(lab[0] == "supply" for lab in labels):
+        other.append("supply")
+        parts.append("les plats dont un produit ne peut pas être livré")
     why = _join_fr(parts) if parts else "Les plats verrouillés"
     many = len(parts) > 1 or len(rule_ids) > 1
     if lock_texts:

@@ -76,12 +76,25 @@ class Meal:
     """A meal to plan: its date, optional component override and locked dishes.
 
     ``out_of_season``: the dishes holding a fruit or vegetable out of season that day.
+    ``unavailable``: the dishes that cannot be bought for this meal (a product no producer can
+    deliver that week): never planned unless locked.
+    ``local_supply``: per dish, the share (0-1) of its ingredients the canteen's local
+    producers can deliver that week within their capacity; where given, it replaces the
+    dish's ``local_share`` in this meal's objective (a "most local" plan follows supply).
     """
 
     date: date
     locked: dict[str, str] = field(default_factory=dict)
     components: tuple[str, ...] | None = None
     out_of_season: frozenset[str] = frozenset()
+    unavailable: frozenset[str] = frozenset()
+    local_supply: dict[str, float] | None = None
+
+    def local_share_of(self, dish: Dish) -> float:
+        """The local share this meal rewards for ``dish`` (its supply, else the dish's own)."""
+        if self.local_supply is not None and dish.id in self.local_supply:
+            return self.local_supply[dish.id]
+        return dish.local_share
 
 
 FAMILY_RULE_KINDS = ("not_consecutive", "max_per_week", "week_overlap")
@@ -120,9 +133,11 @@ class Objective:
     local_share: float = 0.0
     co2e: float = 0.0
 
-    def score(self, dish: Dish) -> float:
-        """Contribution of one dish to the minimised objective (local share is rewarded)."""
-        return self.cost * dish.cost - self.local_share * dish.local_share + self.co2e * dish.co2e
+    def score(self, dish: Dish, local_share: float | None = None) -> float:
+        """Contribution of one dish to the minimised objective (local share is rewarded);
+        ``local_share`` overrides the dish's own (a meal's ``local_supply``)."""
+        local = dish.local_share if local_share is None else local_share
+        return self.cost * dish.cost - self.local_share * local + self.co2e * dish.co2e
 
 
 @dataclass
@@ -184,6 +199,10 @@ def _meal_to_dict(meal: Meal) -> dict[str, Any]:
         out["components"] = list(meal.components)
     if meal.out_of_season:
         out["out_of_season"] = sorted(meal.out_of_season)
+    if meal.unavailable:
+        out["unavailable"] = sorted(meal.unavailable)
+    if meal.local_supply is not None:
+        out["local_supply"] = dict(sorted(meal.local_supply.items()))
     return out
 
 
@@ -403,7 +422,21 @@ def _parse_meal(raw: Any, path: str, dishes: dict[str, Dish], default, out: _Col
     if not isinstance(avoid, list) or any(d not in dishes for d in avoid):
         out.add(f"{path}.out_of_season", "expected a list of known dish ids")
         avoid = []
-    return Meal(day, dict(locked), comps, frozenset(avoid)) if day else None
+    unavailable = raw.get("unavailable", []) or []
+    if not isinstance(unavailable, list) or any(d not in dishes for d in unavailable):
+        out.add(f"{path}.unavailable", "expected a list of known dish ids")
+        unavailable = []
+    supply = raw.get("local_supply")
+    if supply is not None and not (
+        isinstance(supply, dict)
+        and all(d in dishes and _is_number(v) and 0 <= v <= 1 for d, v in supply.items())
+    ):
+        out.add(f"{path}.local_supply", "expected an object mapping known dish ids to 0..1")
+        supply = None
+    if supply is not None:
+        supply = {d: float(v) for d, v in supply.items()}
+    meal = Meal(day, dict(locked), comps, frozenset(avoid), frozenset(unavailable), supply)
+    return meal if day else None
 
 
 def _parse_family_rule(raw: Any, path: str, out: _Collector) -> FamilyRule | None:
