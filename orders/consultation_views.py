@@ -72,6 +72,7 @@ def consultation_list(request, pk):
     start, weeks, end, granularity = _period(request.GET)
     can_edit = may_act(request.user, kitchen, *WRITERS, write=True)
     choices = cs.lot_choices(kitchen, start, end, granularity) if can_edit else []
+    prices = cs.estimated_prices(kitchen, [n.food_id for c in choices for n in c.needs])
     return render(
         request,
         "orders/consultations/list.html",
@@ -82,7 +83,7 @@ def consultation_list(request, pk):
                 {
                     "choice": c,
                     "estimate": sum(
-                        (n.quantity * cs.estimated_price(kitchen, n.food) for n in c.needs),
+                        (n.quantity * prices[n.food_id] for n in c.needs),
                         Decimal(0),
                     ),
                 }

@@ -127,14 +127,24 @@ def estimated_price(kitchen: Canteen, food: Food) -> Decimal:
     return price.unit_price if price else Decimal(0)
 
 
+def estimated_prices(kitchen: Canteen, foods) -> dict[int, Decimal]:
+    """``estimated_price`` of each food id, in one query (unknown prices are 0)."""
+    ids = {getattr(food, "pk", food) for food in foods}
+    known = FoodPrice.objects.filter(kitchen=kitchen, food_id__in=ids).values_list(
+        "food_id", "unit_price"
+    )
+    return {food_id: Decimal(0) for food_id in ids} | dict(known)
+
+
 def items_from_needs(kitchen: Canteen, needs: list[Need]) -> list[ItemSpec]:
+    prices = estimated_prices(kitchen, [n.food_id for n in needs])
     return [
         ItemSpec(
             food=n.food,
             quantity=n.quantity,
             delivery_date=n.delivery_date,
             unit=n.unit,
-            estimated_unit_price=estimated_price(kitchen, n.food),
+            estimated_unit_price=prices[n.food_id],
             need_id=n.pk,
         )
         for n in needs
