@@ -54,7 +54,7 @@ FAMILIES: tuple[str, ...] = tuple(f.value for f in Family)
 MEAT_AND_FISH: tuple[Family, ...] = (Family.VIANDES_VOLAILLES, Family.PRODUITS_DE_LA_MER)
 
 # Delivered once a week (dry goods, groceries, drinks); every other family is fresh and comes
-# the day before it is served.
+# the last open day before it is served (orders.needs.delivery_date).
 NON_PERISHABLE: frozenset[Family] = frozenset({Family.AUTRES, Family.BOISSONS})
 
 

@@ -10,8 +10,11 @@ portion). Grams become the unit the product is bought in (``Food.purchase_unit``
 its density, pieces with the weight of a piece), are summed per product and delivery date and
 rounded *up* (0.1 kg or L, a whole piece), so rounding never leaves a plate short.
 
-Delivery dates are kept simple: fresh families arrive the day before the meal (a weekend day
-moves back to Friday); dry goods and drinks arrive on the Monday of the meal's week.
+Delivery dates fall on a day the kitchen is open, so that someone is there to receive them:
+fresh families arrive on the last open weekday before the meal (a weekend, a public holiday,
+a school holiday or a day the cook closed moves it back), within the five days before it,
+else on the morning of the meal itself (the Monday after the holidays); dry goods and drinks
+arrive on the first open weekday of the meal's week (the meal's own day at the latest).
 
 Recomputing a period rewrites ``computed_quantity`` and ``sources`` only: the cook's
 ``manual_quantity`` stays. A need no longer in the menus is removed, unless the cook adjusted
@@ -33,6 +36,7 @@ from django.utils.translation import gettext as _
 from cantine.labels import Unit
 from cantine.models import Canteen, CoverForecast
 from cantine.vocabulary import is_perishable
+from menus.closures import days_off
 from menus.models import Meal
 from nutrition.models import Dish, Food
 from nutrition.portions import gross_grams_for
@@ -45,14 +49,40 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def delivery_date(meal_date: date, family: str) -> date:
-    """When the food must arrive for a meal (see the module docstring)."""
+FRESH_LEAD_DAYS = 5
+
+
+def delivery_date(meal_date: date, family: str, closed: frozenset[date] = frozenset()) -> date:
+    """When the food must arrive for a meal: an open weekday (see the module docstring).
+
+    ``closed`` holds the kitchen's days off and closed days around the meal
+    (``closed_days``); the meal's own day is open, since it serves a meal."""
+
+    def is_open(day: date) -> bool:
+        return day.weekday() < 5 and day not in closed
+
     if not is_perishable(family):
-        return week_start(meal_date)
-    day = meal_date - timedelta(days=1)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
+        day = week_start(meal_date)
+        while day < meal_date and not is_open(day):
+            day += timedelta(days=1)
+        return day
+    for back in range(1, FRESH_LEAD_DAYS + 1):
+        day = meal_date - timedelta(days=back)
+        if is_open(day):
+            return day
+    return meal_date
+
+
+def closed_days(kitchen: Canteen, start: date, end: date) -> frozenset[date]:
+    """The days in [start, end] the kitchen receives nothing: its public and school holidays
+    (``menus.closures.days_off``) and the days the cook closed."""
+    off = set(days_off(kitchen, start, end))
+    off |= set(
+        Meal.objects.filter(canteen=kitchen, closed=True, date__range=(start, end)).values_list(
+            "date", flat=True
+        )
+    )
+    return frozenset(off)
 
 
 def round_up(quantity: Decimal, unit: str = Unit.KG) -> Decimal:
@@ -115,6 +145,9 @@ def period_weeks(start: date, end: date) -> list[date]:
 def computed_needs(kitchen: Canteen, weeks: list[date]) -> dict[tuple, dict]:
     """{(week, food id, delivery date): {"grams", "food", "sources": [...]}} of products bought."""
     covers = covers_by_weekday(kitchen)
+    closed = closed_days(
+        kitchen, weeks[0] - timedelta(days=FRESH_LEAD_DAYS), weeks[-1] + timedelta(days=6)
+    )
     meals = (
         Meal.objects.filter(
             canteen=kitchen,
@@ -130,7 +163,11 @@ def computed_needs(kitchen: Canteen, weeks: list[date]) -> dict[tuple, dict]:
         for course in meal.courses.all():
             for line in dish_lines(meal.date, course.dish, day_covers):
                 family = line.food.family
-                key = (week_start(meal.date), line.food.pk, delivery_date(meal.date, family))
+                key = (
+                    week_start(meal.date),
+                    line.food.pk,
+                    delivery_date(meal.date, family, closed),
+                )
                 entry = result.setdefault(
                     key, {"grams": Decimal(0), "food": line.food, "sources": []}
                 )

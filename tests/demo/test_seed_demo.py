@@ -84,6 +84,9 @@ def test_the_demo_serves_and_buys_nothing_on_a_day_off(monkeypatch):
     sources = {s["date"] for n in Need.objects.filter(canteen=kitchen) for s in n.sources}
     assert sources
     assert not {date.fromisoformat(d) for d in sources} & (set(off) | closed)
+    deliveries = set(Need.objects.filter(canteen=kitchen).values_list("delivery_date", flat=True))
+    assert date(2027, 1, 4) in deliveries  # after the holidays, fresh food comes that morning
+    assert not deliveries & (set(off) | closed)
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 """Needs from menus: the arithmetic on a hand-computed case, rounding, dates, adjustments."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,7 +10,7 @@ from cantine.models import CoverForecast
 from menus.models import Meal
 from orders.models import Need
 from orders.needs import compute_needs, delivery_date, round_up, set_manual_quantity
-from tests.orders.test_support import FRIDAY_BEFORE, MONDAY
+from tests.orders.test_support import MONDAY
 
 pytest_plugins = ["tests.orders.test_support"]
 
@@ -27,7 +27,9 @@ def test_needs_sum_dishes_covers_and_gross_grams(planned):
     needs = needs_by_food(planned)
     # Carrot: dish A 100 g x 100 + 70 g x 20 = 11.4 kg bought; dish B 50 g x 120 = 6.0 kg.
     assert needs["20009"].quantity == Decimal("17.4")
-    assert needs["20009"].delivery_date == FRIDAY_BEFORE  # fresh: the working day before
+    # Fresh food comes on the last open day before: Friday 1 January is a public holiday and
+    # the days before it school holidays, so it comes on the Monday morning.
+    assert needs["20009"].delivery_date == MONDAY
     # Rice: 60 g x (100 primary + 20 nursery falling back to primary portions) = 7.2 kg.
     assert needs["9104"].quantity == Decimal("7.2")
     assert needs["9104"].delivery_date == MONDAY  # dry goods: Monday of the week
@@ -43,6 +45,24 @@ def test_quantities_are_rounded_up_to_a_tenth_of_a_kilo():
 def test_fresh_food_for_a_wednesday_arrives_on_tuesday():
     assert delivery_date(date(2027, 1, 6), "FRUITS_ET_LEGUMES") == date(2027, 1, 5)
     assert delivery_date(date(2027, 1, 8), "AUTRES") == MONDAY
+
+
+def test_deliveries_skip_the_days_the_kitchen_is_closed():
+    """Issue 15: nobody receives a delivery on a public holiday, a school holiday or a day
+    the cook closed; the meal after the Christmas holidays gets its fresh food that morning."""
+    new_year = frozenset(
+        {date(2027, 1, 1)} | {date(2026, 12, 21) + timedelta(d) for d in range(12)}
+    )
+    # Monday 4 January 2027: Friday 1 Jan is a public holiday, the week before is holidays.
+    assert delivery_date(date(2027, 1, 4), "FRUITS_ET_LEGUMES", new_year) == date(2027, 1, 4)
+    # Whit Monday 17 May 2027 closed: Tuesday's fresh food comes on Friday, dry goods on Tuesday.
+    whit = frozenset({date(2027, 5, 17)})
+    assert delivery_date(date(2027, 5, 18), "VIANDES_VOLAILLES", whit) == date(2027, 5, 14)
+    assert delivery_date(date(2027, 5, 20), "AUTRES", whit) == date(2027, 5, 18)
+    # A bridge day the cook closed (Friday 7 May 2027) moves Monday's fresh food to Thursday.
+    assert delivery_date(
+        date(2027, 5, 10), "VIANDES_VOLAILLES", frozenset({date(2027, 5, 7)})
+    ) == date(2027, 5, 6)
 
 
 def test_a_manual_adjustment_survives_recomputation(planned):

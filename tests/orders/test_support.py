@@ -15,7 +15,6 @@ from nutrition.models import Dish, DishIngredient, Food
 from producers.models import Offer
 
 MONDAY = date(2027, 1, 4)
-FRIDAY_BEFORE = date(2027, 1, 1)
 
 
 def food(code, name, group="02", subgroup="légumes") -> Food:

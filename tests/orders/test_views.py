@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from menus.models import CanteenCalendar
+from menus.school_calendar import NO_ZONE
 from orders.models import AllocationRun, Need, PurchaseOrder
 from orders.needs import compute_needs
 from orders.services import accept_allocation, execute_allocation_run
@@ -142,6 +144,11 @@ def test_allocate_shows_the_run_then_accept_creates_orders(
 ):
     world.producer.delivery_weekdays = [0, 4]
     world.producer.save()
+    # A kitchen that cooks through the holidays, New Year's Day included (a hospital's), so
+    # that its carrots come on Friday 1 January and its rice on Monday.
+    CanteenCalendar.objects.create(
+        canteen=world.kitchen, school_zone=NO_ZONE, open_on_public_holidays=True
+    )
     offer(world.producer, foods["carrot"], price="1.20", pack="5", labels=["BIO"])
     offer(world.producer, foods["rice"], price="2.00", pack="5")
     compute_needs(planned, MONDAY, SUNDAY)
