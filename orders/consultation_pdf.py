@@ -38,7 +38,7 @@ def stored_ranking(consultation: Consultation) -> list[dict]:
     """Answers best first, from the points and quantities stored on their lines at the award
     (the same weighting as ``consultations.ranking``)."""
     rows = []
-    for answer in consultation.answers.prefetch_related(
+    for answer in consultation.answers.select_related("lead").prefetch_related(
         "lines__item__food", "lines__producer", "members"
     ):
         lines = list(answer.lines.all())

@@ -155,7 +155,13 @@ def planned_purchases(canteens, after: date, until: date):
         order__status__in=live,
         order__delivery_date__gt=after,
         order__delivery_date__lte=until,
-    ).select_related("offer__food", "order__producer__commune__department", "order__canteen")
+    ).select_related(
+        "offer__food",
+        "order__producer__commune__department",
+        # what each canteen's local definition reads (``Canteen.local_definition``)
+        "order__canteen__commune__department__region",
+        "order__canteen__local_territory",
+    )
     planned, local_definitions = [], {}
     for line in lines:
         canteen = line.order.canteen

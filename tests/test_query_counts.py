@@ -38,19 +38,24 @@ from orders.models import (
     ConsultationItem,
     Invoice,
     Need,
+    OrderEvent,
     PurchaseOrder,
     PurchaseOrderLine,
 )
 from producers.models import Offer
 from purchases.models import ImportBatch, Purchase
 from tests.factories import CanteenFactory, MembershipFactory, ProducerFactory, UserFactory
+from tests.pdf import pdf_text
 from tests.purchases.factories import PurchaseFactory
 
 
 def content(response) -> str:
-    """The body, read to the end (a streamed CSV asks the database while it is read)."""
+    """The body as text, read to the end (a streamed CSV asks the database while it is
+    read); a PDF's text."""
     if response.streaming:
         return b"".join(response.streaming_content).decode("utf-8-sig")
+    if response["Content-Type"] == "application/pdf":
+        return pdf_text(response.content)
     return response.content.decode()
 
 
@@ -358,6 +363,13 @@ def more_courses_counted(world, n) -> str:
     return f"{Meal.objects.filter(canteen=world.kitchen).latest('date').date:%d/%m}"
 
 
+def more_courses_of_the_week(world, n) -> str:
+    """The same courses; the week's PDF shows the first week's (its last course named)."""
+    more_courses(world, n)
+    week = MealDish.objects.filter(meal__date__lt=MONDAY + timedelta(days=7))
+    return week.latest("pk").dish.name
+
+
 def _rule_set(world) -> RuleSet:
     return RuleSet.objects.get_or_create(name="Règles", defaults={"owner": world.kitchen})[0]
 
@@ -469,6 +481,118 @@ def more_suppliers(world, n) -> str:
             price_ht=Decimal("12.50"),
         )
     return satellite.name
+
+
+def more_invoiced_orders(world, n) -> str:
+    more_invoices(world, n)
+    return PurchaseOrder.objects.latest("pk").number
+
+
+def more_order_events(world, n) -> str:
+    """The order's history: answers of its lines by new users."""
+    order = _first_order(world)
+    for _ in range(n):
+        line = _line(order)
+        OrderEvent.objects.create(
+            order=order,
+            line=line,
+            actor=UserFactory(),
+            action="answer",
+            after={"confirmed_packs": 2},
+        )
+    return line.product_label
+
+
+def more_answered_portal_orders(world, n) -> str:
+    """Orders of the portal's producer, their lines answered, some refused."""
+    for order in _orders(world, n, producer=world.producer, status=PurchaseOrder.Status.CONFIRMED):
+        order.lines.update(confirmed_packs=1, refusal_reason="Grêle", answered_at=timezone.now())
+    return order.number
+
+
+def more_answered_portal_history(world, n) -> str:
+    """The same; the portal's history names an order by its delivery day."""
+    more_answered_portal_orders(world, n)
+    return f"{PurchaseOrder.objects.latest('pk').delivery_date:%d/%m/%Y}"
+
+
+def more_sourcing_producers(world, n) -> str:
+    """Producers around the kitchen selling the consultation's family, with past answers."""
+    consultation = _first_consultation(world) or _consultation(world)
+    past = _consultation(world, Consultation.Status.AWARDED, timezone.now() - timedelta(days=9))
+    for _ in range(n):
+        producer = ProducerFactory()
+        _offer(producer, product_label=f"Chou {next(_serial)}")
+        _answer(past, producer)
+    assert consultation.pk
+    return producer.name
+
+
+def _dish_of(world) -> Dish:
+    return Dish.objects.filter(kitchen=world.kitchen).first() or _dish(world)
+
+
+def more_ingredients(world, n) -> str:
+    dish = _dish_of(world)
+    for position in range(n):
+        food = _food("Céleri")
+        DishIngredient.objects.create(
+            dish=dish, food=food, position=position + 1, grams_elementaire=20
+        )
+    return food.name
+
+
+def more_ledger_links(world, n) -> str:
+    """Ledger lines each tied to its own producer, food and import batch."""
+    for _ in range(n):
+        producer = ProducerFactory()
+        batch = ImportBatch.objects.create(
+            canteen=world.kitchen, file_name=f"{next(_serial)}.csv", sha256="0", rows=1
+        )
+        purchase = PurchaseFactory(
+            canteen=world.kitchen,
+            producer=producer,
+            supplier=producer.name,
+            food=_food(),
+            import_batch=batch,
+            labels=["BIO"],
+            source="import",
+        )
+    return purchase.description
+
+
+def more_producers_with_offers(world, n) -> str:
+    for _ in range(n):
+        producer = ProducerFactory(labels=["BIO"])
+        _offer(producer)
+    return producer.name
+
+
+NEXT_YEAR = date.today().year + 1  # orders to come are planned purchases of that year
+
+
+def more_group_purchases(world, n) -> str:
+    """Per new satellite: a ledger line, an order to come (planned purchases) and a paid order
+    (payment delays), each from its own producer; the payment delays name the last one."""
+    for _ in range(n):
+        satellite = CanteenFactory(central_kitchen=world.kitchen, kind="satellite")
+        PurchaseFactory(
+            canteen=satellite,
+            producer=ProducerFactory(),
+            date=date(NEXT_YEAR, 3, 14),
+            labels=["BIO"],
+            price_ht=Decimal("12.50"),
+        )
+        _order(satellite, ProducerFactory(), date(NEXT_YEAR, 6, 1))
+        paid = _order(
+            satellite,
+            ProducerFactory(),
+            date(NEXT_YEAR, 2, 1),
+            status=PurchaseOrder.Status.PAID,
+            invoiced_on=date(NEXT_YEAR, 2, 2),
+            paid_on=date(NEXT_YEAR, 2, 20),
+        )
+    return paid.producer.name
 
 
 def _number(order) -> str:
@@ -628,6 +752,26 @@ CASES = [
     ("manager", "/purchases/shares/?year=2025&table=canteen", more_suppliers),
     ("manager", "/purchases/shares/?year=2025&table=supplier", more_top_suppliers),
     ("manager", "/purchases/export.csv?year=2025", more_supplied_purchases),
+    ("manager", "/orders/{kitchen}/purchase-orders/", more_invoiced_orders),
+    ("manager", "/api/purchase-orders/", more_invoiced_orders),
+    ("cook", "/orders/purchase-orders/{order}/", more_order_events),
+    ("producer", "/orders/portal/", more_answered_portal_history),
+    ("producer", "/api/my-orders/", more_answered_portal_orders),
+    ("cook", "/orders/consultations/{consultation}/", more_sourcing_producers),
+    ("cook", "/nutrition/dishes/{dish}/", more_ingredients),
+    ("cook", "/api/dishes/{dish}/", more_ingredients),
+    ("manager", "/purchases/?year=2025", more_ledger_links),
+    ("manager", "/api/purchases/", more_ledger_links),
+    ("cook", "/producers/", more_producers_with_offers),
+    ("manager", "/purchases/shares/?canteen={kitchen}&year={next_year}", more_group_purchases),
+    (
+        "manager",
+        "/purchases/shares/report.pdf?canteen={kitchen}&year={next_year}",
+        more_group_purchases,
+    ),
+    ("cook", "/orders/purchase-orders/{order}/pdf/", more_order_lines),
+    ("cook", "/menus/{kitchen}/week.pdf?start=2027-01-04", more_courses_of_the_week),
+    ("cook", "/orders/consultations/{consultation}/report.pdf", more_awarded_answers),
 ]
 
 
@@ -643,7 +787,9 @@ def test_a_list_asks_the_same_for_50_rows_as_for_1(
         kitchen=world.kitchen.pk,
         order=_first_order(world).pk if "{order}" in url else "",
         consultation=_first_consultation(world).pk if "{consultation}" in url else "",
+        next_year=NEXT_YEAR,
         run=_run(world).pk if "{run}" in url else "",
+        dish=_dish_of(world).pk if "{dish}" in url else "",
         rule_set=_rule_set(world).pk if "{rule_set}" in url else "",
         meal=Meal.objects.get_or_create(canteen=world.kitchen, date=MONDAY)[0].pk
         if "{meal}" in url
