@@ -25,6 +25,7 @@ from nutrition.models import (
     DishTag,
     Food,
     FrequencyRule,
+    NutrientBound,
     RuleSet,
     RuleSetChange,
 )
@@ -346,6 +347,9 @@ def more_courses(world, n) -> str:
         FrequencyRule.objects.create(
             rule_set=rule_set, code="veg", tag="cooked_veg", min=10, components=["side"]
         )
+        NutrientBound.objects.create(
+            rule_set=rule_set, age_group="elementaire", nutrient="protein", min=Decimal(10)
+        )
         CanteenRuleSet.objects.create(canteen=world.kitchen, rule_set=rule_set)
     for _ in range(n):
         served = MealDish.objects.filter(meal__canteen=world.kitchen).count()
@@ -595,6 +599,44 @@ def more_group_purchases(world, n) -> str:
     return paid.producer.name
 
 
+def more_group_purchases_api(world, n) -> str:
+    """The same; the shares API counts the group's ledger lines."""
+    more_group_purchases(world, n)
+    return f'"totals":{{"lines":{Purchase.objects.filter(date__year=NEXT_YEAR).count()},'
+
+
+def more_courses_iso(world, n) -> str:
+    more_courses(world, n)
+    return f"{Meal.objects.filter(canteen=world.kitchen).latest('date').date:%Y-%m-%d}"
+
+
+def more_allocation_lines_to_amend(world, n) -> str:
+    """Lines of one solved run, each to a producer with a sent order that day (amended)."""
+    run = _run(world)
+    for _ in range(n):
+        producer = ProducerFactory()
+        day = MONDAY + timedelta(days=1)
+        order = _order(world.kitchen, producer, day)
+        offer = order.lines.get().offer
+        need = Need.objects.create(
+            canteen=world.kitchen,
+            food=offer.food,
+            week=MONDAY,
+            delivery_date=day,
+            computed_quantity=20,
+        )
+        AllocationLine.objects.create(
+            run=run,
+            need=need,
+            offer=offer,
+            packs=4,
+            quantity=Decimal(20),
+            unit_price=offer.unit_price,
+            total=Decimal("24.00"),
+        )
+    return producer.name
+
+
 def _number(order) -> str:
     return order.number
 
@@ -772,6 +814,22 @@ CASES = [
     ("cook", "/orders/purchase-orders/{order}/pdf/", more_order_lines),
     ("cook", "/menus/{kitchen}/week.pdf?start=2027-01-04", more_courses_of_the_week),
     ("cook", "/orders/consultations/{consultation}/report.pdf", more_awarded_answers),
+    (
+        "manager",
+        "/api/purchase-shares/?canteen={kitchen}&year={next_year}",
+        more_group_purchases_api,
+    ),
+    (
+        "cook",
+        "/api/meals/compliance/?canteen={kitchen}&start=2027-01-04&end=2027-01-17",
+        more_courses_iso,
+    ),
+    ("cook", "/orders/runs/{run}/accept/", more_allocation_lines_to_amend),
+    ("cook", "/api/allocation-runs/{run}/acceptance/", more_allocation_lines_to_amend),
+    ("cook", "/api/rule-sets/{rule_set}/", more_rules),
+    ("dietitian", "/nutrition/rules/{rule_set}/edit/", more_rules),
+    ("dietitian", "/nutrition/dishes/{dish}/edit/", more_ingredients),
+    ("producer", "/api/my-consultations/{consultation}/", more_items),
 ]
 
 
