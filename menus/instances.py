@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.db.models import Prefetch
 
 from cantine.models import Canteen
-from menus import seasons, variety
+from menus import seasons, supply, variety
 from menus.models import Meal, MealDish, MenuPolicy
 from nutrition import mealplan
 from nutrition.models import Component, Dish, DishIngredient, RuleSet
@@ -154,6 +154,8 @@ def context_length(rule_set: RuleSet) -> int:
 class PlanningProblem:
     instance: mealplan.Instance
     meals: list[Meal]  # the planned meals, same order as instance.meals
+    # Locked courses the plan may still replace: a repair frees those holding the product.
+    replaceable: frozenset[tuple[int, str]] = frozenset()
 
 
 def build_planning_problem(
@@ -166,23 +168,63 @@ def build_planning_problem(
     keep_existing: bool,
     max_cost_per_meal: float | None = None,
     time_limit_s: float = 20.0,
+    follow_supply: bool | None = None,
+    repair: dict | None = None,
 ) -> PlanningProblem:
-    """The planner instance for a period: open meals to fill, locks, history and rules."""
+    """The planner instance for a period: open meals to fill, locks, history and rules.
+
+    ``follow_supply`` (default: for the "most local" goal) gives each meal what the local
+    producers can deliver that week (``menus.supply``). ``repair`` ({"food": id, "dates":
+    [...]}) re-plans only the meals of those dates, none of their dishes holding that food
+    (a product nobody can deliver), and keeps every other meal of the period as it is.
+    """
     meals = list(meals_between(canteen, start, end))
     dishes = catalogue_dishes(canteen)
+    if follow_supply is None:
+        follow_supply = preset == "most_local"
+    local = supply.local_supply(canteen, dishes, [m.date for m in meals]) if follow_supply else {}
+    excluded: frozenset[str] = frozenset()
+    repaired: set[date] = set()
+    if repair:
+        excluded = frozenset(dish_key(pk) for pk in supply.dishes_using(dishes, repair["food"]))
+        repaired = {date.fromisoformat(day) for day in repair["dates"]}
     policy = menu_policy(rule_set)
     off_season = (
         seasons.out_of_season_by_day(canteen, dishes, [m.date for m in meals])
         if policy.season != MenuPolicy.Season.OFF
         else {}
     )
-    planned = []
+    planned, replaceable = [], set()
     for meal in meals:
         kept = {c.component: dish_key(c.dish_id) for c in meal.courses.all()}
         if not keep_existing:
             kept = {c.component: dish_key(c.dish_id) for c in meal.courses.all() if c.locked}
+        if meal.date in repaired:  # re-planned around the product: only other locks stay
+            kept = {
+                c.component: dish_key(c.dish_id)
+                for c in meal.courses.all()
+                if c.locked and dish_key(c.dish_id) not in excluded
+            }
+            replaceable |= {
+                (meal.pk, c.component)
+                for c in meal.courses.all()
+                if dish_key(c.dish_id) in excluded
+            }
         avoid = frozenset(dish_key(pk) for pk in off_season.get(meal.date, ()))
-        planned.append(mealplan.Meal(date=meal.date, locked=kept, out_of_season=avoid))
+        shares = local.get(meal.date)
+        planned.append(
+            mealplan.Meal(
+                date=meal.date,
+                locked=kept,
+                out_of_season=avoid,
+                unavailable=excluded,
+                local_supply=(
+                    {dish_key(pk): share for pk, share in shares.items()}
+                    if shares is not None
+                    else None
+                ),
+            )
+        )
     instance = mealplan.Instance(
         components=COMPONENTS,
         meals=planned,
@@ -198,7 +240,7 @@ def build_planning_problem(
         season_mode=policy.season,
         season_weight=float(policy.season_weight),
     )
-    return PlanningProblem(instance, meals)
+    return PlanningProblem(instance, meals, frozenset(replaceable))
 
 
 def week_start(day: date) -> date:

@@ -178,6 +178,9 @@ class PlanRun(SolverRun):
         help_text=_("A primary-school meal may not cost more; empty for no cap."),
     )
     changed_slots = models.PositiveIntegerField(_("courses filled"), default=0)
+    # A menu repair (a product nobody can deliver): {"food": id, "food_name": ..., "dates":
+    # [ISO dates of the meals to re-plan], "order": pk, "line": pk}; empty for a plain run.
+    repair = models.JSONField(_("menu repair"), default=dict, blank=True)
 
     class Meta(SolverRun.Meta):
         verbose_name = _("planning run")

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,6 +151,11 @@ def copy_week(*, canteen: Canteen, source_monday: date, target_monday: date) -> 
     return copied
 
 
+# Sent (with ``run``) when a run's plan has been written; the buying side recomputes the
+# needs of a menu repair (``orders.repair``), since menus never import orders.
+plan_written = Signal()
+
+
 class PlanAlreadyRunning(Exception):
     """Raised with the run in progress when the same period is asked for twice."""
 
@@ -207,6 +213,53 @@ def request_plan(
     return run
 
 
+def request_repair(
+    *,
+    canteen: Canteen,
+    start: date,
+    end: date,
+    rule_set: RuleSet,
+    repair: dict,
+    actor,
+) -> PlanRun:
+    """Queue a menu repair: re-plan the meals of ``repair["dates"]`` (in [start, end]) with no
+    dish holding ``repair["food"]``, every other meal of the period kept; same rule set, and
+    the plan must pass the same checks as any plan. Once written, ``plan_written`` lets the
+    buying side recompute the needs (``orders.repair``)."""
+    if end < start or not repair.get("dates") or not repair.get("food"):
+        raise ValidationError(_("Nothing to repair in these menus."))
+    try:
+        with transaction.atomic():
+            run = PlanRun.objects.create(
+                canteen=canteen,
+                start=start,
+                end=end,
+                preset=PlanRun.Preset.MOST_LOCAL,
+                keep_existing=True,
+                rule_set=rule_set,
+                repair=repair,
+                requested_by=actor,
+            )
+    except IntegrityError:
+        active = PlanRun.objects.filter(
+            canteen=canteen, start=start, end=end, status__in=PlanRun.ACTIVE
+        ).first()
+        if active is None:
+            return request_repair(
+                canteen=canteen,
+                start=start,
+                end=end,
+                rule_set=rule_set,
+                repair=repair,
+                actor=actor,
+            )
+        raise PlanAlreadyRunning(active) from None
+    from menus.tasks import solve_plan_run  # tasks import services: keep the import local
+
+    solver_runs.enqueue_on_commit(solve_plan_run, run)
+    return run
+
+
 def plan_now(
     *, canteen: Canteen, start: date, end: date, preset: str, rule_set: RuleSet, user=None
 ) -> PlanRun:
@@ -237,6 +290,7 @@ def execute_plan_run(run_id: int, *, num_workers: int = 2) -> PlanRun:
             preset=run.preset,
             keep_existing=run.keep_existing,
             max_cost_per_meal=float(run.max_cost_per_meal) if run.max_cost_per_meal else None,
+            repair=run.repair or None,
         )
 
         def save_progress(batch: list[tuple]) -> None:
@@ -267,20 +321,25 @@ def execute_plan_run(run_id: int, *, num_workers: int = 2) -> PlanRun:
         run.finished_at = timezone.now()
         run.heartbeat_at = run.finished_at
         run.save()
+        if result.plan:  # in the same transaction: the menus and what follows them agree
+            plan_written.send(sender=PlanRun, run=run)
     return run
 
 
 def _apply_plan(problem, plan) -> int:
-    """Write planned dishes where they differ from what is served; locked courses stay."""
+    """Write planned dishes where they differ from what is served; locked courses stay
+    (unless a repair frees them: they hold a product nobody can deliver)."""
     changed = 0
     for meal, planned in zip(problem.meals, plan, strict=True):
         current = {c.component: c for c in meal.courses.all()}
         for component, key in planned.dishes.items():
             course = current.get(component)
-            if course is not None and (course.locked or course.dish_id == dish_id(key)):
+            if course is not None and course.dish_id == dish_id(key):
                 continue
-            MealDish.objects.update_or_create(
-                meal=meal, component=component, defaults={"dish_id": dish_id(key)}
-            )
+            locked = course is not None and course.locked
+            if locked and (meal.pk, component) not in problem.replaceable:
+                continue
+            values = {"dish_id": dish_id(key)} | ({"locked": False} if locked else {})
+            MealDish.objects.update_or_create(meal=meal, component=component, defaults=values)
             changed += 1
     return changed

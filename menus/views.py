@@ -76,10 +76,19 @@ def _calendar_context(request, canteen: Canteen, start: date, weeks: int) -> dic
         "plan_form": PlanForm(initial={"start": start, "weeks": weeks}) if can_edit else None,
         "unopened": services.days_without_meal(canteen, start, end) if can_edit else 0,
         "run": selectors.latest_run(canteen, start, end),
+        "shortages": _shortages(canteen, start, end) if can_edit else [],
         "kitchens": kitchens_of(request.user, *READERS),
         "previous_start": start - timedelta(days=7 * weeks),
         "next_start": start + timedelta(days=7 * weeks),
     }
+
+
+def _shortages(canteen: Canteen, start: date, end: date) -> list:
+    """Products a producer refused and nobody else can supply, with the one-click menu
+    repair (``orders.repair``: the buying side, read here only for the cook's card)."""
+    from orders.repair import shortages
+
+    return shortages(canteen, start=start, end=end)
 
 
 def _render_calendar(request, canteen, start, weeks, status=200):

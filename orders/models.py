@@ -510,6 +510,10 @@ class OrderEvent(models.Model):
             }
         if self.action == "replanned":
             return _("replaced by a new allocation (run %(run)s)") % {"run": after.get("run")}
+        if self.action == "menus_repaired":
+            return _(
+                "menus repaired without %(product)s: %(courses)s courses changed, needs recomputed"
+            ) % {"product": after.get("product", ""), "courses": after.get("courses", 0)}
         return self.action
 
 

@@ -19,6 +19,11 @@ urlpatterns = [
         views.reallocate_purchase_order,
         name="orders_po_reallocate",
     ),
+    path(
+        "purchase-orders/lines/<int:line_pk>/repair-menus/",
+        views.repair_menus,
+        name="orders_repair_menus",
+    ),
     path("", reads(views.orders_index), name="orders_index"),
     path("<int:pk>/needs/", reads(views.needs_page), name="orders_needs"),
     path("<int:pk>/needs/compute/", views.compute_needs, name="orders_compute_needs"),

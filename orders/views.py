@@ -21,9 +21,10 @@ from cantine.models import Canteen, Role
 from cantine.refusals import Refused
 from cantine.roles import kitchen_for, may_act, role_required
 from cantine.selectors import kitchens_of
-from orders import exports, lifecycle, lots, needs, selectors, services
+from menus.services import PlanAlreadyRunning
+from orders import exports, lifecycle, lots, needs, repair, selectors, services
 from orders.forms import AllocationForm, NeedQuantityForm, PeriodForm, ReceiptForm
-from orders.models import AllocationRun, LotSimulation, Need, PurchaseOrder
+from orders.models import AllocationRun, LotSimulation, Need, PurchaseOrder, PurchaseOrderLine
 from orders.pdf import purchase_order_pdf
 from orders.tasks import solve_allocation_run
 
@@ -92,6 +93,7 @@ def needs_page(request, pk):
             if can_edit
             else None,
             "run": selectors.latest_run(kitchen, start, end),
+            "shortages": repair.shortages(kitchen, start=start, end=end) if can_edit else [],
             "kitchens": kitchens_of(request.user, *READERS, served=False),
             "previous_start": start - timedelta(days=7 * weeks),
             "next_start": start + timedelta(days=7 * weeks),
@@ -287,6 +289,9 @@ def purchase_order_detail(request, po_pk):
             "events": events,
             "replacements": replacements,
             "reallocated": any(e.action in ("reallocated", "replanned") for e in events),
+            "shortages": [s for s in repair.shortages(order.canteen) if s.order.pk == order.pk]
+            if _may(request.user, order.canteen, *WRITERS)
+            else [],
             "receipt_date": lifecycle.default_receipt_date(order),
             "today": timezone.localdate(),
             "sent_on": timezone.localdate(order.sent_at) if order.sent_at else None,
@@ -391,6 +396,50 @@ def reallocate_purchase_order(request, po_pk):
     transaction.on_commit(lambda: reallocate_order.enqueue(order.pk, request.user.pk))
     messages.success(request, _("The refused quantities are being bought elsewhere."))
     return redirect("orders_po", po_pk=order.pk)
+
+
+@require_POST
+@role_required(Role.COOK)
+def repair_menus(request, line_pk):
+    """One click: re-plan the meals that need a product nobody can deliver, then recompute
+    the needs (``orders.repair``); the needs page of those weeks says what came of it."""
+    line = (
+        PurchaseOrderLine.objects.select_related("order__canteen", "offer__food")
+        .filter(pk=line_pk)
+        .first()
+    )
+    if line is None or not _may(request.user, line.order.canteen, Role.COOK):
+        raise Http404
+    shortage = repair.shortage_of(line)
+    try:
+        run = repair.request_menu_repair(line=line, actor=request.user)
+    except PlanAlreadyRunning as running:
+        run = running.run
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("orders_po", po_pk=line.order_id)
+    run.refresh_from_db()  # an immediate task backend has solved it already
+    product = line.offer.food.name
+    if run.status in run.SOLVED:
+        messages.success(
+            request,
+            _(
+                "Menus repaired without %(product)s: %(count)s courses changed, every rule "
+                "still met. The needs are recomputed: allocate and order them."
+            )
+            % {"product": product, "count": run.changed_slots},
+        )
+    elif run.is_active:
+        messages.info(request, _("The menus are being repaired; this page shows the result."))
+    else:
+        why = " ".join(c.get("why", "") for c in run.conflicts)
+        messages.error(
+            request,
+            _("No menu meets every rule without %(product)s. %(why)s")
+            % {"product": product, "why": why},
+        )
+    url = reverse("orders_needs", kwargs={"pk": line.order.canteen.kitchen.pk})
+    return redirect(url + _query(shortage.start, shortage.weeks))
 
 
 @role_required(*READERS)

@@ -257,6 +257,9 @@ EXPECTED = {
     "orders_po_reallocate": {
         "POST": "login   302   403   403   403   404   404   403",
     },
+    "orders_repair_menus": {
+        "POST": "login   302   403   403   403   404   404   403",
+    },
     "orders_index": {
         "GET": "login   302   403   302   403   302   200   403",
     },
