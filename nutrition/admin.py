@@ -75,6 +75,7 @@ class PortionSizeInline(admin.TabularInline):
 @admin.register(RuleSet)
 class RuleSetAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "is_preset", "meals_per_week"]
+    list_select_related = ["owner"]  # nullable: not followed by the admin's own select_related
     list_filter = ["is_preset", "owner"]
     search_fields = ["name", "description"]
     inlines = [FrequencyRuleInline, NutrientBoundInline, PortionSizeInline]
