@@ -172,9 +172,11 @@ def consultation_detail(request, cpk):
         context["proposal"] = cs.propose(consultation)
     if consultation.status == status.AWARDED:
         context["proposal"] = cs.Proposal(None, None, _awarded_ranking(consultation))
-        context["orders"] = PurchaseOrder.objects.filter(
-            lines__award_line__answer__consultation=consultation
-        ).distinct()
+        context["orders"] = (
+            PurchaseOrder.objects.filter(lines__award_line__answer__consultation=consultation)
+            .select_related("producer")
+            .distinct()
+        )
     context["closed"] = closed
     return render(request, "orders/consultations/detail.html", context)
 

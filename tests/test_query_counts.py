@@ -234,6 +234,28 @@ def more_awarded_answers(world, n) -> str:
     return producer.name
 
 
+def more_awarded_orders(world, n) -> str:
+    """Awarded answers of new producers, each line ordered (the page lists the orders)."""
+    more_awarded_answers(world, n)
+    consultation = _first_consultation(world)
+    lines = AnswerLine.objects.filter(
+        answer__consultation=consultation, order_line__isnull=True
+    ).select_related("producer")
+    for answer_line in lines:
+        day = MONDAY + timedelta(days=PurchaseOrder.objects.count())
+        order = _order(world.kitchen, answer_line.producer, day)
+        answer_line.order_line = order.lines.get()
+        answer_line.save(update_fields=["order_line"])
+    return order.number
+
+
+def more_draft_items(world, n) -> str:
+    """Items of a draft consultation (the buyer's form, the thresholds checked)."""
+    if _first_consultation(world) is None:
+        _consultation(world, Consultation.Status.DRAFT, items=0)
+    return more_items(world, n)
+
+
 def more_invoices(world, n) -> str:
     for order in _orders(world, n, status=PurchaseOrder.Status.INVOICED):
         invoice = Invoice.objects.create(
@@ -702,6 +724,31 @@ def more_order_lines(world, n) -> str:
     return line.product_label
 
 
+def more_confirmed_lines(world, n) -> str:
+    """Lines of a confirmed order: the cook's page asks what arrived of each (the receipt)."""
+    order = _first_order(world)
+    order.status = PurchaseOrder.Status.CONFIRMED
+    order.save(update_fields=["status"])
+    more_order_lines(world, n)
+    order.lines.update(confirmed_packs=2, answered_at=timezone.now())
+    return f'name="received_{order.lines.latest("pk").pk}"'
+
+
+def more_delivered_lines(world, n) -> str:
+    """Lines of a delivered order, received with a quality remark each."""
+    order = _first_order(world)
+    order.status = PurchaseOrder.Status.DELIVERED
+    order.received_on = order.delivery_date
+    order.save(update_fields=["status", "received_on"])
+    for _ in range(n):
+        line = _line(order)
+        line.confirmed_packs = 2
+        line.received_quantity = Decimal(9)
+        line.quality_remark = f"Abîmé {next(_serial)}"
+        line.save()
+    return line.product_label
+
+
 def more_offers(world, n) -> str:
     return [_offer(world.producer) for _ in range(n)][-1].product_label
 
@@ -788,6 +835,10 @@ CASES = [
     ("cook", "/orders/purchase-orders/{order}/", more_order_lines),
     ("cook", "/api/purchase-orders/{order}/", more_order_lines),
     ("cook", "/orders/purchase-orders/{order}/csv/", more_order_lines),
+    ("cook", "/orders/purchase-orders/{order}/", more_confirmed_lines),
+    ("cook", "/orders/purchase-orders/{order}/", more_delivered_lines),
+    ("manager", "/orders/purchase-orders/{order}/", more_delivered_lines),
+    ("cook", "/api/purchase-orders/{order}/", more_delivered_lines),
     ("producer", "/orders/portal/", more_portal_orders),
     ("producer", "/api/my-orders/", more_portal_orders),
     ("cook", "/orders/{kitchen}/consultations/", more_consultations),
@@ -795,6 +846,8 @@ CASES = [
     ("cook", "/orders/consultations/{consultation}/", more_items),
     ("cook", "/orders/consultations/{consultation}/", more_answers),
     ("cook", "/orders/consultations/{consultation}/", more_awarded_answers),
+    ("cook", "/orders/consultations/{consultation}/", more_awarded_orders),
+    ("cook", "/orders/consultations/{consultation}/", more_draft_items),
     ("manager", "/orders/{kitchen}/invoices/", more_invoices),
     ("producer", "/orders/portal/consultations/", more_open_consultations),
     ("producer", "/orders/portal/consultations/", more_portal_invoices),
