@@ -26,7 +26,7 @@ try:
     from django.utils import timezone
 
     from cantine.models import Canteen
-    from orders import lots, needs, services
+    from orders import instances, lots, needs, services
     from orders.models import AllocationRun
     from producers.models import Offer
 
@@ -39,7 +39,7 @@ try:
         t = time.perf_counter()
         needs.compute_needs(kitchen, start, end)
         t_needs = time.perf_counter() - t
-        instance, need_rows, offers = services.instance_for_period(kitchen, start, end)
+        instance, need_rows, offers = instances.instance_for_period(kitchen, start, end)
         run = AllocationRun.objects.create(canteen=kitchen, start=start, end=end)
         t = time.perf_counter()
         services.execute_allocation_run(run.pk)

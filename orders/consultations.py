@@ -97,13 +97,13 @@ class LotChoice:
 def lot_choices(kitchen: Canteen, start: date, end: date, granularity: str) -> list[LotChoice]:
     """The period's needs grouped as the lots simulator groups them (``lots.group_needs``)."""
     from orders import allocation
-    from orders.services import period_needs
+    from orders.instances import need_key, period_needs, product_key
 
-    needs = {f"N{n.pk}": n for n in period_needs(kitchen, start, end)}
+    needs = {need_key(n.pk): n for n in period_needs(kitchen, start, end)}
     rows = [
         allocation.Need(
             id=key,
-            product=f"F{n.food_id}",
+            product=product_key(n.food_id),
             quantity=float(n.quantity),
             delivery_date=n.delivery_date.isoformat(),
             unit=n.unit,

@@ -31,9 +31,9 @@ from cantine import solver_runs
 from cantine.labels import Family
 from cantine.models import Canteen
 from orders import allocation
+from orders.instances import instance_for_period
 from orders.models import LotSimulation
 from orders.needs import week_start
-from orders.services import instance_for_period
 
 
 class Granularity(models.TextChoices):

@@ -20,8 +20,15 @@ from django.utils import timezone
 from cantine.models import Canteen
 from nutrition.models import Food
 from orders import allocation, lifecycle
+from orders.instances import (
+    build_instance,
+    candidate_offers,
+    line_key,
+    line_pk,
+    offer_key,
+    offer_pk,
+)
 from orders.models import OrderEvent, PurchaseOrder, PurchaseOrderLine
-from orders.services import build_instance, candidate_offers
 from producers.models import Offer
 
 REALLOCATION_TIME_LIMIT_S = 5.0
@@ -30,7 +37,8 @@ NO_ANSWER = "sans réponse avant la date limite"
 
 @dataclass(frozen=True)
 class RefusedNeed:
-    """A refused quantity, shaped like a Need for ``build_instance`` (pk = the line's)."""
+    """A refused quantity, shaped like a Need for ``build_instance`` (pk = the line's, named
+    with ``line_key``)."""
 
     pk: int
     food: Food
@@ -61,7 +69,7 @@ def _remaining(offers: list[Offer], day: date) -> dict[str, float]:
     for offer in offers:
         if offer.weekly_capacity is not None:
             left = max(Decimal(0), offer.weekly_capacity - _asked_quantity(offer, day))
-            remaining[f"O{offer.pk}"] = float(left)
+            remaining[offer_key(offer.pk)] = float(left)
     return remaining
 
 
@@ -92,6 +100,7 @@ def reallocate_refusals(order: PurchaseOrder, actor=None) -> list[PurchaseOrder]
         needs + fixed_needs,
         offers,
         time_limit_s=REALLOCATION_TIME_LIMIT_S,
+        key=line_key,
     )
     remaining = _remaining(offers, order.delivery_date)
     instance = replace(
@@ -99,8 +108,8 @@ def reallocate_refusals(order: PurchaseOrder, actor=None) -> list[PurchaseOrder]
         offers=tuple(_with_remaining(o, remaining.get(o.id)) for o in instance.offers),
         fixed_lines=tuple(
             allocation.FixedLine(
-                f"N{line.pk}",
-                f"O{line.offer_id}",
+                line_key(line.pk),
+                offer_key(line.offer_id),
                 line.packs if line.confirmed_packs is None else line.confirmed_packs,
             )
             for line in ordered
@@ -156,10 +165,10 @@ def _orders_from(source: PurchaseOrder, solution, offers: dict[int, Offer], acto
     lines_by_pk = {line.pk: line for line in source.lines.all()}
     wanted: dict[int, list[tuple[Offer, int, PurchaseOrderLine]]] = {}
     for line in solution.lines:
-        if line.fixed or int(line.need[1:]) not in lines_by_pk:
+        if line.fixed or line_pk(line.need) not in lines_by_pk:
             continue  # already ordered: it only counted towards minimum orders
-        offer = offers[int(line.offer[1:].split("@", 1)[0])]  # "O7" or "O7@<week>"
-        original = lines_by_pk[int(line.need[1:])]
+        offer = offers[offer_pk(line.offer)]
+        original = lines_by_pk[line_pk(line.need)]
         wanted.setdefault(offer.producer_id, []).append((offer, line.packs, original))
     touched = []
     for producer_id, lines in wanted.items():

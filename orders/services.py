@@ -1,183 +1,37 @@
 """Use cases that write orders: allocation runs and the purchase orders they become.
 
-The optimiser (``orders.allocation``) is pure; this module turns the database into its
-instance and its solution back into rows. Ids in the instance are prefixed database keys
-(``N12`` a need, ``O7`` an offer, ``P3`` a producer), so a solution maps back without lookups
-by name.
-
-Instance choices, kept simple and stated where figures are shown:
-- an offer serves a need when it sells the same food in the same unit, is active and valid on
-  the need's delivery date, and its producer delivers on that weekday (a producer with no
-  delivery days set delivers any day);
-- an offer's capacity is weekly: it enters the optimiser once per week of the period it can
-  deliver in, each time with its weekly capacity (``offer_key``);
-- "local" is the kitchen's own definition (``Canteen.local_definition``) applied to the
-  producer's place; the distance is the great-circle one.
+The optimiser (``orders.allocation``) is pure; ``orders.instances`` turns the database into
+its instance, and this module stores its solution back as rows (allocation lines, then draft
+orders when the cook accepts).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cantine import solver_runs
-from cantine.local import distance_km
 from cantine.models import Canteen
 from orders import acceptance, allocation
 from orders.acceptance import AllocationNotAcceptable, PlanChanged  # noqa: F401 (re-exported)
-from orders.models import AllocationLine, AllocationRun, Need, PurchaseOrder
-from orders.needs import week_start
+from orders.instances import (
+    DEFAULT_TIME_LIMIT_S,
+    clean_targets,
+    instance_for_period,
+    need_pk,
+    offer_pk,
+    producer_pk,
+)
+from orders.models import AllocationLine, AllocationRun, PurchaseOrder
 from producers.models import Offer
 
-DEFAULT_TIME_LIMIT_S = 10.0
-TARGET_KEYS = ("bio_min_share", "egalim_min_share", "local_min_share")
 CENT = Decimal("0.01")
-
-
-def period_needs(kitchen: Canteen, start: date, end: date):
-    """Needs of the weeks in [start, end] with something to buy."""
-    return (
-        Need.objects.filter(canteen=kitchen, week__range=(week_start(start), end))
-        .filter(quantity__gt=0)
-        .select_related("food")
-        .order_by("delivery_date", "food__name")
-    )
-
-
-def candidate_offers(needs: list[Need]):
-    """Active offers for the foods needed, valid at some point of the needs' dates."""
-    if not needs:
-        return Offer.objects.none()
-    first = min(n.delivery_date for n in needs)
-    last = max(n.delivery_date for n in needs)
-    return (
-        Offer.objects.filter(active=True, food__in={n.food_id for n in needs})
-        .filter(valid_from__lte=last)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
-        .select_related("producer__commune__department")
-        .order_by("pk")
-    )
-
-
-def _delivers_on(offer: Offer, day: date) -> bool:
-    weekdays = offer.producer.delivery_weekdays
-    return (
-        offer.is_valid_on(day)
-        and offer.producer.is_available_on(day)
-        and (not weekdays or day.weekday() in weekdays)
-    )
-
-
-def offer_key(offer_pk: int, week: date | None = None) -> str:
-    """An offer's id in the optimiser: one row per week it can deliver in, since its capacity
-    is weekly (``lifecycle`` checks the same week when the producer confirms)."""
-    return f"O{offer_pk}" if week is None else f"O{offer_pk}@{week.isoformat()}"
-
-
-def offer_pk(key: str) -> int:
-    """The database key of an optimiser offer id (``offer_key``)."""
-    return int(key[1:].split("@", 1)[0])
-
-
-def build_instance(
-    kitchen: Canteen,
-    needs: list[Need],
-    offers: list[Offer],
-    *,
-    targets: dict | None = None,
-    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
-    goal: str = "min_cost",
-    budget: float | None = None,
-) -> allocation.Instance:
-    """The optimiser's instance for these needs and offers (see the module docstring)."""
-    local = kitchen.local_definition()
-    need_rows = tuple(
-        allocation.Need(
-            id=f"N{n.pk}",
-            product=f"F{n.food_id}",
-            quantity=float(n.quantity),
-            delivery_date=n.delivery_date.isoformat(),
-            unit=n.unit,
-            family=n.food.family,
-        )
-        for n in needs
-    )
-    dates = sorted({n.delivery_date for n in needs})
-    producers, offer_rows = {}, []
-    for offer in offers:
-        served = [d for d in dates if _delivers_on(offer, d)]
-        if not served:
-            continue
-        producer = offer.producer
-        if producer.pk not in producers:
-            place = producer.place
-            distance = distance_km(local.centre, place)
-            producers[producer.pk] = allocation.Producer(
-                id=f"P{producer.pk}",
-                delivery_cost=float(producer.delivery_cost),
-                min_order_value=float(producer.minimum_order_value),
-                local=local.is_local(place),
-                distance_km=round(distance, 1) if distance is not None else None,
-            )
-        capacity = offer.weekly_capacity
-        by_week = defaultdict(list)
-        for day in served:
-            by_week[week_start(day)].append(day.isoformat())
-        for monday, days in sorted(by_week.items()):
-            offer_rows.append(
-                allocation.Offer(
-                    id=offer_key(offer.pk, monday if len(by_week) > 1 else None),
-                    producer=f"P{producer.pk}",
-                    product=f"F{offer.food_id}",
-                    unit_price=float(offer.unit_price),
-                    pack_size=float(offer.pack_size),
-                    capacity=float(capacity) if capacity is not None else None,
-                    labels=tuple(offer.labels),
-                    delivery_dates=tuple(days),
-                    unit=offer.unit,
-                )
-            )
-    return allocation.Instance(
-        needs=need_rows,
-        producers=tuple(producers.values()),
-        offers=tuple(offer_rows),
-        targets=allocation.Targets(**clean_targets(targets)),
-        time_limit_s=time_limit_s,
-        objective=goal,
-        budget=budget,
-    )
-
-
-def instance_for_period(
-    kitchen: Canteen,
-    start: date,
-    end: date,
-    *,
-    targets=None,
-    time_limit_s=DEFAULT_TIME_LIMIT_S,
-    goal: str = "min_cost",
-    budget: float | None = None,
-) -> tuple[allocation.Instance, list[Need], list[Offer]]:
-    needs = list(period_needs(kitchen, start, end))
-    offers = list(candidate_offers(needs))
-    instance = build_instance(
-        kitchen,
-        needs,
-        offers,
-        targets=targets,
-        time_limit_s=time_limit_s,
-        goal=goal,
-        budget=budget,
-    )
-    return instance, needs, offers
 
 
 class AllocationAlreadyRunning(Exception):
@@ -186,20 +40,6 @@ class AllocationAlreadyRunning(Exception):
     def __init__(self, run: AllocationRun):
         super().__init__(str(run))
         self.run = run
-
-
-def clean_targets(targets: dict | None) -> dict:
-    """Targets as shares in [0, 1]; unknown keys and empty values dropped."""
-    cleaned = {}
-    for key, value in (targets or {}).items():
-        if key not in TARGET_KEYS or value in (None, ""):
-            continue
-        value = float(value)
-        if not 0 <= value <= 1:
-            raise ValidationError(_("A target is a share between 0 and 100 %."))
-        if value > 0:
-            cleaned[key] = value
-    return cleaned
 
 
 def clean_goal(goal: str | None, budget) -> tuple[str, Decimal | None]:
@@ -315,7 +155,7 @@ def _store_solution(run, solution, baseline, needs: dict, offers: list[Offer]) -
         lines.append(
             AllocationLine(
                 run=run,
-                need=needs[int(line.need[1:])],
+                need=needs[need_pk(line.need)],
                 offer=offer,
                 packs=line.packs,
                 quantity=Decimal(str(round(line.quantity, 3))),
@@ -330,9 +170,14 @@ def _store_solution(run, solution, baseline, needs: dict, offers: list[Offer]) -
     run.delivery_cost = solution.delivery_cost
     run.objective, run.bound, run.gap = solution.objective, solution.bound, solution.gap
     run.shares = solution.shares
-    run.unmet = [{"need": int(u.need[1:]), "quantity": u.quantity} for u in solution.unmet]
+    run.unmet = [{"need": need_pk(u.need), "quantity": u.quantity} for u in solution.unmet]
     run.deliveries = [
-        {"producer": int(d.producer[1:]), "date": d.date, "value": d.value, "cost": d.delivery_cost}
+        {
+            "producer": producer_pk(d.producer),
+            "date": d.date,
+            "value": d.value,
+            "cost": d.delivery_cost,
+        }
         for d in solution.deliveries
     ]
     run.conflicts = solution.conflicts

@@ -6,14 +6,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from orders.instances import build_instance, instance_for_period, offer_pk
 from orders.models import AllocationRun, PurchaseOrder
 from orders.needs import compute_needs, week_start
 from orders.services import (
     AllocationNotAcceptable,
     accept_allocation,
-    build_instance,
-    instance_for_period,
-    offer_pk,
     request_allocation,
 )
 from tests.factories import ProducerFactory
