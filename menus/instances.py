@@ -175,8 +175,9 @@ def build_planning_problem(
 
     ``follow_supply`` (default: for the "most local" goal) gives each meal what the local
     producers can deliver that week (``menus.supply``). ``repair`` ({"food": id, "dates":
-    [...]}) re-plans only the meals of those dates, none of their dishes holding that food
-    (a product nobody can deliver), and keeps every other meal of the period as it is.
+    [...], "whole_meals": bool}) re-plans only the meals of those dates, none of their dishes
+    holding that food (a product nobody can deliver), and keeps every other meal of the
+    period as it is; without ``whole_meals`` only the courses holding the food change.
     """
     meals = list(meals_between(canteen, start, end))
     dishes = catalogue_dishes(canteen)
@@ -185,9 +186,11 @@ def build_planning_problem(
     local = supply.local_supply(canteen, dishes, [m.date for m in meals]) if follow_supply else {}
     excluded: frozenset[str] = frozenset()
     repaired: set[date] = set()
+    whole_meals = True
     if repair:
         excluded = frozenset(dish_key(pk) for pk in supply.dishes_using(dishes, repair["food"]))
         repaired = {date.fromisoformat(day) for day in repair["dates"]}
+        whole_meals = repair.get("whole_meals", True)
     policy = menu_policy(rule_set)
     off_season = (
         seasons.out_of_season_by_day(canteen, dishes, [m.date for m in meals])
@@ -199,11 +202,11 @@ def build_planning_problem(
         kept = {c.component: dish_key(c.dish_id) for c in meal.courses.all()}
         if not keep_existing:
             kept = {c.component: dish_key(c.dish_id) for c in meal.courses.all() if c.locked}
-        if meal.date in repaired:  # re-planned around the product: only other locks stay
+        if meal.date in repaired:  # re-planned around the product
             kept = {
                 c.component: dish_key(c.dish_id)
                 for c in meal.courses.all()
-                if c.locked and dish_key(c.dish_id) not in excluded
+                if dish_key(c.dish_id) not in excluded and (c.locked or not whole_meals)
             }
             replaceable |= {
                 (meal.pk, c.component)

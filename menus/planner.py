@@ -922,8 +922,12 @@ def plan_menus(
     time_limit_s: float | None = None,
     use_hint: bool = True,
     prune: bool = True,
+    explain: bool = True,
 ) -> PlanResult:
-    """Plan the instance's meals; never returns a plan worse than the greedy baseline."""
+    """Plan the instance's meals; never returns a plan worse than the greedy baseline.
+
+    ``explain=False`` skips the search for the conflicting rules of an infeasible instance
+    (a caller that only tries a tighter variant first)."""
     started = time.perf_counter()
     limit = time_limit_s if time_limit_s is not None else instance.time_limit_s
     pruned = prune_catalogue(instance) if prune else _all_dishes(instance)
@@ -979,7 +983,7 @@ def plan_menus(
     if code == cp_model.INFEASIBLE:
         remaining = max(2.0, limit - (time.perf_counter() - started))
         loose = _prune(instance, rule_bounds=False) if prune else pruned
-        conflicts = explain_infeasibility(instance, loose, remaining)
+        conflicts = explain_infeasibility(instance, loose, remaining) if explain else []
         elapsed = time.perf_counter() - started
         return PlanResult("infeasible", [], None, None, elapsed, None, conflicts, stats)
     fallback = warm if warm.status == "feasible" else greedy

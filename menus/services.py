@@ -282,16 +282,6 @@ def execute_plan_run(run_id: int, *, num_workers: int = 2) -> PlanRun:
     if held is None:
         return run
     try:
-        problem = build_planning_problem(
-            canteen=run.canteen,
-            start=run.start,
-            end=run.end,
-            rule_set=run.rule_set,
-            preset=run.preset,
-            keep_existing=run.keep_existing,
-            max_cost_per_meal=float(run.max_cost_per_meal) if run.max_cost_per_meal else None,
-            repair=run.repair or None,
-        )
 
         def save_progress(batch: list[tuple]) -> None:
             objective, bound, _elapsed = batch[-1]
@@ -300,11 +290,34 @@ def execute_plan_run(run_id: int, *, num_workers: int = 2) -> PlanRun:
             run.objective, run.bound = objective, bound
             held.beat(progress=run.progress, objective=objective, bound=bound)
 
-        result = solve_with_progress(
-            lambda report: plan_menus(problem.instance, num_workers=num_workers, progress=report),
-            save_progress,
-            heartbeat=held.beat,
-        )
+        def solve(repair: dict | None, explain: bool = True):
+            problem = build_planning_problem(
+                canteen=run.canteen,
+                start=run.start,
+                end=run.end,
+                rule_set=run.rule_set,
+                preset=run.preset,
+                keep_existing=run.keep_existing,
+                max_cost_per_meal=float(run.max_cost_per_meal) if run.max_cost_per_meal else None,
+                repair=repair,
+            )
+            result = solve_with_progress(
+                lambda report: plan_menus(
+                    problem.instance, num_workers=num_workers, progress=report, explain=explain
+                ),
+                save_progress,
+                heartbeat=held.beat,
+            )
+            return problem, result
+
+        if run.repair:
+            # A repair changes as little as it can: first only the courses holding the
+            # product, then, if the rules cannot hold so, the whole meals that use it.
+            problem, result = solve({**run.repair, "whole_meals": False}, explain=False)
+            if result.status == "infeasible":
+                problem, result = solve({**run.repair, "whole_meals": True})
+        else:
+            problem, result = solve(None)
     except Exception as error:  # the run must not stay "running" forever
         held.fail(str(error))
         raise

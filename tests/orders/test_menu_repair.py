@@ -119,6 +119,10 @@ def test_a_refusal_nobody_else_can_supply_is_repaired_in_the_menus_and_the_needs
     assert {k: v for k, v in after.items() if k[0] not in colin_days} == {
         k: v for k, v in before.items() if k[0] not in colin_days
     }
+    # As little as it can: only the courses that held colin changed.
+    assert {k for k in after if after[k] != before[k]} == {
+        k for k, dish in before.items() if dish.pk in uses_colin
+    }
     report = menu_selectors.compliance(kitchen, MONDAY, FRIDAY, rule_set)
     assert report.ok, report.describe()
     # The needs follow: no colin to buy any more; the replacement's products are needed.
