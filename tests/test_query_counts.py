@@ -1,9 +1,33 @@
 """No N+1: a list page or endpoint asks the database as many times for 50 rows as for 1.
 
 Each case counts the queries of one request with one row, then allows no more with fifty
-(``django_assert_max_num_queries``). A loop that reads a related row per item fails here.
-Covered so far: canteens, producers, ledger lines (pages and API), plan and allocation runs
-(API). The lists of needs, orders and offers are not covered yet.
+(``django_assert_max_num_queries``), and finds the last row made in the answer, so a case
+cannot pass on an empty list. A loop that reads a related row per item fails here. Every
+route of the URL confs that lists rows (``tests.security.authorization_table``) is covered:
+
+- canteens (home, list, API), producers (directory, with offers; API), offers (the
+  producer's "Mes offres", the API for producers and for buyers);
+- needs (page, API, and the lots offered on the consultations page); allocation runs (API),
+  a run's lines (page, API) and its acceptance (page, API; new orders and amended ones);
+- purchase orders (cook's and manager's page with payment delays, API; sent, invoiced,
+  paid), an order's lines (page, API, CSV and PDF), its history, receipts (confirmed and
+  delivered lines); the producer portal and ``/api/my-orders/`` (sent and answered);
+- consultations (list, detail: items and invitations, sourcing, answers ranked, awarded
+  answers and their orders, draft; analysis PDF), the producer's open consultations, answers,
+  deliveries to invoice and invoices (portal and API), invoices of the kitchen;
+- dishes (list, detail with ingredients and overrides, editor, API), foods (search, API),
+  rule sets (list, detail with rules and the canteens using them, editor, history, API);
+- menus: the calendar and the compliance report over two weeks of five courses a day under
+  a rule set with a nutrient bound, the week's PDF, the SCDL export, the course picker,
+  ``/api/meals/`` and its compliance; the satellite's staff reading their kitchen's;
+- purchases: the ledger (page, API, CSV; lines tied to producers, foods and imports), imports,
+  the shares page, its tables and PDF and the shares API for a group of satellites with
+  planned orders and paid orders (payment delays); plan runs (API);
+- the admin's lists, among them the outbox of notifications.
+
+Lists capped by design (the course picker and the food search show 30 rows, the top
+suppliers 20) make their last row sort first. The lots simulator and the run and plan
+status fragments read one stored row, not a list.
 """
 
 import itertools
@@ -427,6 +451,26 @@ def more_rules(world, n) -> str:
             text=f"Poisson {next(_serial)}",
         )
     return rule.text
+
+
+def more_rule_set_users(world, n) -> str:
+    """Satellites following the kitchen's rule set ("used by")."""
+    rule_set = _rule_set(world)
+    for _ in range(n):
+        satellite = CanteenFactory(central_kitchen=world.kitchen, kind="satellite")
+        CanteenRuleSet.objects.create(canteen=satellite, rule_set=rule_set)
+    return satellite.name
+
+
+def more_dish_overrides(world, n) -> str:
+    """Tag overrides of one dish, each by its own dietitian."""
+    dish = _dish_of(world)
+    for _ in range(n):
+        author = UserFactory()
+        TagOverride.objects.create(
+            dish=dish, tag="cooked_veg", value=False, author=author, reason="Frit"
+        )
+    return author.username
 
 
 def more_rule_changes(world, n) -> str:
@@ -866,6 +910,8 @@ CASES = [
     ("cook", "/api/rule-sets/", more_rule_sets),
     ("dietitian", "/nutrition/rules/{rule_set}/", more_rules),
     ("dietitian", "/nutrition/rules/{rule_set}/history/", more_rule_changes),
+    ("dietitian", "/nutrition/rules/{rule_set}/", more_rule_set_users),
+    ("dietitian", "/nutrition/dishes/{dish}/", more_dish_overrides),
     ("cook", "/menus/{kitchen}/?start=2027-01-04&weeks=2", more_courses),
     ("dietitian", "/menus/{kitchen}/compliance/?start=2027-01-04&weeks=2", more_courses_counted),
     ("cook", "/menus/{kitchen}/scdl.csv?start=2027-01-04&weeks=2", more_courses),
@@ -927,6 +973,14 @@ def _change_link(add, model):
     return more
 
 
+# The satellite's own staff: the kitchen's menus and catalogue, read from the satellite.
+CASES += [
+    ("satellite", "/menus/{kitchen}/?start=2027-01-04&weeks=2", more_courses),
+    ("satellite", "/api/meals/", more_courses),
+    ("satellite", "/nutrition/dishes/", more_dishes),
+    ("satellite", "/nutrition/rules/", more_rule_sets),
+]
+
 # The admin's lists (staff only): the outbox of notifications and what support looks up.
 CASES += [
     ("admin", f"/admin/{path}/", add)
@@ -961,6 +1015,10 @@ def test_a_list_asks_the_same_for_50_rows_as_for_1(
 ):
     if role == "admin":
         world.users["admin"] = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    if role == "satellite":  # the satellite's own staff read what their kitchen serves them
+        world.users["satellite"] = UserFactory(username="satellite_staff")
+        for staff in (Role.COOK, Role.DIETITIAN):
+            MembershipFactory(user=world.users["satellite"], canteen=world.satellite, role=staff)
     client.force_login(world.users[role])
     add(world, 1)
     url = url.format(
