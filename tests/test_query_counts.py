@@ -5,18 +5,20 @@ Each case counts the queries of one request with one row, then allows no more wi
 cannot pass on an empty list. A loop that reads a related row per item fails here. Every
 route of the URL confs that lists rows (``tests.security.authorization_table``) is covered:
 
-- canteens (home, list, API), producers (directory, with offers; API), offers (the
+- canteens (home, list, API; satellites; the territories offered as "local"), producers (directory, with offers; API), offers (the
   producer's "Mes offres", the API for producers and for buyers);
 - needs (page, API, and the lots offered on the consultations page); allocation runs (API),
   a run's lines (page, API) and its acceptance (page, API; new orders and amended ones);
 - purchase orders (cook's and manager's page with payment delays, API; sent, invoiced,
   paid), an order's lines (page, API, CSV and PDF), its history, receipts (confirmed and
-  delivered lines); the producer portal and ``/api/my-orders/`` (sent and answered);
+  delivered lines); the producer portal and ``/api/my-orders/`` (sent and answered, and one
+  order's lines);
 - consultations (list, detail: items and invitations, sourcing, answers ranked, awarded
   answers and their orders, draft; analysis PDF), the producer's open consultations, answers,
   deliveries to invoice and invoices (portal and API), invoices of the kitchen;
 - dishes (list, detail with ingredients and overrides, editor, API), foods (search, API),
-  rule sets (list, detail with rules and the canteens using them, editor, history, API);
+  rule sets (list, detail with rules and the canteens using them, editor, history,
+  portion sizes, API);
 - menus: the calendar and the compliance report over two weeks of five courses a day under
   a rule set with a nutrient bound, the week's PDF, the SCDL export, the course picker,
   ``/api/meals/`` and its compliance; the satellite's staff reading their kitchen's;
@@ -39,7 +41,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cantine.models import CoverForecast, Role
+from cantine.models import CoverForecast, Role, Territory
 from menus.models import Meal, MealDish, PlanRun
 from nutrition.models import (
     CanteenRuleSet,
@@ -48,8 +50,10 @@ from nutrition.models import (
     DishIngredient,
     DishTag,
     Food,
+    FoodPrice,
     FrequencyRule,
     NutrientBound,
+    PortionSize,
     RuleSet,
     RuleSetChange,
     TagOverride,
@@ -404,7 +408,13 @@ def more_courses(world, n) -> str:
         day = MONDAY + timedelta(days=7 * (served // 25) + (served // 5) % 5)
         meal = Meal.objects.get_or_create(canteen=world.kitchen, date=day)[0]
         component = Component.values[served % 5]
-        dish = _dish(world, component)
+        food = _food()  # priced (cost and shares per meal), out of season in January
+        food.season_months = [6, 7, 8]
+        food.save(update_fields=["season_months"])
+        FoodPrice.objects.create(
+            kitchen=world.kitchen, food=food, unit_price=Decimal("2.5"), organic_share=1.0
+        )
+        dish = _dish(world, component, food)
         MealDish.objects.create(meal=meal, component=component, dish=dish)
     return dish.name
 
@@ -524,6 +534,30 @@ def more_top_suppliers(world, n) -> str:
             price_ht=Decimal(10 + next(_serial)),
         )
     return producer.name
+
+
+def more_territories(world, n) -> str:
+    """Territories (PAT) a manager may choose as the kitchen's "local"."""
+    commune = world.kitchen.commune
+    for _ in range(n):
+        territory = Territory.objects.create(name=f"PAT {next(_serial)}")
+        territory.communes.set([commune])
+    return territory.name
+
+
+def more_portions(world, n) -> str:
+    """Portion sizes (annex II) of the kitchen's rule set."""
+    rule_set = _rule_set(world)
+    for _ in range(n):
+        portion = PortionSize.objects.create(
+            rule_set=rule_set,
+            section="Légumes",
+            product=f"Haricots {next(_serial)}",
+            age_group="elementaire",
+            min=Decimal(100),
+            unit="g",
+        )
+    return portion.product
 
 
 def more_import_batches(world, n) -> str:
@@ -793,13 +827,29 @@ def more_delivered_lines(world, n) -> str:
     return line.product_label
 
 
+def more_portal_order_lines(world, n) -> str:
+    """Lines of one sent order to the portal's producer."""
+    order = _portal_order(world)
+    for _ in range(n):
+        line = _line(order)
+    return line.product_label
+
+
+def _portal_order(world) -> PurchaseOrder:
+    return PurchaseOrder.objects.filter(producer=world.producer).first() or _order(
+        world.kitchen, world.producer, MONDAY, lines=0
+    )
+
+
 def more_offers(world, n) -> str:
     return [_offer(world.producer) for _ in range(n)][-1].product_label
 
 
 def more_needs(world, n) -> str:
+    """Needs of MONDAY, each of its own food, priced by the kitchen."""
     for _ in range(n):
         food = _food()
+        FoodPrice.objects.create(kitchen=world.kitchen, food=food, unit_price=Decimal("2.5"))
         Need.objects.create(
             canteen=world.kitchen,
             food=food,
@@ -920,6 +970,9 @@ CASES = [
     ("manager", "/canteens/{kitchen}/", more_satellites),
     ("manager", "/api/canteens/", more_satellites),
     ("manager", "/purchases/import/", more_import_batches),
+    ("manager", "/canteens/{kitchen}/local/", more_territories),
+    ("dietitian", "/nutrition/rules/{rule_set}/nutrients/", more_portions),
+    ("producer", "/api/my-orders/{portal_order}/", more_portal_order_lines),
     ("manager", "/purchases/shares/?year=2025&table=canteen", more_suppliers),
     ("manager", "/purchases/shares/?year=2025&table=supplier", more_top_suppliers),
     ("manager", "/purchases/export.csv?year=2025", more_supplied_purchases),
@@ -1027,6 +1080,7 @@ def test_a_list_asks_the_same_for_50_rows_as_for_1(
         consultation=_first_consultation(world).pk if "{consultation}" in url else "",
         next_year=NEXT_YEAR,
         run=_run(world).pk if "{run}" in url else "",
+        portal_order=_portal_order(world).pk if "{portal_order}" in url else "",
         dish=_dish_of(world).pk if "{dish}" in url else "",
         rule_set=_rule_set(world).pk if "{rule_set}" in url else "",
         meal=Meal.objects.get_or_create(canteen=world.kitchen, date=MONDAY)[0].pk
