@@ -25,6 +25,7 @@ from menus.instances import (
     week_start,
 )
 from menus.models import Meal, MealDish, PlanRun
+from nutrition import mealplan
 from nutrition.compliance import ComplianceReport, check_meals
 from nutrition.models import Dish, DishTag, NutrientBound, RuleSet
 from nutrition.selectors import DishEconomics, dish_economics, portion_nutrients
@@ -186,11 +187,19 @@ def calendar(canteen: Canteen, start: date, weeks: int) -> list[Week]:
     return result
 
 
-def compliance(canteen: Canteen, start: date, end: date, rule_set: RuleSet) -> ComplianceReport:
+def compliance(
+    canteen: Canteen,
+    start: date,
+    end: date,
+    rule_set: RuleSet,
+    dishes: dict[str, mealplan.Dish] | None = None,
+) -> ComplianceReport:
     """Rule compliance of the meals served in [start, end].
 
     The meals just before and just after fill the 20-meal windows around the period, so a
-    week looked at alone is judged within its month, as the rules mean.
+    week looked at alone is judged within its month, as the rules mean. ``dishes`` is the
+    kitchen's ``catalogue`` when the caller already has it (the calendar reads it once for
+    compliance and variety).
     """
     context = context_length(rule_set)
     history = history_before(canteen, start, context)
@@ -203,7 +212,7 @@ def compliance(canteen: Canteen, start: date, end: date, rule_set: RuleSet) -> C
     ]
     return check_meals(
         history + meals + served_after(canteen, end, context),
-        catalogue(canteen),
+        catalogue(canteen) if dishes is None else dishes,
         planner_rules(rule_set),
         rule_set.vegetarian_per_week or 0,
         rule_set.min_meals_between_repeats or 0,
@@ -213,7 +222,11 @@ def compliance(canteen: Canteen, start: date, end: date, rule_set: RuleSet) -> C
 
 
 def variety_failures(
-    canteen: Canteen, start: date, end: date, rule_set: RuleSet
+    canteen: Canteen,
+    start: date,
+    end: date,
+    rule_set: RuleSet,
+    dishes: dict[str, mealplan.Dish] | None = None,
 ) -> list[variety.VarietyFailure]:
     """The rule set's variety rules over the meals served in [start, end] (with context)."""
     rules = family_rules(rule_set)
@@ -229,7 +242,7 @@ def variety_failures(
     ]
     return variety.check_variety(
         history + meals,
-        catalogue(canteen),
+        catalogue(canteen) if dishes is None else dishes,
         rules,
         checked_from=len(history),
         checked_until=len(history) + len(meals),

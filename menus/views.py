@@ -23,7 +23,7 @@ from cantine.selectors import kitchens_of
 from cantine.uploads import max_body
 from menus import scdl, selectors, services, variety
 from menus.forms import MAX_SCDL_BYTES, CopyWeekForm, PeriodForm, PlanForm, ScdlImportForm
-from menus.instances import family_rules, menu_policy, week_start
+from menus.instances import catalogue, family_rules, menu_policy, week_start
 from menus.models import Closure, Meal, MealDish, PlanRun
 from menus.pdf import weekly_menu_pdf
 from menus.tasks import solve_plan_run
@@ -55,11 +55,13 @@ def _calendar_context(request, canteen: Canteen, start: date, weeks: int) -> dic
     end = start + timedelta(days=7 * weeks - 1)
     weeks_data = selectors.calendar(canteen, start, weeks)
     rule_set = rule_set_for(canteen)
-    report = selectors.compliance(canteen, start, end, rule_set) if rule_set else None
+    # The kitchen's catalogue (dishes, tags, costs) is read once for both checks.
+    dishes = catalogue(canteen) if rule_set else None
+    report = selectors.compliance(canteen, start, end, rule_set, dishes) if rule_set else None
     if report is not None:
         selectors.mark_problems(weeks_data, report)
         selectors.mark_variety(
-            weeks_data, selectors.variety_failures(canteen, start, end, rule_set)
+            weeks_data, selectors.variety_failures(canteen, start, end, rule_set, dishes)
         )
     can_edit = may_act(request.user, canteen, Role.COOK, write=True)
     return {
@@ -290,10 +292,10 @@ def weekly_pdf(request, pk):
     return response
 
 
-def _variety_and_seasons(canteen, start, weeks, rule_set) -> dict:
+def _variety_and_seasons(canteen, start, weeks, rule_set, dishes=None) -> dict:
     """The variety rules with their failures, and the dishes served out of season."""
     end = start + timedelta(days=7 * weeks - 1)
-    failures = selectors.variety_failures(canteen, start, end, rule_set) if rule_set else []
+    failures = selectors.variety_failures(canteen, start, end, rule_set, dishes) if rule_set else []
     rules = list(rule_set.variety_rules.all()) if rule_set else []
     return {
         "variety_rules": [
@@ -318,7 +320,8 @@ def compliance_report(request, pk):
     start, weeks = _period(request)
     end = start + timedelta(days=7 * weeks - 1)
     rule_set = rule_set_for(canteen)
-    report = selectors.compliance(canteen, start, end, rule_set) if rule_set else None
+    dishes = catalogue(canteen) if rule_set else None
+    report = selectors.compliance(canteen, start, end, rule_set, dishes) if rule_set else None
     return render(
         request,
         "menus/compliance.html",
@@ -333,7 +336,7 @@ def compliance_report(request, pk):
             "nutrients": selectors.nutrient_check(canteen, start, end, rule_set)
             if rule_set
             else [],
-            **_variety_and_seasons(canteen, start, weeks, rule_set),
+            **_variety_and_seasons(canteen, start, weeks, rule_set, dishes),
             "previous_start": start - timedelta(days=7 * weeks),
             "next_start": start + timedelta(days=7 * weeks),
         },

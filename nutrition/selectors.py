@@ -179,6 +179,13 @@ class DishEconomics:
     organic_share: float
 
 
+def _has_ingredients(dish) -> bool:
+    """Whether the dish's ingredients, with their food, are already prefetched."""
+    rows = getattr(dish, "_prefetched_objects_cache", {}).get("ingredients")
+    food = DishIngredient._meta.get_field("food")
+    return rows is not None and all(food.is_cached(row) for row in rows)
+
+
 def dish_economics(
     dishes, kitchen: Canteen, age_group: str = "elementaire"
 ) -> dict[int, DishEconomics]:
@@ -186,8 +193,13 @@ def dish_economics(
     prices = {p.food_id: p for p in FoodPrice.objects.filter(kitchen=kitchen)}
     parts: dict[int, list[tuple[Decimal, FoodPrice] | None]] = {d.pk: [] for d in dishes}
     recipes: dict[int, list[DishIngredient]] = {d.pk: [] for d in dishes}
-    for ingredient in DishIngredient.objects.filter(dish__in=dishes).select_related("food"):
-        recipes[ingredient.dish_id].append(ingredient)
+    if isinstance(dishes, list) and all(_has_ingredients(d) for d in dishes):
+        # The caller prefetched them (the planner's catalogue): no second read of the recipes.
+        for dish in dishes:
+            recipes[dish.pk] = list(dish.ingredients.all())
+    else:
+        for ingredient in DishIngredient.objects.filter(dish__in=dishes).select_related("food"):
+            recipes[ingredient.dish_id].append(ingredient)
     for ingredient in (row for rows in recipes.values() for row in rows):
         # A dish not written for this age group costs the portion that group would eat.
         portion = portion_age_group(recipes[ingredient.dish_id], age_group)
