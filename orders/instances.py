@@ -47,8 +47,9 @@ def need_pk(key: str) -> int:
 
 
 def line_key(line_pk: int) -> str:
-    """An order line's id when its refused quantity is re-allocated (it stands for a need)."""
-    return f"L{line_pk}"
+    """An order line's id when its refused quantity is re-allocated (it stands for a need):
+    ``R`` for refused, so that it never reads as a need's ``N``."""
+    return f"R{line_pk}"
 
 
 def line_pk(key: str) -> int:

@@ -26,6 +26,7 @@ from datetime import date
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 
 from cantine import solver_runs
 from cantine.labels import Family
@@ -230,10 +231,15 @@ def request_simulation(kitchen: Canteen, start: date, end: date, user) -> LotSim
         return LotSimulation.objects.get(
             canteen=kitchen, start=start, end=end, status__in=LotSimulation.ACTIVE
         )
-    from orders.tasks import run_lot_simulation
-
     solver_runs.enqueue_on_commit(run_lot_simulation, simulation)
     return simulation
+
+
+@task()
+def run_lot_simulation(simulation_id: int) -> str:
+    """The job that solves a queued simulation (``execute_simulation``)."""
+    solver_runs.reap_all_stale()  # runs left "running" by a worker that died fail first
+    return execute_simulation(simulation_id).status
 
 
 def execute_simulation(simulation_id: int, *, time_limit_s: float = 5.0) -> LotSimulation:

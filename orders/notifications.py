@@ -13,6 +13,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from orders.models import Notification, PurchaseOrder, plain
 
@@ -23,8 +24,6 @@ def _queue(order: PurchaseOrder | None, to: str, subject: str, body: str) -> Not
     if not to:
         return None  # nobody to tell: the portal still shows it
     note = Notification.objects.create(order=order, to=to, subject=subject, body=body)
-    from orders.tasks import deliver_notification  # tasks import this module
-
     transaction.on_commit(lambda: deliver_notification.enqueue(note.pk))
     return note
 
@@ -95,6 +94,12 @@ def producer_answered(order: PurchaseOrder) -> list[Notification]:
     return [n for n in notes if n is not None]
 
 
+@task()
+def deliver_notification(notification_id: int) -> str:
+    """The job that sends one notification (``deliver``), outside the request that wrote it."""
+    return deliver(notification_id).status
+
+
 def deliver(notification_id: int) -> Notification:
     """Send one pending notification; on failure, schedule another try later."""
     with transaction.atomic():
@@ -120,8 +125,6 @@ def deliver(notification_id: int) -> Notification:
 
 def _retry_later(note: Notification) -> None:
     """Try again after 2, 4, 8... minutes when the queue can wait; else the flush command will."""
-    from orders.tasks import deliver_notification
-
     if not deliver_notification.get_backend().supports_defer:
         return
     run_after = timezone.now() + timedelta(minutes=2**note.attempts)

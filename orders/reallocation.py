@@ -16,8 +16,10 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
 
-from cantine.models import Canteen
+from cantine.models import Canteen, User
 from nutrition.models import Food
 from orders import allocation, lifecycle
 from orders.instances import (
@@ -71,6 +73,29 @@ def _remaining(offers: list[Offer], day: date) -> dict[str, float]:
             left = max(Decimal(0), offer.weekly_capacity - _asked_quantity(offer, day))
             remaining[offer_key(offer.pk)] = float(left)
     return remaining
+
+
+class NothingRefused(Exception):
+    """Raised when an order has no refused quantity to buy elsewhere."""
+
+
+REALLOCATABLE = (PurchaseOrder.Status.PARTIALLY_CONFIRMED, PurchaseOrder.Status.REFUSED)
+
+
+def request_reallocation(*, order: PurchaseOrder, actor: User) -> None:
+    """Queue buying elsewhere what ``order``'s producer refused (``reallocate_refusals``, in
+    the background once the request commits). Only an order refused in whole or in part has
+    refused quantities; any other raises ``NothingRefused``."""
+    if order.status not in REALLOCATABLE:
+        raise NothingRefused(_("Only refused quantities can be bought elsewhere."))
+    transaction.on_commit(lambda: reallocate_order.enqueue(order.pk, actor.pk))
+
+
+@task()
+def reallocate_order(order_id: int, actor_id: int | None = None) -> int:
+    """The job behind ``request_reallocation``: how many orders it created or changed."""
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    return len(reallocate_refusals(PurchaseOrder.objects.get(pk=order_id), actor))
 
 
 @transaction.atomic

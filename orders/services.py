@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from cantine import solver_runs
 from cantine.models import Canteen
@@ -91,10 +92,15 @@ def request_allocation(
         if active is None:  # it ended between our insert and this read: ask again
             return request_allocation(**fields, user=user)
         raise AllocationAlreadyRunning(active) from None
-    from orders.tasks import solve_allocation_run  # tasks import services: keep it local
-
     solver_runs.enqueue_on_commit(solve_allocation_run, run)
     return run
+
+
+@task()
+def solve_allocation_run(run_id: int) -> str:
+    """The job that solves a queued run (``execute_allocation_run``)."""
+    solver_runs.reap_all_stale()  # runs left "running" by a worker that died fail first
+    return execute_allocation_run(run_id).status
 
 
 def execute_allocation_run(run_id: int, *, time_limit_s: float | None = None) -> AllocationRun:

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,11 +21,10 @@ from cantine.refusals import Refused
 from cantine.roles import MAX_ID, kitchen_for, may_act, role_required
 from cantine.selectors import kitchens_of
 from menus.services import PlanAlreadyRunning
-from orders import exports, lifecycle, lots, needs, repair, selectors, services
+from orders import exports, lifecycle, lots, needs, reallocation, repair, selectors, services
 from orders.forms import AllocationForm, NeedQuantityForm, PeriodForm, ReceiptForm
 from orders.models import AllocationRun, LotSimulation, Need, PurchaseOrder, PurchaseOrderLine
 from orders.pdf import purchase_order_pdf
-from orders.tasks import solve_allocation_run
 
 WRITERS = (Role.COOK,)
 READERS = (Role.COOK, Role.MANAGER)
@@ -185,7 +183,7 @@ def retry_run(request, run_pk):
     """Try a failed run again (its worker died, the queue was down): same period and goal."""
     run = _run(request.user, run_pk, *WRITERS)
     try:
-        run = solver_runs.retry(run, solve_allocation_run)
+        run = solver_runs.retry(run, services.solve_allocation_run)
     except solver_runs.RunAlreadyActive as running:
         run = running.run
     run.refresh_from_db()  # an immediate task backend may have solved it already
@@ -388,12 +386,11 @@ def pay_purchase_order(request, po_pk):
 def reallocate_purchase_order(request, po_pk):
     """Buy elsewhere what the producer refused (in the background; the page then shows it)."""
     order = _order(request.user, po_pk, Role.COOK)
-    if order.status not in (PurchaseOrder.Status.PARTIALLY_CONFIRMED, PurchaseOrder.Status.REFUSED):
-        messages.error(request, _("Only refused quantities can be bought elsewhere."))
+    try:
+        reallocation.request_reallocation(order=order, actor=request.user)
+    except reallocation.NothingRefused as refusal:
+        messages.error(request, str(refusal))
         return redirect("orders_po", po_pk=order.pk)
-    from orders.tasks import reallocate_order
-
-    transaction.on_commit(lambda: reallocate_order.enqueue(order.pk, request.user.pk))
     messages.success(request, _("The refused quantities are being bought elsewhere."))
     return redirect("orders_po", po_pk=order.pk)
 

@@ -42,7 +42,7 @@ def test_the_database_queue_counts_waiting_jobs(client, settings):
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
-    from orders.tasks import deliver_notification
+    from orders.notifications import deliver_notification
 
     deliver_notification.enqueue(1)
     deliver_notification.enqueue(2)

@@ -10,7 +10,7 @@ import pytest
 
 from cantine.logs import ContextFilter, JsonFormatter
 from orders.models import LotSimulation
-from orders.tasks import run_lot_simulation
+from orders.lots import run_lot_simulation
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_a_job_writes_one_line_with_its_task_status_and_id(world, log_lines):
     assert len(jobs) == 1
     job = jobs[0]
     assert job["logger"] == "cantine.jobs" and job["level"] == "INFO"
-    assert job["task"] == "orders.tasks.run_lot_simulation"
+    assert job["task"] == "orders.lots.run_lot_simulation"
     assert job["task_args"] == [simulation.pk]
     assert job["status"] == "SUCCESSFUL"
     assert job["request_id"] == str(result.id) and job["user"] == "worker"
