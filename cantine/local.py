@@ -15,6 +15,16 @@ from enum import StrEnum
 EARTH_RADIUS_KM = 6371.0088
 
 
+def _untranslated(message: str) -> str:
+    return message
+
+
+# How ``LocalDefinition.label`` translates its wording: the identity here (no Django import);
+# the cantine app sets Django's ``gettext`` when it is ready, so the label reads in the
+# language of the page, the PDF or the export that shows it.
+translate = _untranslated
+
+
 class LocalScope(StrEnum):
     PAT = "PAT"
     COMMUNE = "COMMUNE"
@@ -74,16 +84,21 @@ class LocalDefinition:
 
     @property
     def label(self) -> str:
-        """French wording shown next to every local figure."""
+        """The wording shown next to every local figure, in the active language."""
         match self.scope:
             case LocalScope.COMMUNE:
-                return f"même commune ({self.centre_label or self.centre.commune})"
+                place = self.centre_label or self.centre.commune
+                return translate("same commune (%(place)s)") % {"place": place}
             case LocalScope.DEPARTEMENT:
-                return f"même département ({self.centre_label or self.centre.department})"
+                place = self.centre_label or self.centre.department
+                return translate("same department (%(place)s)") % {"place": place}
             case LocalScope.REGION:
-                return f"même région ({self.centre_label or self.centre.region})"
+                place = self.centre_label or self.centre.region
+                return translate("same region (%(place)s)") % {"place": place}
             case LocalScope.PAT:
-                return f"territoire du {self.territory_name or 'PAT'}"
+                name = self.territory_name or "PAT"
+                return translate("territory of the %(name)s") % {"name": name}
             case LocalScope.KM:
-                return f"moins de {self.radius_km:g} km"
+                radius = f"{self.radius_km:g}"
+                return translate("within %(radius)s km") % {"radius": radius}
         raise ValueError(f"unknown local scope {self.scope!r}")

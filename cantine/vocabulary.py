@@ -282,3 +282,29 @@ def unit_to_kg(
     if unit is Unit.LITRE:
         return quantity * Decimal(density_kg_per_l) if density_kg_per_l else None
     return quantity * Decimal(piece_grams) / 1000 if piece_grams else None
+
+
+# --- Nutrients (CIQUAL columns), with the unit of their amounts ------------------------------
+
+NUTRIENT_NAMES: dict[str, str] = {
+    "energy_kcal": gettext_noop("Energy (kcal)"),
+    "energy_kj": gettext_noop("Energy (kJ)"),
+    "water": gettext_noop("Water (g)"),
+    "protein": gettext_noop("Protein (g)"),
+    "fat": gettext_noop("Fat (g)"),
+    "saturated_fat": gettext_noop("Saturated fat (g)"),
+    "carbohydrate": gettext_noop("Carbohydrate (g)"),
+    "sugars": gettext_noop("Sugars (g)"),
+    "fibre": gettext_noop("Fibre (g)"),
+    "salt": gettext_noop("Salt (g)"),
+    "calcium": gettext_noop("Calcium (mg)"),
+    "iron": gettext_noop("Iron (mg)"),
+    "vitamin_c": gettext_noop("Vitamin C (mg)"),
+}
+
+# A quantity's unit as a person writes it after a number: "1 piece", "3 pieces".
+UNIT_COUNTED: dict[Unit, tuple[str, str]] = {
+    Unit.KG: (gettext_noop("kg"), gettext_noop("kg")),
+    Unit.LITRE: (gettext_noop("L"), gettext_noop("L")),
+    Unit.PIECE: (gettext_noop("piece"), gettext_noop("pieces")),
+}

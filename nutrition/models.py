@@ -614,6 +614,74 @@ class RuleSetChange(models.Model):
         keys = list(dict.fromkeys([*before, *after]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
+    def readable_subject(self) -> str:
+        """The subject in words: "Primary school · Energy (kcal)" for a nutrient bound."""
+        from cantine.templatetags.cantine_words import name_of
+
+        if self.action == self.Action.NUTRIENTS and " · " in self.subject:
+            age_group, nutrient = self.subject.split(" · ", 1)
+            return f"{name_of(age_group, 'age_group')} · {name_of(nutrient, 'nutrient')}"
+        return self.subject
+
+    def readable_fields(self) -> list[tuple[str, str, str]]:
+        """(what, before, after) in words, for the history page: no field code, no Python."""
+        return [
+            (_change_field_name(name), _change_value(name, old), _change_value(name, new))
+            for name, old, new in self.changed_fields()
+        ]
+
+
+def _change_field_name(name: str) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+
+    extra = {
+        "min_max": _("per-meal bounds"),
+        "rules": _("rules"),
+        "canteen": _("canteen"),
+        "rule_set": _("rule set"),
+    }
+    if name in extra:
+        return str(extra[name])
+    for model in (RuleSet, FrequencyRule):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return name.replace("_", " ")
+
+
+def _change_value(name: str, value) -> str:
+    from django.utils.formats import number_format
+
+    from cantine.templatetags.cantine_words import name_of
+
+    def number(text) -> str:
+        try:
+            return number_format(Decimal(str(text)).normalize(), use_l10n=True)
+        except ArithmeticError:
+            return str(text)
+
+    if value is None or value == "" or value == []:
+        return "—"
+    if name == "min_max" and isinstance(value, list) and len(value) == 2:
+        low, high = value
+        if low is not None and high is not None:
+            return f"{number(low)} – {number(high)}"
+        return f"≥ {number(low)}" if low is not None else f"≤ {number(high)}"
+    if name == "tag":
+        return name_of(value, "tag")
+    if name == "rules" and isinstance(value, list):  # the rules' codes: how many there are
+        return number(len(value))
+    if name == "components" and isinstance(value, list):
+        return ", ".join(name_of(code, "component") for code in value)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, (int, float, Decimal)):
+        return number(value)
+    return str(value)
+
 
 class CanteenRuleSet(models.Model):
     """The rule set a canteen's menus are checked against (kept here: cantine knows no rules)."""

@@ -87,8 +87,8 @@ class OfferImportForm(forms.Form):
     file = forms.FileField(
         label=_("Price list (CSV or XLSX)"),
         help_text=_(
-            "Columns: ciqual_code, product, unit, pack_size, unit_price, weekly_capacity, "
-            "labels, valid_from, valid_to."
+            "Columns: <code>ciqual_code, product, unit, pack_size, unit_price, "
+            "weekly_capacity, labels, valid_from, valid_to</code>."
         ),
     )
 

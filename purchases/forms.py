@@ -120,6 +120,7 @@ class MaCantineLinkForm(forms.ModelForm):
             "macantine_id": _("The canteen's number on ma cantine (its address there ends in it)."),
             "access_token": _(
                 "The OAuth2 access token ma cantine gave cantine for this canteen (scope "
-                "canteen:write). Left empty, the server's MACANTINE_API_TOKEN is used."
+                "<code>canteen:write</code>). Left empty, the server's "
+                "<code>MACANTINE_API_TOKEN</code> is used."
             ),
         }
