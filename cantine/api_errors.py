@@ -6,7 +6,8 @@ catch one still answers a clear 4xx, never a 500:
 - a row still referenced (``ProtectedError``: an offer with order lines, a dish on a menu)
   is a conflict, 409, with the message a user can act on;
 - a model or service ``ValidationError`` is a 400 listing its messages per field;
-- an order rule refusing (``orders.lifecycle.OrderError``) is a 409.
+- a business rule refusing (``cantine.refusals.DomainError``, e.g. ``orders.lifecycle.OrderError``)
+  is a 409.
 
 The parser refuses JSON nested deeper than ``MAX_JSON_DEPTH`` (a body of 100,000 ``[`` made
 the standard decoder raise ``RecursionError``, a 500); no request of this API needs more.
@@ -20,6 +21,8 @@ from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from cantine.refusals import DomainError
 
 MAX_JSON_DEPTH = 32
 
@@ -47,13 +50,11 @@ def _still_used(exc) -> str:
 
 def _domain_error(exc):
     """The DRF exception a domain exception stands for, or None."""
-    from orders.lifecycle import OrderError
-
     if isinstance(exc, (ProtectedError, RestrictedError)):
         return Conflict(_still_used(exc))
     if isinstance(exc, DjangoValidationError):
         return ValidationError(as_serializer_error(exc))
-    if isinstance(exc, OrderError):
+    if isinstance(exc, DomainError):
         return Conflict(str(exc))
     return None
 

@@ -5,13 +5,20 @@ the problems in words a user can act on; ``RefusalMiddleware`` answers it with
 ``cantine/_refusal.html`` — the fragment alone for an HTMX request, so it lands where the
 answer would have gone, else inside the site's page. Domain errors that reach a page
 uncaught are answered the same way: a ``ValidationError`` is a 400, a row still in use
-(``ProtectedError``) a 409. The API has its own mapping (``cantine.api_errors``).
+(``ProtectedError``) or a ``DomainError`` (a business rule saying no) a 409. The API maps the
+same exceptions to the same statuses (``cantine.api_errors``).
 """
 
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+
+class DomainError(Exception):
+    """A business rule said no (an order that cannot move to that status, a capacity already
+    promised); the message is for the person who asked. Apps subclass it (``OrderError``) so
+    that pages and the API answer it the same way without knowing the app."""
 
 
 class Refused(Exception):
@@ -48,6 +55,8 @@ def _as_refused(exc) -> Refused | None:
         return Refused(exc.messages)
     if isinstance(exc, (ProtectedError, RestrictedError)):
         return Refused([_("This is still in use and cannot be deleted.")], status=409)
+    if isinstance(exc, DomainError):
+        return Refused([str(exc)], status=409)
     return None
 
 

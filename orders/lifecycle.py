@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cantine.refusals import DomainError
 from cantine.roles import producer_of
 from orders import notifications, receipts
 from orders.models import OrderEvent, PurchaseOrder, PurchaseOrderLine
@@ -54,8 +55,8 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class OrderError(Exception):
-    """A domain rule said no; the message is for the person who asked."""
+class OrderError(DomainError):
+    """An order rule said no; the message is for the person who asked."""
 
 
 class IllegalTransition(OrderError):
