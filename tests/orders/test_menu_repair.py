@@ -54,7 +54,8 @@ def plan_week(world, kitchen, colin_dish):  # noqa: F811
 
 
 def refused_colin(world, kitchen, colin, other_supplier=None):  # noqa: F811
-    """The week's needs computed; the farm is asked the colin and refuses it all."""
+    """The week's needs computed; the farm is asked Monday's colin (or any product) and
+    refuses it all."""
     needs.compute_needs(kitchen, MONDAY, FRIDAY)
     need = next(
         n
@@ -264,3 +265,49 @@ def test_what_the_reallocation_found_nowhere_is_offered_for_repair(
     assert reallocate_refusals(line.order, world.users["cook"]) == []  # nobody else has colin
     [shortage] = repair.shortages(kitchen)
     assert shortage.line == line
+
+
+def test_a_repair_changes_the_rest_of_a_meal_only_when_the_rules_need_it(
+    world,
+    kitchen,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    """Monday's flan is the week's only dairy dessert or yoghurt (rule 7 asks one in five
+    meals) and every flan holds the milk nobody can deliver: no other dessert keeps rule 7,
+    so the repair also changes Monday's dairy course (a yoghurt)."""
+    milk = food("19042", "Lait entier", group="07", subgroup="laits")
+    catalogue = kitchen.catalogue
+    flans = [d for d in catalogue["dessert"] if d.name.startswith("Flan")]
+    for dish in flans:
+        give_recipe(dish, milk)
+    ensure_meals(kitchen, MONDAY, FRIDAY)
+    monday = Meal.objects.get(canteen=kitchen, date=MONDAY)
+    set_course(meal=monday, component="dessert", dish=flans[0], locked=True)
+    rule_set = rule_set_for(kitchen)
+    plan_now(canteen=kitchen, start=MONDAY, end=FRIDAY, preset="cheapest", rule_set=rule_set)
+    yoghurts = {d.pk for d in catalogue["dairy"] if d.name.startswith("Yaourt")}
+    cheeses = [d for d in catalogue["dairy"] if d.name.startswith("Emmental")]
+    apples = [d for d in catalogue["dessert"] if d.name.startswith("Pomme")]
+    in_use = set(served(kitchen).values())
+    cheeses = [d for d in cheeses if d not in in_use]
+    apples = [d for d in apples if d not in in_use]
+    for meal in Meal.objects.filter(canteen=kitchen, date__range=(MONDAY, FRIDAY)):
+        for course in meal.courses.all():
+            if course.component == "dairy" and course.dish_id in yoghurts:
+                set_course(meal=meal, component="dairy", dish=cheeses.pop())
+            if course.meal.date != MONDAY and course.dish in flans:
+                set_course(meal=meal, component="dessert", dish=apples.pop())
+    assert menu_selectors.compliance(kitchen, MONDAY, FRIDAY, rule_set).ok
+    line = refused_colin(world, kitchen, milk)
+    before = served(kitchen)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = repair.request_menu_repair(line=line, actor=world.users["cook"])
+    run.refresh_from_db()
+    assert run.status in PlanRun.SOLVED, run.conflicts
+    after = served(kitchen)
+    assert after[(MONDAY, "dessert")] not in flans
+    assert after[(MONDAY, "dairy")].pk in yoghurts
+    assert {k: v for k, v in after.items() if k[0] != MONDAY} == {
+        k: v for k, v in before.items() if k[0] != MONDAY
+    }
+    assert menu_selectors.compliance(kitchen, MONDAY, FRIDAY, rule_set).ok
