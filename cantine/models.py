@@ -236,8 +236,8 @@ class Canteen(models.Model):
             centre=self.place,
             radius_km=float(self.local_radius_km) if self.local_radius_km else None,
             territory_name=territory.name if territory else "",
-            territory_communes=(
-                frozenset(territory.communes.values_list("code", flat=True))
+            territory_communes=(  # the communes prefetched by lists of canteens are used
+                frozenset(commune.code for commune in territory.communes.all())
                 if territory
                 else frozenset()
             ),

@@ -150,17 +150,21 @@ def planned_purchases(canteens, after: date, until: date):
         PurchaseOrder.Status.CONFIRMED,
         PurchaseOrder.Status.PARTIALLY_CONFIRMED,
     ]
-    lines = PurchaseOrderLine.objects.filter(
-        order__canteen__in=canteens,
-        order__status__in=live,
-        order__delivery_date__gt=after,
-        order__delivery_date__lte=until,
-    ).select_related(
-        "offer__food",
-        "order__producer__commune__department",
-        # what each canteen's local definition reads (``Canteen.local_definition``)
-        "order__canteen__commune__department__region",
-        "order__canteen__local_territory",
+    lines = (
+        PurchaseOrderLine.objects.filter(
+            order__canteen__in=canteens,
+            order__status__in=live,
+            order__delivery_date__gt=after,
+            order__delivery_date__lte=until,
+        )
+        .select_related(
+            "offer__food",
+            "order__producer__commune__department",
+            # what each canteen's local definition reads (``Canteen.local_definition``)
+            "order__canteen__commune__department__region",
+            "order__canteen__local_territory",
+        )
+        .prefetch_related("order__canteen__local_territory__communes")
     )
     planned, local_definitions = [], {}
     for line in lines:

@@ -678,10 +678,15 @@ NEXT_YEAR = date.today().year + 1  # orders to come are planned purchases of tha
 
 
 def more_group_purchases(world, n) -> str:
-    """Per new satellite: a ledger line, an order to come (planned purchases) and a paid order
-    (payment delays), each from its own producer; the payment delays name the last one."""
+    """Per new satellite (local: a territory): a ledger line, an order to come (planned
+    purchases) and a paid order (payment delays), each from its own producer; the payment
+    delays name the last one."""
+    territory = Territory.objects.get_or_create(name="PAT du Maine")[0]
+    territory.communes.set([world.kitchen.commune])
     for _ in range(n):
-        satellite = CanteenFactory(central_kitchen=world.kitchen, kind="satellite")
+        satellite = CanteenFactory(
+            central_kitchen=world.kitchen, kind="satellite", local_territory=territory
+        )
         PurchaseFactory(
             canteen=satellite,
             producer=ProducerFactory(),
