@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from cantine import solver_runs
 from cantine.models import Canteen, CoverForecast
@@ -207,8 +208,6 @@ def request_plan(
                 max_cost_per_meal=max_cost_per_meal,
             )
         raise PlanAlreadyRunning(active) from None
-    from menus.tasks import solve_plan_run  # tasks import services: keep the import local
-
     solver_runs.enqueue_on_commit(solve_plan_run, run)
     return run
 
@@ -254,8 +253,6 @@ def request_repair(
                 actor=actor,
             )
         raise PlanAlreadyRunning(active) from None
-    from menus.tasks import solve_plan_run  # tasks import services: keep the import local
-
     solver_runs.enqueue_on_commit(solve_plan_run, run)
     return run
 
@@ -269,6 +266,13 @@ def plan_now(
         canteen=canteen, start=start, end=end, preset=preset, rule_set=rule_set, requested_by=user
     )
     return execute_plan_run(run.pk)
+
+
+@task()
+def solve_plan_run(run_id: int) -> str:
+    """The job that solves a queued plan run (``execute_plan_run``), outside the request."""
+    solver_runs.reap_all_stale()  # runs left "running" by a worker that died fail first
+    return execute_plan_run(run_id).status
 
 
 def execute_plan_run(run_id: int, *, num_workers: int = 2) -> PlanRun:

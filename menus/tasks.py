@@ -1,12 +1,9 @@
-"""Background jobs: the optimiser runs outside the request that asked for it."""
+"""Where plan runs queued before the task moved next to its use case still find it.
 
-from django_tasks import task
+A queued job names its task by path (``menus.tasks.solve_plan_run``); jobs written by an earlier
+release keep that path until they run. New code uses ``menus.services.solve_plan_run``.
+"""
 
-from cantine import solver_runs
-from menus.services import execute_plan_run
+from menus.services import solve_plan_run
 
-
-@task()
-def solve_plan_run(run_id: int) -> str:
-    solver_runs.reap_all_stale()  # runs left "running" by a worker that died fail first
-    return execute_plan_run(run_id).status
+__all__ = ["solve_plan_run"]

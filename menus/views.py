@@ -26,7 +26,6 @@ from menus.forms import MAX_SCDL_BYTES, CopyWeekForm, PeriodForm, PlanForm, Scdl
 from menus.instances import catalogue, family_rules, menu_policy, week_start
 from menus.models import Closure, Meal, MealDish, PlanRun
 from menus.pdf import weekly_menu_pdf
-from menus.tasks import solve_plan_run
 from nutrition.models import Component, Dish
 from nutrition.selectors import rule_set_for
 
@@ -270,7 +269,7 @@ def retry_plan(request, run_pk):
     run = get_object_or_404(PlanRun.objects.select_related("canteen"), pk=run_pk)
     canteen = _planning_canteen(request.user, run.canteen_id, Role.COOK, write=True)
     try:
-        run = solver_runs.retry(run, solve_plan_run)
+        run = solver_runs.retry(run, services.solve_plan_run)
     except solver_runs.RunAlreadyActive as running:
         run = running.run
     run.refresh_from_db()  # an immediate task backend may have solved it already

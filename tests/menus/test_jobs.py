@@ -15,7 +15,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from cantine import solver_runs
 from menus import services
 from menus.models import MealDish, PlanRun
-from menus.tasks import solve_plan_run
+from menus.services import solve_plan_run
 from tests.menus.conftest import MONDAY
 
 FRIDAY = MONDAY + timedelta(days=4)
@@ -162,7 +162,7 @@ class QueueDown:
 def test_a_run_the_queue_refused_is_failed_not_left_queued(
     client, world, kitchen, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr("menus.tasks.solve_plan_run", QueueDown())
+    monkeypatch.setattr("menus.services.solve_plan_run", QueueDown())
     client.force_login(world.users["cook"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
