@@ -63,13 +63,14 @@ class Shortage:
         return (self.end - self.start).days // 7 + 1
 
 
-def _unmet_lines(order: PurchaseOrder) -> set[int] | None:
-    """Lines the re-allocation found nowhere; None when the refusals were not re-allocated."""
+def _unmet_lines(order: PurchaseOrder) -> dict[int, Decimal] | None:
+    """What the re-allocation found nowhere, per line; None when the refusals were not
+    re-allocated."""
     events = [e for e in order.events.all() if e.action in ("reallocated", "replanned")]
     if not events:
         return None
     return {
-        int(re.sub(r"\D", "", need))  # the refused line's key ("L12")
+        int(re.sub(r"\D", "", need)): Decimal(str(quantity))  # the line's key ("L12")
         for e in events
         if e.action == "reallocated"
         for need, quantity in (e.after or {}).get("unmet", [])
@@ -138,6 +139,8 @@ def shortages(kitchen: Canteen, *, start: date | None = None, end: date | None =
                 continue
             if unmet is not None and line.pk not in unmet:
                 continue  # bought elsewhere
+            if unmet is not None:
+                quantity = min(quantity, unmet[line.pk])  # what is still missing
             if unmet is None and not nobody_else_supplies(order, line):
                 continue  # the cook can still buy it elsewhere first
             shortage = _shortage(kitchen, order, line, quantity)

@@ -417,6 +417,11 @@ def repair_menus(request, line_pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("orders_po", po_pk=line.order_id)
+    url = reverse("orders_needs", kwargs={"pk": line.order.canteen.kitchen.pk})
+    url += _query(shortage.start, shortage.weeks)
+    if run.repair.get("line") != line.pk:
+        messages.info(request, _("A plan is being made for these weeks: repair once it ends."))
+        return redirect(url)
     run.refresh_from_db()  # an immediate task backend has solved it already
     product = line.offer.food.name
     if run.status in run.SOLVED:
@@ -437,8 +442,7 @@ def repair_menus(request, line_pk):
             _("No menu meets every rule without %(product)s. %(why)s")
             % {"product": product, "why": why},
         )
-    url = reverse("orders_needs", kwargs={"pk": line.order.canteen.kitchen.pk})
-    return redirect(url + _query(shortage.start, shortage.weeks))
+    return redirect(url)
 
 
 @role_required(*READERS)
