@@ -2,7 +2,8 @@
 background, followed by the page while it runs.
 
 Menu planning, order allocation and lot simulation runs derive from ``SolverRun``; one active
-run per canteen and period is enforced by each concrete model's constraint.
+run per canteen and period is enforced by each concrete model's constraint, and ``request``
+creates a run or names the active one (``AlreadyRunning``), the same way for all three.
 
 Jobs never get stuck (see ``claim``, ``reap_stale`` and ``retry``): a worker takes a run with a
 conditional update, so two workers never solve the same run; while solving it writes a
@@ -246,19 +247,49 @@ def enqueue_on_commit(task, run: SolverRun) -> None:
     transaction.on_commit(lambda: enqueue(task, run))
 
 
-class RunAlreadyActive(Exception):
-    """Raised with the active run when a retry meets another run of the same period."""
+class AlreadyRunning(Exception):
+    """Raised with the active run (``.run``) when a run is asked for, or retried, for a canteen
+    and period that already has one queued or running: the page follows that one instead."""
 
     def __init__(self, run: SolverRun):
         super().__init__(str(run))
         self.run = run
 
 
+def active_run(model: type[S], *, canteen_id: int, start, end) -> S:
+    return model.objects.filter(
+        canteen_id=canteen_id, start=start, end=end, status__in=SolverRun.ACTIVE
+    ).first()
+
+
+def request(model: type[S], task, **fields) -> S:
+    """Create a queued run of ``model`` with ``fields`` (its canteen, start and end, and its
+    own settings) and hand it to ``task`` once the transaction commits.
+
+    When the canteen already has an active run for that period, the database's constraint
+    refuses the new row and ``AlreadyRunning`` carries the active one; a run that ended between
+    the refused insert and the read is no obstacle, and the request is made once more."""
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                run = model.objects.create(**fields)
+        except IntegrityError:
+            active = active_run(
+                model, canteen_id=fields["canteen"].pk, start=fields["start"], end=fields["end"]
+            )
+            if active is None:
+                continue  # it ended between our insert and this read: ask again
+            raise AlreadyRunning(active) from None
+        enqueue_on_commit(task, run)
+        return run
+    raise IntegrityError(f"could not queue a {model.__name__} for {fields['start']}")
+
+
 def retry(run: S, task, *, again: bool = True) -> S:
     """Queue a failed run again (same row, next attempt) and return it.
 
     Only a failed run is retried; if another run of the same canteen and period started in the
-    meantime, ``RunAlreadyActive`` carries that one."""
+    meantime, ``AlreadyRunning`` carries that one."""
     model = type(run)
     try:
         with transaction.atomic():
@@ -275,17 +306,12 @@ def retry(run: S, task, *, again: bool = True) -> S:
                 worker="",
             )
     except IntegrityError:
-        active = model.objects.filter(
-            canteen_id=run.canteen_id,
-            start=run.start,
-            end=run.end,
-            status__in=SolverRun.ACTIVE,
-        ).first()
+        active = active_run(model, canteen_id=run.canteen_id, start=run.start, end=run.end)
         if active is None and again:  # it finished between the two statements
             return retry(run, task, again=False)
         if active is None:
             raise
-        raise RunAlreadyActive(active) from None
+        raise AlreadyRunning(active) from None
     if requeued:
         enqueue_on_commit(task, run)
     run.refresh_from_db()

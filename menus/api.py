@@ -190,7 +190,7 @@ class PlanRunViewSet(
                 max_cost_per_meal=data.get("max_cost_per_meal"),
             )
             code = status.HTTP_202_ACCEPTED
-        except services.PlanAlreadyRunning as running:
+        except solver_runs.AlreadyRunning as running:
             run, code = running.run, status.HTTP_200_OK
         run.refresh_from_db()
         return Response(self.get_serializer(run).data, status=code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,14 +157,6 @@ def copy_week(*, canteen: Canteen, source_monday: date, target_monday: date) -> 
 plan_written = Signal()
 
 
-class PlanAlreadyRunning(Exception):
-    """Raised with the run in progress when the same period is asked for twice."""
-
-    def __init__(self, run: PlanRun):
-        super().__init__(str(run))
-        self.run = run
-
-
 def request_plan(
     *,
     canteen: Canteen,
@@ -176,40 +168,23 @@ def request_plan(
     user,
     max_cost_per_meal=None,
 ) -> PlanRun:
-    """Queue an optimiser run, unless one is already running for this canteen and period."""
+    """Queue an optimiser run, unless one is already running for this canteen and period
+    (then ``solver_runs.AlreadyRunning`` names it)."""
     if end < start:
         raise ValidationError(_("The period ends before it starts."))
     ensure_meals(canteen, start, end)
-    try:
-        with transaction.atomic():
-            run = PlanRun.objects.create(
-                canteen=canteen,
-                start=start,
-                end=end,
-                preset=preset,
-                keep_existing=keep_existing,
-                rule_set=rule_set,
-                max_cost_per_meal=max_cost_per_meal,
-                requested_by=user,
-            )
-    except IntegrityError:
-        active = PlanRun.objects.filter(
-            canteen=canteen, start=start, end=end, status__in=PlanRun.ACTIVE
-        ).first()
-        if active is None:  # finished between the insert and this read: try once more
-            return request_plan(
-                canteen=canteen,
-                start=start,
-                end=end,
-                preset=preset,
-                keep_existing=keep_existing,
-                rule_set=rule_set,
-                user=user,
-                max_cost_per_meal=max_cost_per_meal,
-            )
-        raise PlanAlreadyRunning(active) from None
-    solver_runs.enqueue_on_commit(solve_plan_run, run)
-    return run
+    return solver_runs.request(
+        PlanRun,
+        solve_plan_run,
+        canteen=canteen,
+        start=start,
+        end=end,
+        preset=preset,
+        keep_existing=keep_existing,
+        rule_set=rule_set,
+        max_cost_per_meal=max_cost_per_meal,
+        requested_by=user,
+    )
 
 
 def request_repair(
@@ -227,34 +202,18 @@ def request_repair(
     buying side recompute the needs (``orders.repair``)."""
     if end < start or not repair.get("dates") or not repair.get("food"):
         raise ValidationError(_("Nothing to repair in these menus."))
-    try:
-        with transaction.atomic():
-            run = PlanRun.objects.create(
-                canteen=canteen,
-                start=start,
-                end=end,
-                preset=PlanRun.Preset.MOST_LOCAL,
-                keep_existing=True,
-                rule_set=rule_set,
-                repair=repair,
-                requested_by=actor,
-            )
-    except IntegrityError:
-        active = PlanRun.objects.filter(
-            canteen=canteen, start=start, end=end, status__in=PlanRun.ACTIVE
-        ).first()
-        if active is None:
-            return request_repair(
-                canteen=canteen,
-                start=start,
-                end=end,
-                rule_set=rule_set,
-                repair=repair,
-                actor=actor,
-            )
-        raise PlanAlreadyRunning(active) from None
-    solver_runs.enqueue_on_commit(solve_plan_run, run)
-    return run
+    return solver_runs.request(
+        PlanRun,
+        solve_plan_run,
+        canteen=canteen,
+        start=start,
+        end=end,
+        preset=PlanRun.Preset.MOST_LOCAL,
+        keep_existing=True,
+        rule_set=rule_set,
+        repair=repair,
+        requested_by=actor,
+    )
 
 
 def plan_now(

@@ -239,7 +239,7 @@ def start_plan(request, pk):
             user=request.user,
             max_cost_per_meal=form.cleaned_data["max_cost_per_meal"],
         )
-    except services.PlanAlreadyRunning as running:
+    except solver_runs.AlreadyRunning as running:
         run = running.run
     run.refresh_from_db()  # an immediate task backend may have solved it already
     context = {"run": run, "canteen": canteen, "can_edit": True}
@@ -270,7 +270,7 @@ def retry_plan(request, run_pk):
     canteen = _planning_canteen(request.user, run.canteen_id, Role.COOK, write=True)
     try:
         run = solver_runs.retry(run, services.solve_plan_run)
-    except solver_runs.RunAlreadyActive as running:
+    except solver_runs.AlreadyRunning as running:
         run = running.run
     run.refresh_from_db()  # an immediate task backend may have solved it already
     context = {"run": run, "canteen": canteen, "can_edit": True}

@@ -375,7 +375,7 @@ class AllocationRunViewSet(
                 user=request.user,
             )
             code = status.HTTP_202_ACCEPTED
-        except services.AllocationAlreadyRunning as running:
+        except solver_runs.AlreadyRunning as running:
             run, code = running.run, status.HTTP_200_OK
         run.refresh_from_db()
         return Response(self.get_serializer(run).data, status=code)

@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
@@ -223,16 +223,16 @@ def chart_bars(outcomes: list[Outcome], width: int = 360) -> dict:
 def request_simulation(kitchen: Canteen, start: date, end: date, user) -> LotSimulation:
     """Queue a simulation; a second request for the same period joins the running one."""
     try:
-        with transaction.atomic():
-            simulation = LotSimulation.objects.create(
-                canteen=kitchen, start=start, end=end, requested_by=user
-            )
-    except IntegrityError:
-        return LotSimulation.objects.get(
-            canteen=kitchen, start=start, end=end, status__in=LotSimulation.ACTIVE
+        return solver_runs.request(
+            LotSimulation,
+            run_lot_simulation,
+            canteen=kitchen,
+            start=start,
+            end=end,
+            requested_by=user,
         )
-    solver_runs.enqueue_on_commit(run_lot_simulation, simulation)
-    return simulation
+    except solver_runs.AlreadyRunning as running:
+        return running.run
 
 
 @task()

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -33,14 +33,6 @@ from orders.models import AllocationLine, AllocationRun, PurchaseOrder
 from producers.models import Offer
 
 CENT = Decimal("0.01")
-
-
-class AllocationAlreadyRunning(Exception):
-    """Raised with the run in progress when the same period is asked for twice."""
-
-    def __init__(self, run: AllocationRun):
-        super().__init__(str(run))
-        self.run = run
 
 
 def clean_goal(goal: str | None, budget) -> tuple[str, Decimal | None]:
@@ -66,7 +58,8 @@ def request_allocation(
     budget=None,
     user=None,
 ) -> AllocationRun:
-    """Queue an allocation run, unless one is already running for this kitchen and period.
+    """Queue an allocation run, unless one is already running for this kitchen and period
+    (then ``solver_runs.AlreadyRunning`` names it).
 
     ``goal`` is "min_cost" (default: cheapest allocation meeting the targets, within
     ``budget`` if given) or "max_local" (most local value the ``budget`` can buy)."""
@@ -74,26 +67,17 @@ def request_allocation(
         raise ValidationError(_("The period ends before it starts."))
     targets = clean_targets(targets)
     goal, budget = clean_goal(goal, budget)
-    fields = {
-        "canteen": canteen,
-        "start": start,
-        "end": end,
-        "targets": targets,
-        "goal": goal,
-        "budget": budget,
-    }
-    try:
-        with transaction.atomic():
-            run = AllocationRun.objects.create(**fields, requested_by=user)
-    except IntegrityError:
-        active = AllocationRun.objects.filter(
-            canteen=canteen, start=start, end=end, status__in=AllocationRun.ACTIVE
-        ).first()
-        if active is None:  # it ended between our insert and this read: ask again
-            return request_allocation(**fields, user=user)
-        raise AllocationAlreadyRunning(active) from None
-    solver_runs.enqueue_on_commit(solve_allocation_run, run)
-    return run
+    return solver_runs.request(
+        AllocationRun,
+        solve_allocation_run,
+        canteen=canteen,
+        start=start,
+        end=end,
+        targets=targets,
+        goal=goal,
+        budget=budget,
+        requested_by=user,
+    )
 
 
 @task()

@@ -20,7 +20,6 @@ from cantine.models import Canteen, Role
 from cantine.refusals import Refused
 from cantine.roles import MAX_ID, kitchen_for, may_act, role_required
 from cantine.selectors import kitchens_of
-from menus.services import PlanAlreadyRunning
 from orders import exports, lifecycle, lots, needs, reallocation, repair, selectors, services
 from orders.forms import AllocationForm, NeedQuantityForm, PeriodForm, ReceiptForm
 from orders.models import AllocationRun, LotSimulation, Need, PurchaseOrder, PurchaseOrderLine
@@ -155,7 +154,7 @@ def start_allocation(request, pk):
             budget=form.cleaned_data["budget"],
             user=request.user,
         )
-    except services.AllocationAlreadyRunning as running:
+    except solver_runs.AlreadyRunning as running:
         run = running.run
     except ValidationError as error:
         raise Refused(error.messages) from error
@@ -184,7 +183,7 @@ def retry_run(request, run_pk):
     run = _run(request.user, run_pk, *WRITERS)
     try:
         run = solver_runs.retry(run, services.solve_allocation_run)
-    except solver_runs.RunAlreadyActive as running:
+    except solver_runs.AlreadyRunning as running:
         run = running.run
     run.refresh_from_db()  # an immediate task backend may have solved it already
     return render(request, "orders/_run_status.html", {"run": run, "can_edit": True})
@@ -412,7 +411,7 @@ def repair_menus(request, line_pk):
     shortage = repair.shortage_of(line)
     try:
         run = repair.request_menu_repair(line=line, actor=request.user)
-    except PlanAlreadyRunning as running:
+    except solver_runs.AlreadyRunning as running:
         run = running.run
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from cantine import solver_runs
 from menus import services
 from menus.models import Meal, MealDish, PlanRun
 from menus.selectors import compliance
@@ -242,7 +243,7 @@ def test_a_second_request_joins_the_running_one(world, kitchen):
         rule_set=rule_set,
         status=PlanRun.Status.RUNNING,
     )
-    with pytest.raises(services.PlanAlreadyRunning) as joined:
+    with pytest.raises(solver_runs.AlreadyRunning) as joined:
         services.request_plan(
             canteen=kitchen,
             start=MONDAY,
