@@ -155,6 +155,9 @@ def copy_week(*, canteen: Canteen, source_monday: date, target_monday: date) -> 
 # Sent (with ``run``) when a run's plan has been written; the buying side recomputes the
 # needs of a menu repair (``orders.repair``), since menus never import orders.
 plan_written = Signal()
+# Sent (with ``canteen``, ``start``, ``end``) for the cook's calendar: each receiver returns
+# the products nobody can supply for those weeks, shown with the menu repair (``orders.repair``).
+shortages_asked = Signal()
 
 
 def request_plan(

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cantine import solver_runs
+from cantine.dates import week_start
 from cantine.models import Canteen, Role
 from cantine.refusals import Refused
 from cantine.roles import kitchen_for, may_act, role_required
@@ -23,7 +24,7 @@ from cantine.selectors import kitchens_of
 from cantine.uploads import max_body
 from menus import scdl, selectors, services, variety
 from menus.forms import MAX_SCDL_BYTES, CopyWeekForm, PeriodForm, PlanForm, ScdlImportForm
-from menus.instances import catalogue, family_rules, menu_policy, week_start
+from menus.instances import catalogue, family_rules, menu_policy
 from menus.models import Closure, Meal, MealDish, PlanRun
 from menus.pdf import weekly_menu_pdf
 from nutrition.models import Component, Dish
@@ -86,10 +87,9 @@ def _calendar_context(request, canteen: Canteen, start: date, weeks: int) -> dic
 
 def _shortages(canteen: Canteen, start: date, end: date) -> list:
     """Products a producer refused and nobody else can supply, with the one-click menu
-    repair (``orders.repair``: the buying side, read here only for the cook's card)."""
-    from orders.repair import shortages
-
-    return shortages(canteen, start=start, end=end)
+    repair: the buying side answers ``services.shortages_asked`` (menus never import it)."""
+    answers = services.shortages_asked.send(sender=Canteen, canteen=canteen, start=start, end=end)
+    return [shortage for _receiver, found in answers for shortage in found]
 
 
 def _render_calendar(request, canteen, start, weeks, status=200):

@@ -7,8 +7,10 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self):
-        from menus.services import plan_written
-        from orders.repair import on_plan_written
+        from menus.services import plan_written, shortages_asked
+        from orders.repair import on_plan_written, on_shortages_asked
 
-        # A menu repair's new menus recompute the needs they change (menus never import orders).
+        # A menu repair's new menus recompute the needs they change, and the calendar shows
+        # what nobody can supply (menus never import orders).
         plan_written.connect(on_plan_written, dispatch_uid="orders.repair")
+        shortages_asked.connect(on_shortages_asked, dispatch_uid="orders.repair.calendar")

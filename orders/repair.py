@@ -236,3 +236,8 @@ def on_plan_written(sender, run: PlanRun, **kwargs) -> None:
             "needs": {"created": result.created, "removed": result.removed},
         },
     )
+
+
+def on_shortages_asked(sender, canteen: Canteen, start: date, end: date, **kwargs):
+    """The menus calendar's question: what nobody can supply for these weeks."""
+    return shortages(canteen, start=start, end=end)
