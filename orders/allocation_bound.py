@@ -88,14 +88,28 @@ class DateDecomposition:
         self.relaxed = np.flatnonzero(self.row_block < 0)
         self.lp_values: dict[int, float] = {}  # variable id -> value, after ``lp_duals``
 
-    def lp_duals(self, seconds: float) -> tuple[str, float | None, np.ndarray | None]:
+    def lp_duals(
+        self, seconds: float, replace: tuple[list[int], list[tuple]] | None = None
+    ) -> tuple[str, float | None, np.ndarray | None]:
         """The LP relaxation: ("optimal", its value as a minimisation, its duals row by
-        row), ("infeasible", None, None) or ("unknown", None, None) when out of time."""
+        row), ("infeasible", None, None) or ("unknown", None, None) when out of time.
+
+        ``replace`` = (row ids, rows (lb, ub, {variable id: coefficient})) solves a
+        relaxation of the LP instead: those rows dropped (their duals 0), the new rows
+        added (rows the dropped ones imply). Its optimum is still a valid bound, and the
+        anytime Lagrangian bound still starts from it: the dropped rows lie within a
+        block, so with its duals its solution restricted to a block is optimal for that
+        block's relaxed LP, whose value bounds the block's own."""
         mo = self.mathopt
         proto = type(self.proto)()
         proto.CopyFrom(self.proto)
         del proto.variables.integers[:]
         proto.variables.integers.extend([False] * len(self.var_ids))
+        keep = np.ones(len(self.row_ids), dtype=bool)
+        if replace is not None:
+            drop, rows = replace
+            keep = ~np.isin(self.row_ids, np.array(drop, dtype=np.int64))
+            _replace_rows(proto, self, keep, rows)
         model = mo.Model.from_model_proto(proto)
         params = mo.SolveParameters(time_limit=timedelta(seconds=max(seconds, 0.05)))
         result = mo.solve(model, mo.SolverType.HIGHS, params=params)
@@ -107,8 +121,10 @@ class DateDecomposition:
             return "infeasible", None, None
         if reason != mo.TerminationReason.OPTIMAL:
             return "unknown", None, None
-        rows = [model.get_linear_constraint(int(r)) for r in self.row_ids]
-        duals = self.sign * np.array(result.dual_values(rows), dtype=float)
+        duals = np.zeros(len(self.row_ids))
+        kept = np.flatnonzero(keep)
+        rows = [model.get_linear_constraint(int(r)) for r in self.row_ids[kept]]
+        duals[kept] = self.sign * np.array(result.dual_values(rows), dtype=float)
         values = result.variable_values([model.get_variable(int(v)) for v in self.var_ids])
         self.lp_values = {int(v): x for v, x in zip(self.var_ids, values, strict=True) if x > 1e-6}
         return "optimal", self.sign * result.objective_value(), duals
@@ -208,3 +224,39 @@ class DateDecomposition:
         result = mo.solve(model, mo.SolverType.HIGHS, params=params)
         bound = result.termination.objective_bounds.dual_bound
         return bound if math.isfinite(bound) else None
+
+
+def _replace_rows(proto, dec: DateDecomposition, keep: np.ndarray, rows: list[tuple]) -> None:
+    """In ``proto`` (a copy of ``dec.proto``), only the rows ``keep`` marks, then ``rows``."""
+    cons, matrix = proto.linear_constraints, proto.linear_constraint_matrix
+    entries = keep[dec.e_row]
+    row_ids = dec.row_ids[dec.e_row[entries]].tolist()
+    col_ids = dec.var_ids[dec.e_col[entries]].tolist()
+    values = dec.e_val[entries].tolist()
+    ids, lbs, ubs = dec.row_ids[keep].tolist(), dec.row_lb[keep].tolist(), dec.row_ub[keep].tolist()
+    names = list(cons.names)
+    kept_names = [n for n, k in zip(names, keep.tolist(), strict=True) if k] if names else []
+    start = int(dec.row_ids.max()) + 1 if len(dec.row_ids) else 0
+    for k, (lb, ub, terms) in enumerate(rows):
+        ids.append(start + k)
+        lbs.append(lb)
+        ubs.append(ub)
+        if names:
+            kept_names.append("")
+        for var_id in sorted(terms):
+            row_ids.append(start + k)
+            col_ids.append(var_id)
+            values.append(terms[var_id])
+    for field, new in (
+        (cons.ids, ids),
+        (cons.lower_bounds, lbs),
+        (cons.upper_bounds, ubs),
+        (matrix.row_ids, row_ids),
+        (matrix.column_ids, col_ids),
+        (matrix.coefficients, values),
+    ):
+        del field[:]
+        field.extend(new)
+    if names:
+        del cons.names[:]
+        cons.names.extend(kept_names)
