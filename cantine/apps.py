@@ -11,7 +11,13 @@ class CantineConfig(AppConfig):
 
         from cantine import local
         from cantine.logs import connect_job_signals
+        from menus import variety
+        from nutrition import compliance
 
-        local.translate = gettext  # "local" is stated in the language of the page
+        # The pure modules write English message ids; pages, PDFs and exports read them in
+        # their own language (French first).
+        local.translate = gettext
+        compliance.translate = gettext
+        variety.translate = gettext
 
         connect_job_signals()  # one JSON line per background job

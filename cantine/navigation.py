@@ -42,3 +42,29 @@ NAV_ITEMS = [
 def items_for(user) -> list[NavItem]:
     roles = roles_of(user)
     return [item for item in NAV_ITEMS if item.roles & roles]
+
+
+# The menu entry each page belongs to, by its route name's prefix (the most specific first):
+# URL prefixes do not tell, since consultations live under /orders/ too.
+SECTIONS = [
+    ("consultation_", "consultation_index"),
+    ("portal_", "portal_consultations"),
+    ("orders_portal", "orders_portal"),
+    ("invoice_", "orders_index"),
+    ("orders_", "orders_index"),
+    ("menu_", "menu_index"),
+    ("canteen_", "canteen_list"),
+    ("producer_directory", "producer_directory"),
+    ("producer_profile", "producer_profile"),
+    ("producer_offer", "producer_offers"),
+    ("purchase_shares", "purchase_shares"),
+    ("purchase_", "purchase_ledger"),
+    ("dish_", "dish_list"),
+    ("food_", "dish_list"),
+    ("rule_set_", "rule_set_list"),
+]
+
+
+def section_of(url_name: str) -> str | None:
+    """The ``NAV_ITEMS`` entry a page highlights, or None for a page outside the menu."""
+    return next((item for prefix, item in SECTIONS if url_name.startswith(prefix)), None)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cantine.bounds import DayField
+from cantine.forms import TypedDecimalField
 from menus.models import PlanRun
 
 
@@ -24,7 +25,7 @@ class PlanForm(forms.Form):
         initial=True,
         help_text=_("Untick to plan the whole period again around the locked dishes."),
     )
-    max_cost_per_meal = forms.DecimalField(
+    max_cost_per_meal = TypedDecimalField(
         label=_("Budget per meal (€ HT)"),
         required=False,
         min_value=0,

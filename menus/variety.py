@@ -71,25 +71,25 @@ STARCHES: tuple[tuple[str, re.Pattern], ...] = tuple(
     )
 )
 FAMILY_LABELS = {
-    "protein": "protéine principale",
-    "starch": "féculent",
+    "protein": "main protein",
+    "starch": "starch",
 }
 VALUE_LABELS = {
-    "fish": "poisson",
-    "poultry": "volaille",
-    "pork": "porc",
-    "lamb": "agneau",
-    "rabbit": "lapin",
-    "beef": "bœuf ou veau",
-    "egg": "œuf",
-    "pulses": "légumineuses",
-    "plant": "protéine végétale",
-    "cheese": "fromage",
-    "cereal": "céréales",
-    "pasta": "pâtes",
-    "rice": "riz",
-    "potato": "pommes de terre",
-    "semolina": "semoule",
+    "fish": "fish",
+    "poultry": "poultry",
+    "pork": "pork",
+    "lamb": "lamb",
+    "rabbit": "rabbit",
+    "beef": "beef or veal",
+    "egg": "egg",
+    "pulses": "pulses",
+    "plant": "plant protein",
+    "cheese": "cheese",
+    "cereal": "cereals",
+    "pasta": "pasta",
+    "rice": "rice",
+    "potato": "potatoes",
+    "semolina": "semolina",
 }
 # Shipped defaults, the way a dietitian states them (a rule set may change or drop each).
 DEFAULT_RULES = (
@@ -119,18 +119,30 @@ def dish_families(component: str, name: str, ingredients: Sequence[str]) -> tupl
     return ()
 
 
+def _untranslated(message: str) -> str:
+    return message
+
+
+# How messages are translated: the identity here (pure Python); the menus app sets Django's
+# ``gettext`` when it is ready, so pages read them in their own language.
+translate = _untranslated
+
+
 def value_label(value: str) -> str:
-    return VALUE_LABELS.get(value, value)
+    return translate(VALUE_LABELS[value]) if value in VALUE_LABELS else value
 
 
 def rule_text(rule: FamilyRule) -> str:
     """A variety rule in plain French."""
-    family = FAMILY_LABELS.get(rule.family, rule.family)
+    family = translate(FAMILY_LABELS[rule.family]) if rule.family in FAMILY_LABELS else rule.family
     if rule.kind == "not_consecutive":
-        return f"pas la même {family} deux repas de suite"
+        return translate("not the same %(family)s two meals in a row") % {"family": family}
     if rule.kind == "max_per_week":
-        return f"une même {family} au plus {rule.limit} fois par semaine"
-    return f"deux semaines ont au plus {rule.limit} % de plats en commun"
+        return translate("the same %(family)s at most %(limit)s times a week") % {
+            "family": family,
+            "limit": rule.limit,
+        }
+    return translate("two weeks share at most %(limit)s %% of their dishes") % {"limit": rule.limit}
 
 
 @dataclass
@@ -140,21 +152,38 @@ class VarietyFailure:
     what: str  # the family value, or the number of dishes shared
 
     def describe(self) -> str:
+        what = value_label(self.what).capitalize()
         if self.rule.kind == "not_consecutive":
-            return (
-                f"{value_label(self.what).capitalize()} deux repas de suite, le "
-                f"{fr_date(self.dates[0])} et le {fr_date(self.dates[1])} ({self.rule.id})."
-            )
+            return translate(
+                "%(what)s two meals in a row, on %(first)s and %(second)s (%(rule)s)."
+            ) % {
+                "what": what,
+                "first": fr_date(self.dates[0]),
+                "second": fr_date(self.dates[1]),
+                "rule": self.rule.id,
+            }
         if self.rule.kind == "max_per_week":
-            days = ", ".join(fr_date(d) for d in self.dates)
-            return (
-                f"{value_label(self.what).capitalize()} {len(self.dates)} fois la semaine du "
-                f"{fr_date(self.dates[0])} ({days}), au plus {self.rule.limit} ({self.rule.id})."
-            )
-        return (
-            f"Les semaines du {fr_date(self.dates[0])} et du {fr_date(self.dates[1])} ont "
-            f"{self.what} plats en commun, plus de {self.rule.limit} % ({self.rule.id})."
-        )
+            return translate(
+                "%(what)s %(count)s times in the week of %(first)s (%(days)s), at most "
+                "%(limit)s (%(rule)s)."
+            ) % {
+                "what": what,
+                "count": len(self.dates),
+                "first": fr_date(self.dates[0]),
+                "days": ", ".join(fr_date(d) for d in self.dates),
+                "limit": self.rule.limit,
+                "rule": self.rule.id,
+            }
+        return translate(
+            "The weeks of %(first)s and %(second)s share %(count)s dishes, more than "
+            "%(limit)s %% (%(rule)s)."
+        ) % {
+            "first": fr_date(self.dates[0]),
+            "second": fr_date(self.dates[1]),
+            "count": self.what,
+            "limit": self.rule.limit,
+            "rule": self.rule.id,
+        }
 
 
 def week_share_cap(limit_pct: int, dishes_a: int, dishes_b: int) -> int:

@@ -16,33 +16,43 @@ from datetime import date
 
 from nutrition.mealplan import Dish, Instance, InstanceError, Rule, ServedMeal, from_json
 
-# Plain French names of the tags, for messages a cook or a dietitian reads.
+# Plain names of the tags, for messages a cook or a dietitian reads (English message ids;
+# ``translate`` gives them in the page's language, French first).
 TAG_LABELS = {
-    "raw_veg_fruit": "crudités ou fruits frais",
-    "raw_fruit_dessert": "fruit cru en dessert",
-    "cooked_veg": "légumes cuits",
-    "starch_pulses": "féculents, légumes secs ou céréales",
-    "cheese_ca_150": "fromage riche en calcium (≥ 150 mg)",
-    "cheese_ca_100_150": "fromage à 100–150 mg de calcium",
-    "dairy_ca100_fat5": "laitage > 100 mg de calcium et < 5 g de gras",
-    "unground_red_meat": "viande rouge non hachée ou abats",
-    "fish_70": "poisson",
-    "low_protein_prep": "préparation à moins de 70 % de viande, poisson ou œuf",
-    "fatty_entree": "entrée grasse",
-    "fatty_dessert": "dessert gras",
-    "fried": "produit frit ou préfrit",
-    "low_pl_ratio": "plat protidique gras (P/L ≤ 1)",
-    "sweet_dessert": "dessert sucré",
-    "vegetarian": "plat végétarien",
-    "veg_pulses_cereals": "plat végétarien à base de légumineuses ou céréales",
-    "veg_egg": "plat végétarien à base d'œuf",
-    "veg_cheese": "plat végétarien à base de fromage",
-    "veg_processed": "plat végétarien à base de produit transformé",
+    "raw_veg_fruit": "raw vegetables or fresh fruit",
+    "raw_fruit_dessert": "raw fruit as dessert",
+    "cooked_veg": "cooked vegetables",
+    "starch_pulses": "starches, pulses or cereals",
+    "cheese_ca_150": "calcium-rich cheese (≥ 150 mg)",
+    "cheese_ca_100_150": "cheese with 100–150 mg of calcium",
+    "dairy_ca100_fat5": "dairy with > 100 mg of calcium and < 5 g of fat",
+    "unground_red_meat": "unground red meat or offal",
+    "fish_70": "fish",
+    "low_protein_prep": "preparation with less than 70 % meat, fish or egg",
+    "fatty_entree": "fatty starter",
+    "fatty_dessert": "fatty dessert",
+    "fried": "fried or pre-fried product",
+    "low_pl_ratio": "fatty protein dish (P/F ≤ 1)",
+    "sweet_dessert": "sweet dessert",
+    "vegetarian": "vegetarian dish",
+    "veg_pulses_cereals": "vegetarian dish of pulses or cereals",
+    "veg_egg": "vegetarian egg dish",
+    "veg_cheese": "vegetarian cheese dish",
+    "veg_processed": "vegetarian dish of processed protein",
 }
 
 
+def _untranslated(message: str) -> str:
+    return message
+
+
+# How messages are translated: the identity here (pure Python); the nutrition app sets
+# Django's ``gettext`` when it is ready, so pages read them in their own language.
+translate = _untranslated
+
+
 def tag_label(tag: str) -> str:
-    return TAG_LABELS.get(tag, tag)
+    return translate(TAG_LABELS[tag]) if tag in TAG_LABELS else tag
 
 
 def fr_date(day: date) -> str:
@@ -52,15 +62,21 @@ def fr_date(day: date) -> str:
 def bounds_text(lo: int | None, hi: int | None) -> str:
     """'exactement 10', 'au moins 4', 'au plus 3', 'entre 2 et 5'."""
     if lo is not None and hi is not None:
-        return f"exactement {lo}" if lo == hi else f"entre {lo} et {hi}"
+        if lo == hi:
+            return translate("exactly %(n)s") % {"n": lo}
+        return translate("between %(lo)s and %(hi)s") % {"lo": lo, "hi": hi}
     if lo is not None:
-        return f"au moins {lo}"
-    return f"au plus {hi}"
+        return translate("at least %(n)s") % {"n": lo}
+    return translate("at most %(n)s") % {"n": hi}
 
 
 def rule_text(rule: Rule) -> str:
     """A rule in plain French: 'au moins 4 repas avec poisson sur 20'."""
-    return f"{bounds_text(rule.min, rule.max)} repas avec {tag_label(rule.tag)} sur {rule.window}"
+    return translate("%(bounds)s meals with %(tag)s out of %(window)s") % {
+        "bounds": bounds_text(rule.min, rule.max),
+        "tag": tag_label(rule.tag),
+        "window": rule.window,
+    }
 
 
 @dataclass
@@ -101,16 +117,28 @@ class RuleResult:
         """One sentence in French, naming the first failing window if any."""
         rule, label = self.rule, tag_label(self.rule.tag)
         if self.ok:
-            return f"{rule.id} respectée ({rule_text(rule)}) : {self.worst_count} au pire."
+            return translate("%(rule)s met (%(text)s): %(count)s at worst.") % {
+                "rule": rule.id,
+                "text": rule_text(rule),
+                "count": self.worst_count,
+            }
         first = self.failures[0]
         needs = bounds_text(first.min, first.max)
-        more = (
-            f" (et {len(self.failures) - 1} autre(s) fenêtre(s))" if len(self.failures) > 1 else ""
-        )
-        return (
-            f"{rule.id} échoue dans la fenêtre du {fr_date(first.start)} au {fr_date(first.end)} : "
-            f"{first.count} repas avec {label}, il en faut {needs}{more}."
-        )
+        more = ""
+        if len(self.failures) > 1:
+            more = translate(" (and %(n)s other window(s))") % {"n": len(self.failures) - 1}
+        return translate(
+            "%(rule)s fails in the window from %(start)s to %(end)s: %(count)s meals with "
+            "%(tag)s, %(needs)s needed%(more)s."
+        ) % {
+            "rule": rule.id,
+            "start": fr_date(first.start),
+            "end": fr_date(first.end),
+            "count": first.count,
+            "tag": label,
+            "needs": needs,
+            "more": more,
+        }
 
     def to_dict(self) -> dict:
         return {
@@ -135,10 +163,16 @@ class VegetarianWeek:
     dates: list[date]
 
     def describe(self) -> str:
-        return (
-            f"Semaine {self.week} (du {fr_date(self.dates[0])} au {fr_date(self.dates[-1])}) : "
-            f"{self.vegetarian_meals} repas végétarien(s), il en faut au moins {self.required}."
-        )
+        return translate(
+            "Week %(week)s (%(start)s to %(end)s): %(count)s vegetarian meal(s), at least "
+            "%(required)s needed."
+        ) % {
+            "week": self.week,
+            "start": fr_date(self.dates[0]),
+            "end": fr_date(self.dates[-1]),
+            "count": self.vegetarian_meals,
+            "required": self.required,
+        }
 
     def to_dict(self) -> dict:
         return {
@@ -157,10 +191,14 @@ class Repeat:
 
     def describe(self, dishes: dict[str, Dish] | None = None) -> str:
         name = dishes[self.dish].name if dishes and self.dish in dishes else self.dish
-        return (
-            f"« {name} » revient le {fr_date(self.dates[1])}, {self.meals_apart} repas "
-            f"seulement après le {fr_date(self.dates[0])}."
-        )
+        return translate(
+            "“%(name)s” comes back on %(second)s, only %(apart)s meals after %(first)s."
+        ) % {
+            "name": name,
+            "second": fr_date(self.dates[1]),
+            "apart": self.meals_apart,
+            "first": fr_date(self.dates[0]),
+        }
 
     def to_dict(self) -> dict:
         return {

@@ -192,7 +192,19 @@ class IngredientForm(forms.Form):
         return initial
 
 
+def name_each_cell(form) -> None:
+    """A formset row's inputs sit in table cells under a column header, with no <label> of
+    their own: each gets its field's name for screen readers (axe's "label" rule)."""
+    for field in form.fields.values():
+        if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            field.widget.attrs.setdefault("aria-label", field.label)
+
+
 class BaseIngredientFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        name_each_cell(form)
+
     def clean(self):
         super().clean()
         if any(form.errors for form in self.forms):
@@ -281,6 +293,10 @@ class RuleForm(forms.ModelForm):
 
 
 class BaseRuleFormSet(forms.BaseModelFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        name_each_cell(form)
+
     def clean(self):
         super().clean()
         codes = set()

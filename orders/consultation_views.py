@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cantine.forms import TypedDecimalField
 from cantine.models import Role
 from cantine.roles import kitchen_for, may_act, producer_of, role_required
 from cantine.validators import validate_siret
@@ -225,9 +226,10 @@ def consultation_award(request, cpk):
         for key, value in request.POST.items():
             if key.startswith("qty_"):
                 try:
-                    quantities[int(key[4:])] = Decimal(value or "0")
-                except (ValueError, InvalidOperation):
-                    messages.error(request, _("Give whole quantities."))
+                    typed = TypedDecimalField(required=False).clean(value)
+                    quantities[int(key[4:])] = typed if typed is not None else Decimal(0)
+                except (ValueError, InvalidOperation, ValidationError):
+                    messages.error(request, _("Give the quantities as numbers, e.g. 12,5."))
                     return redirect("consultation_detail", cpk=consultation.pk)
     try:
         orders = cs.award(
