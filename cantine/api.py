@@ -55,5 +55,6 @@ class CanteenViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return visible_canteens(self.request.user, *STAFF).prefetch_related(
-            "cover_forecasts", "local_territory"
+            "cover_forecasts",
+            "local_territory__communes",  # what local_definition reads
         )

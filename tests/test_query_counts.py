@@ -867,8 +867,11 @@ def more_needs(world, n) -> str:
 
 
 def more_canteens(world, n) -> str:
+    """Canteens the manager runs, each local by a territory (PAT) of its own."""
     for _ in range(n):
-        canteen = CanteenFactory()
+        territory = Territory.objects.create(name=f"PAT {next(_serial)}")
+        territory.communes.set([world.kitchen.commune])
+        canteen = CanteenFactory(local_territory=territory)
         MembershipFactory(user=world.users["manager"], canteen=canteen, role=Role.MANAGER)
     return canteen.name
 
