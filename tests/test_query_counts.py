@@ -252,6 +252,37 @@ def more_answers(world, n) -> str:
     return producer.name
 
 
+def more_group_answers(world, n) -> str:
+    """Answers of groups to one closed consultation: a new lead and a partner each, the
+    partner delivering (the page ranks them)."""
+    consultation = _first_consultation(world) or _consultation(
+        world, deadline=timezone.now() - timedelta(days=1)
+    )
+    for _ in range(n):
+        lead, partner = ProducerFactory(), ProducerFactory()
+        answer = Answer.objects.create(consultation=consultation, lead=lead)
+        answer.members.set([lead, partner])
+        for item in consultation.items.all():
+            AnswerLine.objects.create(
+                answer=answer,
+                item=item,
+                producer=partner,
+                unit_price=Decimal("1.3"),
+                quantity=Decimal(10),
+            )
+    return partner.name
+
+
+def more_portal_group_answers(world, n) -> str:
+    """Open consultations the portal's producer answered as a partner of a new lead."""
+    for _ in range(n):
+        consultation = _consultation(world)
+        lead = ProducerFactory()
+        answer = Answer.objects.create(consultation=consultation, lead=lead)
+        answer.members.set([lead, world.producer])
+    return lead.name
+
+
 def more_awarded_answers(world, n) -> str:
     consultation = _first_consultation(world) or _consultation(
         world, Consultation.Status.AWARDED, deadline=timezone.now() - timedelta(days=1)
@@ -948,6 +979,8 @@ CASES = [
     ("cook", "/orders/consultations/{consultation}/", more_items),
     ("cook", "/orders/consultations/{consultation}/", more_answers),
     ("cook", "/orders/consultations/{consultation}/", more_awarded_answers),
+    ("cook", "/orders/consultations/{consultation}/", more_group_answers),
+    ("producer", "/orders/portal/consultations/", more_portal_group_answers),
     ("cook", "/orders/consultations/{consultation}/", more_awarded_orders),
     ("cook", "/orders/consultations/{consultation}/", more_draft_items),
     ("manager", "/orders/{kitchen}/invoices/", more_invoices),
