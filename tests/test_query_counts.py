@@ -13,9 +13,10 @@ route of the URL confs that lists rows (``tests.security.authorization_table``) 
   paid), an order's lines (page, API, CSV and PDF), its history, receipts (confirmed and
   delivered lines); the producer portal and ``/api/my-orders/`` (sent and answered, and one
   order's lines);
-- consultations (list, detail: items and invitations, sourcing, answers ranked, awarded
-  answers and their orders, draft; analysis PDF), the producer's open consultations, answers,
-  deliveries to invoice and invoices (portal and API), invoices of the kitchen;
+- consultations (list, detail: items and invitations, sourcing, answers ranked, of one
+  producer or of a group, awarded answers and their orders, draft; analysis PDF), the
+  producer's open consultations, answers (its own and as a group's partner), deliveries to
+  invoice and invoices (portal and API), invoices of the kitchen;
 - dishes (list, detail with ingredients and overrides, editor, API), foods (search, API),
   rule sets (list, detail with rules and the canteens using them, editor, history,
   portion sizes, API);
@@ -23,8 +24,8 @@ route of the URL confs that lists rows (``tests.security.authorization_table``) 
   a rule set with a nutrient bound, the week's PDF, the SCDL export, the course picker,
   ``/api/meals/`` and its compliance; the satellite's staff reading their kitchen's;
 - purchases: the ledger (page, API, CSV; lines tied to producers, foods and imports), imports,
-  the shares page, its tables and PDF and the shares API for a group of satellites with
-  planned orders and paid orders (payment delays); plan runs (API);
+  the shares page, its tables and PDF and the shares API for a group of satellites (local by
+  a territory) with planned orders and paid orders (payment delays); plan runs (API);
 - the admin's lists, among them the outbox of notifications.
 
 Lists capped by design (the course picker and the food search show 30 rows, the top
