@@ -18,9 +18,9 @@ Four kinds of users, logged in as the data set made them (``bench.departement``)
 Every request is named ``<group>: <what>``, group one of ``page``, ``api``, ``shares`` (the
 shares page and its PDF) or ``login``; at the end the figures per group (p50/p95/p99,
 requests per second, errors) are printed and written to ``<--csv prefix>_groups.csv`` (or
-``LOCUST_GROUPS_CSV``). Those figures start ``LOCUST_WARMUP_S`` (20) seconds after the last
-user is spawned, once the logins of the ramp (PBKDF2, slow on purpose) are over; locust's own
-tables (``--reset-stats``: from the end of the ramp) include that warm-up. People wait 2 to
+``LOCUST_GROUPS_CSV``). Those figures start ``LOCUST_WARMUP_S`` (10) seconds after the last
+user has logged in, once the logins of the ramp (PBKDF2, slow on purpose) are over; locust's
+own tables (``--reset-stats``: from the end of the spawning) include the end of the logins. People wait 2 to
 10 s between clicks, API clients 1 to 5 s.
 """
 
@@ -47,7 +47,7 @@ PASSWORD = os.environ.get("DEPARTEMENT_PASSWORD", DEFAULT_PASSWORD)
 KITCHENS, FARMS = 100, 590
 PLAN_EVERY_S = float(os.environ.get("PLAN_EVERY_S", "60"))
 # Figures start this long after the last user is spawned: their logins are over by then.
-WARMUP_S = float(os.environ.get("LOCUST_WARMUP_S", "20"))
+WARMUP_S = float(os.environ.get("LOCUST_WARMUP_S", "10"))
 GROUPS = ("page", "api", "shares", "login")
 
 _numbers = {role: itertools.count(1) for role in ("cook", "producer", "manager", "api")}
@@ -88,6 +88,7 @@ class _LoggedIn(HttpUser):
         ) as response:
             if response.status_code != 302:
                 response.failure(f"login refused ({response.status_code})")
+        _logged_in(self.environment)
 
     def post(self, path: str, data: dict, name: str, **kwargs):
         data = {**data, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")}
@@ -260,6 +261,7 @@ class ApiClient(HttpUser):
         response = self.client.get("/api/canteens/", name="api: canteens")
         rows = response.json().get("results", []) if response.ok else []
         self.canteen = rows[0]["id"] if rows else None
+        _logged_in(self.environment)
 
     @task(3)
     def purchases(self):
@@ -298,9 +300,8 @@ class ApiClient(HttpUser):
 
 # --- figures per group ----------------------------------------------------------------------
 
-_times: dict[str, list[float]] = {g: [] for g in GROUPS}
-_errors: dict[str, int] = dict.fromkeys(GROUPS, 0)
-_clock = [0.0]  # figures are kept from then on (monotonic clock)
+_requests: list[tuple[float, str, float, bool]] = []  # (when, group, ms, failed)
+_clock = [float("inf")]  # figures are kept from then on (monotonic clock)
 _started = [time.monotonic()]
 
 
@@ -310,22 +311,21 @@ def _group(name: str) -> str:
 
 @events.request.add_listener
 def _record(request_type, name, response_time, response_length, exception=None, **_kw):
-    if time.monotonic() < _clock[0]:
-        return  # still warming up
-    group = _group(name)
-    _times.setdefault(group, []).append(response_time)
-    if exception is not None:
-        _errors[group] = _errors.get(group, 0) + 1
+    _requests.append((time.monotonic(), _group(name), response_time, exception is not None))
 
 
-@events.spawning_complete.add_listener
-def _spawned(user_count, **_kw):
-    if os.environ.get("LOCUST_KEEP_RAMP") != "1":
-        for values in _times.values():
-            values.clear()
-        for group in _errors:
-            _errors[group] = 0
-        _clock[0] = time.monotonic() + WARMUP_S
+_ready = [0]
+_ready_lock = threading.Lock()
+
+
+def _logged_in(environment) -> None:
+    """One more user logged in; once they all are, the figures start after ``WARMUP_S``."""
+    with _ready_lock:
+        _ready[0] += 1
+        wanted = environment.parsed_options.num_users if environment.parsed_options else 0
+        if _ready[0] == wanted and os.environ.get("LOCUST_KEEP_RAMP") != "1":
+            _clock[0] = time.monotonic() + WARMUP_S
+            print(f"All {wanted} users logged in: figures from {WARMUP_S:.0f} s on.", flush=True)
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -335,17 +335,20 @@ def _percentile(values: list[float], share: float) -> float:
 
 @events.quitting.add_listener
 def _report(environment, **_kw):
-    seconds = max(time.monotonic() - max(_clock[0], _started[0]), 1e-9)
+    if _clock[0] == float("inf"):  # not every user logged in: report the whole run
+        _clock[0] = _started[0]
+    seconds = max(time.monotonic() - _clock[0], 1e-9)
+    kept = [r for r in _requests if r[0] >= _clock[0]]
     rows = []
     for group in GROUPS:
-        values = _times.get(group, [])
+        values = [ms for _t, g, ms, _f in kept if g == group]
         if not values:
             continue
         rows.append(
             {
                 "group": group,
                 "requests": len(values),
-                "errors": _errors.get(group, 0),
+                "errors": sum(1 for _t, g, _ms, failed in kept if g == group and failed),
                 "rps": round(len(values) / seconds, 2),
                 "p50_ms": round(_percentile(values, 0.50)),
                 "p95_ms": round(_percentile(values, 0.95)),
