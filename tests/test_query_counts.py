@@ -211,7 +211,8 @@ def _answer(consultation, producer, awarded=False) -> Answer:
 
 
 def _first_consultation(world) -> Consultation:
-    return Consultation.objects.filter(canteen=world.kitchen).first()
+    """The kitchen's first consultation made (the one a case's URL names)."""
+    return Consultation.objects.filter(canteen=world.kitchen).order_by("pk").first()
 
 
 def more_consultations(world, n) -> str:
@@ -656,13 +657,14 @@ def more_answered_portal_history(world, n) -> str:
 
 def more_sourcing_producers(world, n) -> str:
     """Producers around the kitchen selling the consultation's family, with past answers."""
-    consultation = _first_consultation(world) or _consultation(world)
-    past = _consultation(world, Consultation.Status.AWARDED, timezone.now() - timedelta(days=9))
+    if _first_consultation(world) is None:
+        _consultation(world)  # the open one the page shows, then a past one they answered
+        _consultation(world, Consultation.Status.AWARDED, timezone.now() - timedelta(days=9))
+    past = Consultation.objects.get(canteen=world.kitchen, status=Consultation.Status.AWARDED)
     for _ in range(n):
         producer = ProducerFactory()
         _offer(producer, product_label=f"Chou {next(_serial)}")
         _answer(past, producer)
-    assert consultation.pk
     return producer.name
 
 
