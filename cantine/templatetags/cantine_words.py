@@ -8,7 +8,9 @@ A code with no name is shown as it is, so a new code shows up in the browser tes
 """
 
 from django import template
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language, gettext
 
 from cantine import vocabulary
 
@@ -74,3 +76,14 @@ def unit_after(quantity, unit) -> str:
     except (TypeError, ValueError):
         many = True
     return gettext(counted[1] if many else counted[0])
+
+
+@register.filter
+def day(value, fmt: str = "D j M") -> str:
+    """A date (or a moment, in local time) in the active language's way: "ven 4 déc",
+    "vendredi 4 décembre" in French, where day and month names take no capital; "Fri 4 Dec",
+    "Friday 4 December" in English. ``fmt`` is a Django date format."""
+    if value in (None, ""):
+        return ""
+    text = date_format(template_localtime(value), fmt)
+    return text.lower() if (get_language() or "").startswith("fr") else text
