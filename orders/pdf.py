@@ -44,11 +44,12 @@ def _render(order: PurchaseOrder) -> bytes:
         author=order.canteen.name,
     )
     canteen, producer = order.canteen, order.producer
+    buyer, supplier = _("Buyer"), _("Supplier")  # outside the f-strings: makemessages reads them
     parties = Table(
         [
             [
-                Paragraph(f"<b>{escape(_('Buyer'))}</b>", style["body"]),
-                Paragraph(f"<b>{escape(_('Supplier'))}</b>", style["body"]),
+                Paragraph(f"<b>{escape(buyer)}</b>", style["body"]),
+                Paragraph(f"<b>{escape(supplier)}</b>", style["body"]),
             ],
             [
                 Paragraph(
