@@ -1,5 +1,6 @@
 """Reads about canteens, shaped for pages and the API."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Sum
@@ -66,6 +67,21 @@ def cover_grid(canteen: Canteen, days=SERVICE_DAYS) -> CoverGrid:
     """Covers per age group x weekday, zero where nothing is forecast."""
     known = {(f.age_group, f.weekday): f.covers for f in canteen.cover_forecasts.all()}
     return _grid(known, days)
+
+
+def covers_by_weekday(kitchen: Canteen) -> dict[int, dict[str, int]]:
+    """Covers of the kitchen and its satellites, per weekday and age group (what needs and
+    supply are computed from; zero rows left out)."""
+    rows = (
+        CoverForecast.objects.filter(Canteen.in_group_of(kitchen))
+        .values_list("weekday", "age_group")
+        .annotate(total=Sum("covers"))
+    )
+    covers: dict[int, dict[str, int]] = defaultdict(dict)
+    for weekday, age_group, total in rows:
+        if total:
+            covers[weekday][age_group] = total
+    return covers
 
 
 def group_cover_grid(kitchen: Canteen, days=SERVICE_DAYS) -> CoverGrid:

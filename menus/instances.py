@@ -8,7 +8,7 @@ the optimiser see exactly the same meals, dishes and rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Prefetch
 
@@ -244,7 +244,3 @@ def build_planning_problem(
         season_weight=float(policy.season_weight),
     )
     return PlanningProblem(instance, meals, frozenset(replaceable))
-
-
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from cantine.dates import week_start
 from cantine.models import Canteen
 from cantine.search import matching
 from cantine.solver_runs import fresh
@@ -22,7 +23,6 @@ from menus.instances import (
     planner_rules,
     served,
     served_after,
-    week_start,
 )
 from menus.models import Meal, MealDish, PlanRun
 from nutrition import mealplan

@@ -14,35 +14,18 @@ checked alone (the allocation then buys what the offers cannot deliver elsewhere
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
-from cantine.models import Canteen, CoverForecast
+from cantine.dates import week_start
+from cantine.models import Canteen
+from cantine.selectors import covers_by_weekday
 from cantine.vocabulary import UnitConversionError
 from nutrition.models import Dish
 from nutrition.portions import gross_grams_for
 from producers.models import Offer
-
-
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def covers_by_weekday(kitchen: Canteen) -> dict[int, dict[str, int]]:
-    """Covers of the kitchen and its satellites, per weekday and age group."""
-    rows = (
-        CoverForecast.objects.filter(Canteen.in_group_of(kitchen))
-        .values_list("weekday", "age_group")
-        .annotate(total=Sum("covers"))
-    )
-    covers: dict[int, dict[str, int]] = defaultdict(dict)
-    for weekday, age_group, total in rows:
-        if total:
-            covers[weekday][age_group] = total
-    return covers
 
 
 def _delivers_in(offer: Offer, monday: date) -> bool:

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cantine import solver_runs
+from cantine.dates import week_start
 from cantine.models import Canteen, Role
 from cantine.refusals import Refused
 from cantine.roles import kitchen_for, may_act, role_required
@@ -23,7 +24,7 @@ from cantine.selectors import kitchens_of
 from cantine.uploads import max_body
 from menus import scdl, selectors, services, variety
 from menus.forms import MAX_SCDL_BYTES, CopyWeekForm, PeriodForm, PlanForm, ScdlImportForm
-from menus.instances import catalogue, family_rules, menu_policy, week_start
+from menus.instances import catalogue, family_rules, menu_policy
 from menus.models import Closure, Meal, MealDish, PlanRun
 from menus.pdf import weekly_menu_pdf
 from nutrition.models import Component, Dish

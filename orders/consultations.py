@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cantine.dates import week_start
 from cantine.labels import Family, Label
 from cantine.local import distance_km
 from cantine.models import Canteen, Weekday
@@ -45,7 +46,6 @@ from orders.models import (
     PurchaseOrder,
     PurchaseOrderLine,
 )
-from orders.needs import week_start
 from producers.models import Offer, Producer
 
 CRITERIA = award_model.CRITERIA

@@ -26,11 +26,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from cantine.dates import week_start
 from cantine.local import distance_km
 from cantine.models import Canteen
 from orders import allocation
 from orders.models import Need
-from orders.needs import week_start
 from producers.models import Offer
 
 DEFAULT_TIME_LIMIT_S = 10.0

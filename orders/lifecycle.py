@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cantine.dates import week_start
 from cantine.refusals import DomainError
 from cantine.roles import producer_of
 from orders import notifications, receipts
@@ -263,7 +264,7 @@ def cancel_order(order: PurchaseOrder, actor) -> PurchaseOrder:
 
 
 def _week(day: date) -> tuple[date, date]:
-    monday = day - timedelta(days=day.weekday())
+    monday = week_start(day)
     return monday, monday + timedelta(days=6)
 
 

@@ -29,12 +29,12 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from cantine import solver_runs
+from cantine.dates import week_start
 from cantine.labels import Family
 from cantine.models import Canteen
 from orders import allocation
 from orders.instances import instance_for_period
 from orders.models import LotSimulation
-from orders.needs import week_start
 
 
 class Granularity(models.TextChoices):

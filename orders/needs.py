@@ -23,18 +23,18 @@ it: then its computed quantity drops to 0 and the adjustment stays for the cook 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from cantine.dates import week_start
 from cantine.labels import Unit
-from cantine.models import Canteen, CoverForecast
+from cantine.models import Canteen
+from cantine.selectors import covers_by_weekday
 from cantine.vocabulary import is_perishable
 from menus.closures import days_off
 from menus.models import Meal
@@ -43,10 +43,6 @@ from nutrition.portions import gross_grams_for
 from orders.models import Need
 
 STEPS = {Unit.KG: Decimal("0.1"), Unit.LITRE: Decimal("0.1"), Unit.PIECE: Decimal("1")}
-
-
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 FRESH_LEAD_DAYS = 5
@@ -89,20 +85,6 @@ def round_up(quantity: Decimal, unit: str = Unit.KG) -> Decimal:
     """Up to the step of the unit: 0.1 kg or L, one whole piece."""
     step = STEPS[Unit(unit)]
     return (quantity / step).to_integral_value(rounding=ROUND_CEILING) * step
-
-
-def covers_by_weekday(kitchen: Canteen) -> dict[int, dict[str, int]]:
-    """Covers of the kitchen and its satellites, per weekday and age group."""
-    rows = (
-        CoverForecast.objects.filter(Canteen.in_group_of(kitchen))
-        .values_list("weekday", "age_group")
-        .annotate(total=Sum("covers"))
-    )
-    covers: dict[int, dict[str, int]] = defaultdict(dict)
-    for weekday, age_group, total in rows:
-        if total:
-            covers[weekday][age_group] = total
-    return covers
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from cantine.dates import week_start
 from cantine.models import Canteen, User
 from nutrition.models import Food
 from orders import allocation, lifecycle
@@ -55,7 +56,7 @@ class RefusedNeed:
 
 def _asked_quantity(offer: Offer, day: date) -> Decimal:
     """Confirmed or still awaiting an answer, that week: what the offer cannot promise again."""
-    monday = day - timedelta(days=day.weekday())
+    monday = week_start(day)
     lines = PurchaseOrderLine.objects.filter(
         offer=offer, order__delivery_date__range=(monday, monday + timedelta(days=6))
     ).exclude(order__status__in=[PurchaseOrder.Status.CANCELLED, PurchaseOrder.Status.REFUSED])

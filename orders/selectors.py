@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from cantine.dates import week_start
 from cantine.models import Canteen
 from cantine.solver_runs import fresh
 from orders.models import (
@@ -17,7 +18,6 @@ from orders.models import (
     PurchaseOrder,
     PurchaseOrderLine,
 )
-from orders.needs import week_start
 from producers.models import Producer
 
 LEGAL_TARGETS = {"egalim": 0.5, "bio": 0.2}  # EGalim law, mainland France (domain.md §3)

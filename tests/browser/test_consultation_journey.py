@@ -21,10 +21,10 @@ def _prepare():
     """Two weeks ahead, 100 kg of a vegetable three demo farms grow; two of them get users
     (the demo has one producer user) to answer together; minimum orders and delivery costs
     are set aside so the split is the scores' alone."""
+    from cantine.dates import week_start
     from cantine.local import distance_km
     from cantine.models import Canteen, User
     from orders.models import Need
-    from orders.needs import week_start
     from producers.models import Offer, ProducerMember
 
     kitchen = Canteen.objects.get(kind=Canteen.Kind.CENTRAL_KITCHEN)

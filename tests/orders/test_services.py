@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from cantine.dates import week_start
 from orders.instances import build_instance, instance_for_period, offer_pk
 from orders.models import AllocationRun, PurchaseOrder
-from orders.needs import compute_needs, week_start
+from orders.needs import compute_needs
 from orders.services import (
     AllocationNotAcceptable,
     accept_allocation,
