@@ -3,6 +3,7 @@
     python -m bench.planner            # 20/40/60 meals x 300/1,000/2,300 dishes, 2 workers
     python -m bench.planner --quick    # 20 meals x 300 and 2,300 dishes
     python -m bench.planner --workers 1 2 4 --sizes 20x2300
+    python -m bench.planner --supply --sizes 20x2300   # "most local", following supply
 
 Each case runs in a fresh subprocess so that the peak RSS (ru_maxrss) is its own.
 """
@@ -20,11 +21,43 @@ FULL = [(m, d) for m in (20, 40, 60) for d in (300, 1000, 2300)]
 QUICK = [(20, 300), (20, 2300)]
 
 
-def run_one(meals: int, dishes: int, seed: int, workers: int, limit: float) -> dict:
+def with_supply(inst, seed: int):
+    """A "most local" instance following supply: each week, a third of the dishes can be
+    delivered locally, for a share of 0.25 to 1 that changes from week to week; one dish in
+    twenty cannot be bought at all that week (``Meal.local_supply`` and ``unavailable``)."""
+    import dataclasses
+    import random
+
+    from nutrition.mealplan import Objective
+
+    rng = random.Random(f"supply-{seed}")
+    weeks: dict[tuple, tuple[dict, frozenset]] = {}
+    meals = []
+    for meal in inst.meals:
+        week = meal.date.isocalendar()[:2]
+        if week not in weeks:
+            shares = {
+                d: rng.choice((0.25, 0.5, 0.75, 1.0)) for d in inst.dishes if rng.random() < 1 / 3
+            }
+            gone = frozenset(d for d in inst.dishes if rng.random() < 0.05)
+            weeks[week] = (shares, gone)
+        shares, gone = weeks[week]
+        supply = {d: shares.get(d, 0.0) for d in inst.dishes}
+        meals.append(dataclasses.replace(meal, local_supply=supply, unavailable=gone))
+    return dataclasses.replace(
+        inst, meals=meals, objective=Objective(cost=0.05, local_share=1.0, co2e=0.0)
+    )
+
+
+def run_one(
+    meals: int, dishes: int, seed: int, workers: int, limit: float, supply: bool = False
+) -> dict:
     from bench.instances import make_instance
     from menus.planner import greedy_plan, plan_menus
 
     inst = make_instance(meals, dishes, seed=seed, time_limit_s=limit)
+    if supply:
+        inst = with_supply(inst, seed)
     started = time.perf_counter()
     greedy = greedy_plan(inst)
     greedy_s = time.perf_counter() - started
@@ -59,11 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", help="e.g. 20x300 60x2300")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--supply", action="store_true", help="most local, following supply")
     parser.add_argument("--one", nargs=3, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         meals, dishes, workers = args.one
-        print(json.dumps(run_one(meals, dishes, args.seed, workers, args.time_limit)))
+        print(json.dumps(run_one(meals, dishes, args.seed, workers, args.time_limit, args.supply)))
         return 0
     sizes = QUICK if args.quick else FULL
     if args.sizes:
@@ -87,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                 str(args.seed),
                 "--time-limit",
                 str(args.time_limit),
+                *(["--supply"] if args.supply else []),
             ]
             out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
             r = json.loads(out)

@@ -130,25 +130,46 @@ def follows_supply(instance: Instance) -> bool:
     return any(meal.local_supply is not None for meal in instance.meals)
 
 
-def _score_vector(instance: Instance, dish: Dish) -> tuple[int, ...]:
-    return tuple(meal_score(instance, m, dish) for m in range(len(instance.meals)))
-
-
 def prune_catalogue(instance: Instance) -> dict[str, list[Dish]]:
     """Per component, the dishes worth modelling, best objective first (see module doc)."""
     return _prune(instance, rule_bounds=True)
 
 
 def _prune(instance: Instance, rule_bounds: bool) -> dict[str, list[Dish]]:
-    """`rule_bounds` also caps a class by its max rules: not for explanations, which relax them."""
+    """`rule_bounds` also caps a class by its max rules: not for explanations, which relax them.
+
+    When scores change from meal to meal (supply), the dishes kept are those some meal keeps
+    (``meal_tops``), and each meal's slots keep only its own."""
+    if follows_supply(instance):
+        # Explanations (no rule bounds) relax supply and seasons too: keep what they ban.
+        union = set().union(*meal_tops(instance, rule_bounds, relaxed=not rule_bounds))
+        out: dict[str, list[Dish]] = {}
+        for dish in instance.dishes.values():
+            if dish.id in union:
+                out.setdefault(dish.component, []).append(dish)
+    else:
+        use_cost = instance.max_cost_per_meal is not None
+        out = {}
+        for comp, members, keep in _classes(instance, rule_bounds):
+            members.sort(key=lambda d: (dish_score(instance, d), d.cost, d.id))
+            out.setdefault(comp, []).extend(_undominated(members, keep, use_cost))
+    for comp in out:
+        out[comp].sort(key=lambda d: (dish_score(instance, d), d.cost, d.id))
+    return out
+
+
+def _classes(
+    instance: Instance, rule_bounds: bool, per_meal: bool = False
+) -> list[tuple[str, list[Dish], int]]:
+    """Classes of interchangeable dishes (component, members, how many to keep).
+
+    ``per_meal``: for ``meal_tops``, which compares dishes meal by meal, seasons and supply
+    split nothing (a dish out of season or not for sale at a meal is left out of that meal)."""
     spacing = instance.min_meals_between_repeats
     n_hist = len(instance.history)
     relevant = {r.tag for r in instance.rules}
-    use_cost = instance.max_cost_per_meal is not None
     families = {r.family for r in instance.family_rules if r.family}
-    seasonal = instance.season_mode != "off"
-    supply = follows_supply(instance)
-    vectors = {d.id: _score_vector(instance, d) for d in instance.dishes.values()} if supply else {}
+    seasonal = instance.season_mode != "off" and not per_meal
     classes: dict[tuple, list[Dish]] = {}
     for dish in instance.dishes.values():
         veg = instance.vegetarian_per_week > 0 and dish.is_vegetarian_main
@@ -161,28 +182,53 @@ def _prune(instance: Instance, rule_bounds: bool) -> dict[str, list[Dish]]:
         )
         # Nor if one can be bought for a meal and the other not.
         unavailable = frozenset(
-            m for m, meal in enumerate(instance.meals) if dish.id in meal.unavailable
+            m
+            for m, meal in enumerate(instance.meals)
+            if dish.id in meal.unavailable and not per_meal
         )
         key = (dish.component, dish.effective_tags & relevant, veg, kin, season, unavailable)
         classes.setdefault(key, []).append(dish)
-
-    def order(d: Dish):
-        return (sum(vectors[d.id]) if supply else dish_score(instance, d), d.cost, d.id)
-
-    out: dict[str, list[Dish]] = {}
+    out = []
     for (comp, tags, *_rest), members in classes.items():
         keep = 1
         if spacing > 1:
             uses = _max_uses(instance, comp, tags if rule_bounds else frozenset())
             keep = max(1, min(2 * spacing - 1, uses + min(n_hist, spacing - 1)))
-        members.sort(key=order)
-        if supply:  # scores differ per meal: a dish is beaten only if beaten in every meal
-            out.setdefault(comp, []).extend(_undominated_by_meal(members, keep, use_cost, vectors))
-        else:
-            out.setdefault(comp, []).extend(_undominated(members, keep, use_cost))
-    for comp in out:
-        out[comp].sort(key=order)
+        out.append((comp, members, keep))
     return out
+
+
+def meal_tops(
+    instance: Instance, rule_bounds: bool = True, relaxed: bool = False
+) -> list[set[str]]:
+    """Per planned meal, the dishes worth modelling when scores change from meal to meal.
+
+    The pruning argument holds slot by slot: a dish served at meal m can be swapped, at that
+    meal only, for one of its class better *at m* (its score there, out-of-season penalty
+    included) and allowed at m, that no meal within the spacing serves (or that is served
+    nowhere, by the max-rule bound); so each meal keeps the best ``keep`` of every class it
+    may serve by its own scores, and the model stays as small as with fixed scores."""
+    use_cost = instance.max_cost_per_meal is not None
+    classes = _classes(instance, rule_bounds, per_meal=True)
+    penalty = round(SCALE * instance.season_weight) if instance.season_mode == "prefer" else 0
+    tops = []
+    for m, meal in enumerate(instance.meals):
+        banned = meal.unavailable | (
+            meal.out_of_season if instance.season_mode == "require" else frozenset()
+        )
+        if relaxed:
+            banned = frozenset()
+
+        def at_m(d: Dish, m=m, meal=meal):
+            season = penalty if d.id in meal.out_of_season else 0
+            return (meal_score(instance, m, d) + season, d.cost, d.id)
+
+        kept: set[str] = set()
+        for _comp, members, keep in classes:
+            ranked = sorted((d for d in members if d.id not in banned), key=at_m)
+            kept.update(d.id for d in _undominated(ranked, keep, use_cost))
+        tops.append(kept)
+    return tops
 
 
 def _max_uses(instance: Instance, comp: str, tags: frozenset[str]) -> int:
@@ -218,27 +264,6 @@ def _undominated(members: list[Dish], keep: int, use_cost: bool) -> list[Dish]:
     return kept
 
 
-def _undominated_by_meal(
-    members: list[Dish], keep: int, use_cost: bool, vectors: dict[str, tuple[int, ...]]
-) -> list[Dish]:
-    """Members beaten (in every meal's score, and on cost under a cap) by fewer than `keep`
-    others; members are sorted by total score, so any dominator comes earlier."""
-    kept = []
-    for i, dish in enumerate(members):
-        mine, dominators = vectors[dish.id], 0
-        for other in members[:i]:
-            theirs = vectors[other.id]
-            if (not use_cost or other.cost <= dish.cost) and all(
-                a <= b for a, b in zip(theirs, mine, strict=True)
-            ):
-                dominators += 1
-                if dominators >= keep:
-                    break
-        if dominators < keep:
-            kept.append(dish)
-    return kept
-
-
 @dataclass
 class _Slots:
     """Candidate dishes of every (planned meal, component), shared by CP-SAT and greedy."""
@@ -248,8 +273,15 @@ class _Slots:
     hist_blocked: list[dict[str, set[str]]]
 
 
-def _build_slots(instance: Instance, pruned: dict[str, list[Dish]], relaxed: bool) -> _Slots:
-    """In relaxed mode (explanations) locks and history repeats become soft, so keep all."""
+def _build_slots(
+    instance: Instance,
+    pruned: dict[str, list[Dish]],
+    relaxed: bool,
+    tops: list[set[str]] | None = None,
+) -> _Slots:
+    """In relaxed mode (explanations) locks and history repeats become soft, so keep all.
+
+    ``tops`` (``meal_tops``): each meal's own pruned dishes, when scores change by meal."""
     spacing = instance.min_meals_between_repeats
     hist = instance.history
     supply = follows_supply(instance)
@@ -269,6 +301,8 @@ def _build_slots(instance: Instance, pruned: dict[str, list[Dish]], relaxed: boo
             slot_blocked[comp] = {d.id for d in options if d.id in used}
             if not relaxed and not locked:
                 options = [d for d in options if d.id not in used]
+                if tops is not None:
+                    options = [d for d in options if d.id in tops[m]]
                 if instance.season_mode == "require":
                     options = [d for d in options if d.id not in meal.out_of_season]
                 if meal.unavailable:
@@ -285,15 +319,21 @@ def _build_slots(instance: Instance, pruned: dict[str, list[Dish]], relaxed: boo
 # --------------------------------------------------------------------------- greedy
 
 
-def greedy_plan(instance: Instance, pruned: dict[str, list[Dish]] | None = None) -> PlanResult:
+def greedy_plan(
+    instance: Instance,
+    pruned: dict[str, list[Dish]] | None = None,
+    tops: list[set[str]] | None = None,
+) -> PlanResult:
     """Baseline: best dish per slot in meal order, skipping choices a look-ahead shows fatal.
 
     The look-ahead is per rule: every window through the current meal must still be able to
     reach its min with the meals left, and must not already exceed its max.
     """
     started = time.perf_counter()
-    pruned = pruned if pruned is not None else prune_catalogue(instance)
-    slots = _build_slots(instance, pruned, relaxed=False)
+    if pruned is None:
+        pruned = prune_catalogue(instance)
+        tops = meal_tops(instance) if follows_supply(instance) else None
+    slots = _build_slots(instance, pruned, relaxed=False, tops=tops)
     state = _GreedyState(instance, slots)
     plan = [state.fill_meal(m) for m in range(len(instance.meals))]
     report = check_plan(instance, plan) if all(plan) else None
@@ -936,8 +976,9 @@ def plan_menus(
         return PlanResult(
             "infeasible", [], None, None, time.perf_counter() - started, None, missing
         )
-    greedy = greedy_plan(instance, pruned)
-    builder = _Builder(instance, _build_slots(instance, pruned, relaxed=False))
+    tops = meal_tops(instance) if prune and follows_supply(instance) else None
+    greedy = greedy_plan(instance, pruned, tops)
+    builder = _Builder(instance, _build_slots(instance, pruned, relaxed=False, tops=tops))
     builder.build()
     complete = all(
         len(p.dishes) == len(c) for p, c in zip(greedy.plan, builder.slots.comps, strict=True)
@@ -947,7 +988,7 @@ def plan_menus(
     chunk = WEEK_CHUNK if overlap else CHUNK
     if use_hint and len(instance.meals) > chunk + chunk // 2:
         warm = _chunked_plan(
-            instance, pruned, num_workers, started + WARM_SHARE * limit, chunk=chunk
+            instance, pruned, num_workers, started + WARM_SHARE * limit, chunk=chunk, tops=tops
         )
     if use_hint:  # even a rule-breaking greedy plan is a useful start for what is not warm
         builder.hint(warm.plan + (greedy.plan[len(warm.plan) :] if complete else []))
@@ -1011,6 +1052,7 @@ def _chunked_plan(
     num_workers: int,
     deadline: float,
     chunk: int = CHUNK,
+    tops: list[set[str]] | None = None,
 ) -> PlanResult:
     """A compliant plan built chunk by chunk (each planned with the previous as history).
 
@@ -1028,7 +1070,8 @@ def _chunked_plan(
         if left <= 0.5:
             break
         part = replace(instance, meals=meals[lo:hi], history=instance.history + plan)
-        builder = _Builder(part, _build_slots(part, pruned, relaxed=False))
+        part_tops = tops[lo:hi] if tops is not None else None
+        builder = _Builder(part, _build_slots(part, pruned, relaxed=False, tops=part_tops))
         builder.build()
         solver = cp_model.CpSolver()
         _tune(solver, num_workers)

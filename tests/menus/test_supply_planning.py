@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bench.instances import make_instance
-from menus.planner import plan_menus, prune_catalogue
+from menus.planner import meal_tops, plan_menus, prune_catalogue
 from nutrition.compliance import check_plan
 from nutrition.mealplan import Objective, gemrcn_rules, parse_instance
 
@@ -63,8 +63,10 @@ def test_a_most_local_plan_serves_what_local_producers_deliver_that_week():
     assert {m for m, s in enumerate(baseline.plan) if s.dishes["main"] in fish} - second_week
 
 
-def test_pruning_keeps_the_optimum_when_scores_change_from_week_to_week():
+@pytest.mark.parametrize("cap", [None, 2.0])  # 2.0 € binds (the free optimum spends 2.75)
+def test_pruning_keeps_the_optimum_when_scores_change_from_week_to_week(cap):
     inst = make_instance(10, 250, seed=8, objective=MOST_LOCAL, time_limit_s=60)
+    inst.max_cost_per_meal = cap
     inst.rules = [r for r in gemrcn_rules() if r.id in ("gemrcn-9", "gemrcn-3", "gemrcn-4")]
     inst.min_meals_between_repeats = 3
     ids = sorted(inst.dishes)
@@ -76,6 +78,8 @@ def test_pruning_keeps_the_optimum_when_scores_change_from_week_to_week():
     ]
     pruned = prune_catalogue(inst)
     assert sum(map(len, pruned.values())) < len(inst.dishes)
+    # Each meal models only its own best dishes of every class: far fewer than the union.
+    assert max(len(top) for top in meal_tops(inst)) < sum(map(len, pruned.values()))
     full = plan_menus(inst, prune=False)
     small = plan_menus(inst)
     assert full.status == small.status == "optimal"
@@ -83,7 +87,7 @@ def test_pruning_keeps_the_optimum_when_scores_change_from_week_to_week():
 
 
 def test_when_no_fish_can_be_bought_the_explanation_names_the_supply():
-    inst = make_instance(20, 300, seed=2, time_limit_s=30)
+    inst = make_instance(10, 150, seed=2, time_limit_s=30)
     fish = frozenset(d.id for d in inst.dishes.values() if "fish_70" in d.tags)
     inst.meals = [dataclasses.replace(m, unavailable=fish) for m in inst.meals]
     result = plan_menus(inst)
