@@ -133,7 +133,7 @@ def value_label(value: str) -> str:
 
 
 def rule_text(rule: FamilyRule) -> str:
-    """A variety rule in plain French."""
+    """A variety rule in plain words, in the active language."""
     family = translate(FAMILY_LABELS[rule.family]) if rule.family in FAMILY_LABELS else rule.family
     if rule.kind == "not_consecutive":
         return translate("not the same %(family)s two meals in a row") % {"family": family}

@@ -71,7 +71,7 @@ def bounds_text(lo: int | None, hi: int | None) -> str:
 
 
 def rule_text(rule: Rule) -> str:
-    """A rule in plain French: 'au moins 4 repas avec poisson sur 20'."""
+    """A rule in plain words (French on a French page): 'au moins 4 repas avec poisson sur 20'."""
     return translate("%(bounds)s meals with %(tag)s out of %(window)s") % {
         "bounds": bounds_text(rule.min, rule.max),
         "tag": tag_label(rule.tag),
@@ -114,7 +114,7 @@ class RuleResult:
         return len(self.failures)
 
     def describe(self) -> str:
-        """One sentence in French, naming the first failing window if any."""
+        """One sentence in the active language, naming the first failing window if any."""
         rule, label = self.rule, tag_label(self.rule.tag)
         if self.ok:
             return translate("%(rule)s met (%(text)s): %(count)s at worst.") % {
