@@ -121,12 +121,23 @@ def set_closed(*, meal: Meal, closed: bool, closure: str = "") -> Meal:
 
 
 @transaction.atomic
-def copy_week(*, canteen: Canteen, source_monday: date, target_monday: date) -> int:
-    """Copy every course of one week onto the same weekdays of another; returns the count."""
+def copy_week(
+    *, canteen: Canteen, source_monday: date, target_monday: date, today: date | None = None
+) -> int:
+    """Copy every course of one week onto the same weekdays of another; returns the count.
+
+    Meals before ``today`` were served: they are the history the GEMRCN windows and the
+    SCDL export read, so a copy never replaces them (a week wholly past is refused)."""
     if source_monday.weekday() != 0 or target_monday.weekday() != 0:
         raise ValidationError(_("Weeks start on a Monday."))
     if source_monday == target_monday:
         raise ValidationError(_("Choose another week to copy to."))
+    today = today or timezone.localdate()
+    if target_monday + timedelta(days=6) < today:
+        raise ValidationError(
+            _("The week of %(day)s has been served: its menus are kept as they were.")
+            % {"day": target_monday.strftime("%d/%m/%Y")}
+        )
     ensure_meals(canteen, target_monday, target_monday + timedelta(days=6))
     source = Meal.objects.filter(
         canteen=canteen, date__range=(source_monday, source_monday + timedelta(days=6))
@@ -140,7 +151,7 @@ def copy_week(*, canteen: Canteen, source_monday: date, target_monday: date) -> 
     copied = 0
     for meal in source:
         target = targets.get(meal.date.weekday())
-        if target is None or target.closed:
+        if target is None or target.closed or target.date < today:
             continue
         for course in meal.courses.all():
             MealDish.objects.update_or_create(

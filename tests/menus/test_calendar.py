@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cantine import solver_runs
@@ -146,6 +147,45 @@ def test_copy_week_repeats_the_menus_unlocked(client, world, kitchen):
     assert response.status_code == 200
     copied = MealDish.objects.filter(meal__canteen=kitchen, meal__date__gte=target)
     assert copied.count() == 5 and not copied.filter(locked=True).exists()
+
+
+def test_copy_week_never_replaces_menus_already_served(world, kitchen):
+    """The week copied onto began on Monday and today is Wednesday: Monday and Tuesday were
+    served and keep their dishes; a week wholly past is refused."""
+    target = MONDAY + timedelta(days=14)
+    services.ensure_meals(kitchen, MONDAY, target + timedelta(days=4))
+    dishes = kitchen.catalogue["main"]
+    for offset in range(5):
+        source = Meal.objects.get(canteen=kitchen, date=MONDAY + timedelta(days=offset))
+        services.set_course(meal=source, component="main", dish=dishes[0])
+        served = Meal.objects.get(canteen=kitchen, date=target + timedelta(days=offset))
+        services.set_course(meal=served, component="main", dish=dishes[1])
+    wednesday = target + timedelta(days=2)
+
+    copied = services.copy_week(
+        canteen=kitchen, source_monday=MONDAY, target_monday=target, today=wednesday
+    )
+
+    assert copied == 3
+    mains = dict(
+        MealDish.objects.filter(meal__canteen=kitchen, meal__date__gte=target).values_list(
+            "meal__date", "dish"
+        )
+    )
+    assert [mains[target + timedelta(days=d)] for d in range(5)] == [
+        dishes[1].pk,
+        dishes[1].pk,
+        dishes[0].pk,
+        dishes[0].pk,
+        dishes[0].pk,
+    ]
+    with pytest.raises(ValidationError, match="served"):
+        services.copy_week(
+            canteen=kitchen,
+            source_monday=target,
+            target_monday=MONDAY,
+            today=wednesday,
+        )
 
 
 def test_copy_week_refuses_a_day_that_is_not_a_monday(client, world, kitchen):
