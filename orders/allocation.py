@@ -1327,13 +1327,20 @@ class _Model:
         block_of.update({y.id: key[1] for key, y in self.y.items()})
         self._decomposition = DateDecomposition(self.model.export_model(), block_of)
         status, value, self._duals = self._decomposition.lp_duals(
-            seconds, self._aggregated_links() if len(self.x) >= LP_AGGREGATE_MIN_PAIRS else None
+            seconds, self._aggregated_links() if self._small_lp() else None
         )
         if status != "optimal":
             return status if status == "infeasible" else None
         lp = self._decomposition.lp_values
         self.lp_support = {i for i, x in enumerate(self.x) if x.id in lp}
         return round(self._to_model(value) + self._tie_slack(), 4)
+
+    def _small_lp(self) -> bool:
+        """Whether the LP is solved with one linking row per delivery: under ``max_local``
+        on large models, where the full LP's dual simplex stalls (every local euro is worth
+        the same, the LP is degenerate); elsewhere the full LP arrives in time and its
+        tighter bound and support are worth more."""
+        return self.inst.objective == "max_local" and len(self.x) >= LP_AGGREGATE_MIN_PAIRS
 
     def _aggregated_links(self) -> tuple[list[int], list[tuple[float, float, dict]]]:
         """The LP's smaller formulation: a delivery's rows x_i <= ub_i y (one per pair,
@@ -1703,12 +1710,13 @@ CONSTRUCTION_ROUNDS = 12
 # Above this many pairs the LP relaxation alone takes longer than its share of the time
 # (277,000 pairs: over 100 s): the search starts at once and the root node gives the bound.
 LP_MAX_PAIRS = 120_000
-# From this many pairs the LP relaxation has one linking row per delivery instead of one per
-# pair (``_Model._aggregated_links``). At 1,000 x 600 under load 9.5: max_local seed 1, no LP
-# in 60 s -> 13.0 s; scarce seed 1, 51 s -> 11.4 s; local40 seed 1, 7.7 -> 5.6 s, for a bound
-# 2 % weaker (296,698 vs 302,690 EUR) that the Lagrangian bound by date then tightens. Below,
-# the full LP takes about a second and is a little tighter (cap 300 x 200 seed 2: 29,880 vs
-# 29,158 EUR).
+# From this many pairs a max_local LP relaxation has one linking row per delivery instead of
+# one per pair (``_Model._aggregated_links``). At 1,000 x 600 under load 9.5: max_local seed
+# 1, no LP in 60 s -> 13.0 s (gap 57 % -> 1.9 %); scarce seed 1, 51 s -> 11.4 s; local40 seed
+# 1, 7.7 -> 5.6 s, but for a bound 2 % weaker (296,698 vs 302,690 EUR) that the Lagrangian
+# bound by date did not recover under load 11-13 (base and local40 1,000 x 600 ended 2-4
+# points further from their bound): min_cost keeps the full LP. Below this size the full LP
+# takes about a second and is a little tighter (cap 300 x 200 seed 2: 29,880 vs 29,158 EUR).
 LP_AGGREGATE_MIN_PAIRS = 20_000
 
 

@@ -43,7 +43,7 @@ def test_max_local_bound_lies_between_the_optimum_and_the_lp():
 
 
 def test_the_smaller_lp_of_large_models_still_bounds_and_starts_the_lagrangian(monkeypatch):
-    """Large models solve the LP with one linking row per delivery (a relaxation of the
+    """Large max_local models solve the LP with one linking row per delivery (a relaxation of the
     per-pair rows): its bound is weaker than the full LP's but still valid, and the
     Lagrangian bound started from its duals and solution stays between it and the optimum."""
     import orders.allocation as allocation
@@ -51,7 +51,7 @@ def test_the_smaller_lp_of_large_models_still_bounds_and_starts_the_lagrangian(m
     for shape, size, seed in (("cap", (30, 20), 1), ("max_local", (40, 25), 2)):
         data = allocation_instance(shape, *size, seed=seed)
         full_lp, _, optimum, _ = bounds(data)
-        monkeypatch.setattr(allocation, "LP_AGGREGATE_MIN_PAIRS", 0)
+        monkeypatch.setattr(allocation._Model, "_small_lp", lambda self: True)
         small_lp, lagrangian, _, reported = bounds(data)
         monkeypatch.undo()
         if shape == "max_local":  # upper bounds
