@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -30,7 +30,7 @@ from cantine.dates import week_start
 from cantine.local import distance_km
 from cantine.models import Canteen
 from orders import allocation
-from orders.models import Need
+from orders.models import Need, PurchaseOrder, PurchaseOrderLine
 from producers.models import Offer
 
 DEFAULT_TIME_LIMIT_S = 10.0
@@ -116,6 +116,32 @@ def delivers_on(offer: Offer, day: date) -> bool:
     )
 
 
+def answered_capacity(offers: list[Offer], dates: list[date]) -> dict[tuple[int, date], float]:
+    """What each offer's producer said it can deliver, per week, where it refused some of an
+    order that week: the quantity it confirmed there. A producer who refused spinach for the
+    week of 7 December ("harvest lost") is not proposed the same spinach again that week."""
+    if not offers or not dates:
+        return {}
+    first, last = week_start(min(dates)), week_start(max(dates)) + timedelta(days=6)
+    lines = (
+        PurchaseOrderLine.objects.filter(
+            offer__in=offers,
+            confirmed_packs__isnull=False,
+            order__delivery_date__range=(first, last),
+        )
+        .exclude(order__status=PurchaseOrder.Status.CANCELLED)
+        .select_related("offer", "order")
+    )
+    confirmed: dict[tuple[int, date], float] = defaultdict(float)
+    refused: set[tuple[int, date]] = set()
+    for line in lines:
+        key = (line.offer_id, week_start(line.order.delivery_date))
+        confirmed[key] += float(line.confirmed_packs * line.size)
+        if line.confirmed_packs < line.packs:
+            refused.add(key)
+    return {key: confirmed[key] for key in refused}
+
+
 def build_instance(
     kitchen: Canteen,
     needs: list[Need],
@@ -144,6 +170,7 @@ def build_instance(
         for n in needs
     )
     dates = sorted({n.delivery_date for n in needs})
+    answered = answered_capacity(offers, dates)
     producers, offer_rows = {}, []
     for offer in offers:
         served = [d for d in dates if delivers_on(offer, d)]
@@ -165,6 +192,12 @@ def build_instance(
         for day in served:
             by_week[week_start(day)].append(day.isoformat())
         for monday, days in sorted(by_week.items()):
+            week_capacity = float(capacity) if capacity is not None else None
+            if (offer.pk, monday) in answered:  # the producer said how much it can, that week
+                said = answered[(offer.pk, monday)]
+                week_capacity = said if week_capacity is None else min(week_capacity, said)
+                if week_capacity <= 0:
+                    continue
             offer_rows.append(
                 allocation.Offer(
                     id=offer_key(offer.pk, monday if len(by_week) > 1 else None),
@@ -172,7 +205,7 @@ def build_instance(
                     product=product_key(offer.food_id),
                     unit_price=float(offer.unit_price),
                     pack_size=float(offer.pack_size),
-                    capacity=float(capacity) if capacity is not None else None,
+                    capacity=week_capacity,
                     labels=tuple(offer.labels),
                     delivery_dates=tuple(days),
                     unit=offer.unit,

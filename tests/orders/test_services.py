@@ -186,3 +186,34 @@ def test_most_local_without_a_budget_is_refused(planned):
     with pytest.raises(ValidationError):
         request_allocation(canteen=planned, start=MONDAY, end=SUNDAY, goal="cheapest")
     assert not AllocationRun.objects.exists()
+
+
+def _refuse_carrots(world, planned, allocate, confirmed_packs: int):
+    from orders import lifecycle
+
+    run = allocate(canteen=planned, start=MONDAY, end=SUNDAY, user=world.users["cook"])
+    orders = accept_allocation(run=run, actor=world.users["cook"])
+    carrots = next(o for o in orders if o.producer_id == world.producer.pk)
+    lifecycle.send_order(carrots, world.users["cook"])
+    line = carrots.lines.get()
+    lifecycle.answer_line(line, confirmed_packs, world.users["producer"], reason="récolte perdue")
+    return line
+
+
+def test_a_producer_who_refused_is_not_asked_again_that_week(world, market, planned, allocate):
+    """Found by the demo probe: the farm refused its carrots ("harvest lost"), and the next
+    allocation of the same week proposed the same carrots from the same farm."""
+    _refuse_carrots(world, planned, allocate, confirmed_packs=0)
+
+    instance, _needs, _offers = instance_for_period(planned, MONDAY, SUNDAY)
+    assert market["carrots"].pk not in {offer_pk(o.id) for o in instance.offers}
+    again = allocate(canteen=planned, start=MONDAY, end=SUNDAY, user=world.users["cook"])
+    assert not again.lines.filter(offer=market["carrots"]).exists()
+
+
+def test_a_producer_who_confirmed_part_is_offered_only_that_part(world, market, planned, allocate):
+    line = _refuse_carrots(world, planned, allocate, confirmed_packs=1)
+
+    instance, _needs, _offers = instance_for_period(planned, MONDAY, SUNDAY)
+    [offered] = [o for o in instance.offers if offer_pk(o.id) == market["carrots"].pk]
+    assert offered.capacity == float(line.size)  # the one pack confirmed, no more
