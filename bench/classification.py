@@ -8,7 +8,13 @@ carry, the call is "applies" or "does not"; the classifier agrees when it decide
 (an undecided tag counts as a disagreement).
 
     .venv/bin/python -m bench.classification                  # the table, then disagreements
-    .venv/bin/python -m bench.classification --module FILE.py # another classification.py
+    .venv/bin/python -m bench.classification --module DIR     # another classification package
+    .venv/bin/python -m bench.classification --module FILE.py # a single-file version (before the
+                                                              # package, e.g. from git show)
+
+Another version is loaded under its own name, so it is measured against the same labels
+without replacing ``nutrition.classification`` (the package's modules import one another
+relatively, so a copied package directory loads its own modules, not the installed ones).
 """
 
 from __future__ import annotations
@@ -48,7 +54,15 @@ def load_classifier(module_path: str | None):
         from nutrition import classification
 
         return classification
-    spec = importlib.util.spec_from_file_location("classification_under_test", module_path)
+    path = Path(module_path)
+    if path.is_dir():  # a package: its __init__.py, its modules found beside it
+        spec = importlib.util.spec_from_file_location(
+            "classification_under_test",
+            path / "__init__.py",
+            submodule_search_locations=[str(path)],
+        )
+    else:
+        spec = importlib.util.spec_from_file_location("classification_under_test", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -87,7 +101,10 @@ def agreement(rows: list[dict], cls) -> tuple[dict, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--module", help="path of another classification.py to measure")
+    parser.add_argument(
+        "--module",
+        help="another classification package (directory) or single-file module to measure",
+    )
     args = parser.parse_args(argv)
     rows = read_labels()
     table, misses = agreement(rows, load_classifier(args.module))
