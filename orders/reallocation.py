@@ -148,12 +148,25 @@ def reallocate_refusals(order: PurchaseOrder, actor=None) -> list[PurchaseOrder]
         actor=actor,
         action="reallocated",
         before={"refused": [[line.pk, str(q)] for line, q in refused]},
-        after={
-            "orders": [o.pk for o in created],
-            "unmet": [[u.need, u.quantity] for u in solution.unmet],
-        },
+        after={"orders": [o.pk for o in created], "unmet": _unbought(refused, solution)},
     )
     return created
+
+
+def _unbought(refused, solution) -> list[list]:
+    """[[line key, quantity]] of each refusal not bought elsewhere, counted from the lines the
+    solution buys rather than from its own unmet list, so that no refused quantity can vanish
+    from the record whatever the solver answered (a timeout, an error, an empty answer)."""
+    bought: dict[str, float] = {}
+    for line in solution.lines:
+        if not line.fixed:
+            bought[line.need] = bought.get(line.need, 0.0) + line.quantity
+    missing = []
+    for line, quantity in refused:
+        left = round(float(quantity) - bought.get(line_key(line.pk), 0.0), 3)
+        if left > 0:
+            missing.append([line_key(line.pk), left])
+    return missing
 
 
 def already_handled(order: PurchaseOrder) -> bool:

@@ -108,3 +108,25 @@ def test_a_producer_already_delivering_that_day_reaches_its_minimum_order(world,
     assert sorted(line.offer_id for line in already.lines.all()) == sorted([leeks.pk, backup.pk])
     assert PurchaseOrder.objects.filter(producer=farm, delivery_date=DELIVERY).count() == 1
     assert OrderEvent.objects.filter(order=already, action="amended").exists()
+
+
+def test_a_refusal_never_vanishes_from_the_record_whatever_the_solver_answers(
+    world, market, monkeypatch
+):
+    """Found by the demo probe: a re-allocation recorded "0 new orders, 0 lines found nowhere"
+    for 80 kg of refused spinach. What is not bought is counted from the lines bought."""
+    from dataclasses import replace
+
+    from orders import allocation, reallocation
+
+    first, _backup, _dearer = market
+    order = refuse_two_of_three(world, first)
+    real_solve = allocation.solve
+    monkeypatch.setattr(
+        reallocation.allocation,
+        "solve",
+        lambda instance: replace(real_solve(replace(instance, offers=())), unmet=()),
+    )
+    assert reallocate_refusals(order, world.users["cook"]) == []
+    event = OrderEvent.objects.get(order=order, action="reallocated")
+    assert event.after["unmet"] == [[f"R{order.lines.get().pk}", 20.0]]
