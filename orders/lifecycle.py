@@ -428,9 +428,25 @@ def record_delivery(
     return order
 
 
+def _check_not_to_come(day: date, what: str) -> None:
+    """Invoices and payments are recorded once they happened: a date to come is a typo."""
+    if day > timezone.localdate():
+        raise OrderError(
+            _("%(what)s is recorded once it has happened: %(day)s is still to come.")
+            % {"what": what, "day": day.strftime("%d/%m/%Y")}
+        )
+
+
 @transaction.atomic
 def record_invoice(order: PurchaseOrder, invoiced_on: date, actor) -> PurchaseOrder:
+    """The day the invoice arrived: not a day to come, not before the delivery it bills."""
     order = _locked_order(order.pk)
+    _check_not_to_come(invoiced_on, _("An invoice"))
+    if order.received_on and invoiced_on < order.received_on:
+        raise OrderError(
+            _("The invoice cannot come before the delivery (%(day)s).")
+            % {"day": order.received_on.strftime("%d/%m/%Y")}
+        )
     _move(order, Status.INVOICED, actor)
     order.invoiced_on = invoiced_on
     order.save(update_fields=["invoiced_on"])
@@ -441,6 +457,7 @@ def record_invoice(order: PurchaseOrder, invoiced_on: date, actor) -> PurchaseOr
 def record_payment(order: PurchaseOrder, paid_on: date, actor) -> PurchaseOrder:
     """Payment date recorded, so the payment delay per producer is known."""
     order = _locked_order(order.pk)
+    _check_not_to_come(paid_on, _("A payment"))
     if order.invoiced_on and paid_on < order.invoiced_on:
         raise OrderError(_("The payment cannot come before the invoice."))
     _move(order, Status.PAID, actor)

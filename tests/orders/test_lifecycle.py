@@ -46,7 +46,7 @@ def carrots(world):
     return offer(world.producer, food("L1", "Carotte"), price="1.50", pack=10, capacity=100)
 
 
-def test_an_order_goes_from_draft_to_paid_and_every_step_is_recorded(world, carrots):
+def test_an_order_goes_from_draft_to_paid_and_every_step_is_recorded(world, carrots, clock):
     cook, farmer = world.users["cook"], world.users["producer"]
     order = make_order(world, carrots)
     lifecycle.send_order(order, cook)
@@ -60,6 +60,7 @@ def test_an_order_goes_from_draft_to_paid_and_every_step_is_recorded(world, carr
         cook,
         received_on=timezone.localdate(),  # planned for 2027: it came early
     )
+    clock(date(2027, 2, 1))  # the invoice and the payment are recorded once they happened
     lifecycle.record_invoice(order, date(2027, 1, 6), cook)
     lifecycle.record_payment(order, date(2027, 1, 29), cook)
     order.refresh_from_db()
@@ -251,3 +252,24 @@ def test_confirmations_racing_a_reallocation_never_over_commit(world, carrots):
     assert PurchaseOrderLine.objects.filter(offer=carrots, confirmed_packs__gt=0).aggregate(
         total=Sum("confirmed_packs")
     )["total"] * carrots.pack_size <= Decimal("100")
+
+
+def test_an_invoice_or_a_payment_to_come_is_refused_with_the_reason(world, carrots, clock):
+    """Found by the demo probe: an invoice "received" on 1 March was taken on 2 December, and
+    the real payment could then never be recorded (it came "before the invoice")."""
+    cook = world.users["cook"]
+    order = make_order(world, carrots)
+    lifecycle.send_order(order, cook)
+    lifecycle.confirm_all(order, world.users["producer"])
+    line = order.lines.get()
+    clock(date(2027, 1, 5))
+    lifecycle.record_delivery(order, {line.pk: (Decimal("20"), "")}, cook)
+    with pytest.raises(lifecycle.OrderError, match="07/01/2027"):
+        lifecycle.record_invoice(order, date(2027, 1, 7), cook)
+    with pytest.raises(lifecycle.OrderError, match="05/01/2027"):
+        lifecycle.record_invoice(order, date(2027, 1, 4), cook)  # before the delivery
+    lifecycle.record_invoice(order, date(2027, 1, 5), cook)
+    with pytest.raises(lifecycle.OrderError, match="06/01/2027"):
+        lifecycle.record_payment(order, date(2027, 1, 6), cook)
+    order.refresh_from_db()
+    assert (order.status, order.invoiced_on, order.paid_on) == ("invoiced", date(2027, 1, 5), None)

@@ -66,12 +66,13 @@ def test_only_the_kitchens_cook_records_a_delivery(client, world):
     assert not Purchase.objects.exists()
 
 
-def test_manager_records_invoice_and_payment_and_the_delay_is_known(client, world):
+def test_manager_records_invoice_and_payment_and_the_delay_is_known(client, world, clock):
     order = confirmed_order(world)
     line = order.lines.get()
     lifecycle.record_delivery(
         order, {line.pk: (Decimal("20"), "")}, world.users["cook"], received_on=early()
     )
+    clock(date(2027, 3, 1))  # both dates have come
     client.force_login(world.users["manager"])
     url = reverse("orders_po_pay", args=[order.pk])
     client.post(url, {"date": "2027-01-06"})
@@ -100,10 +101,12 @@ def test_a_manager_elsewhere_cannot_record_the_payment_of_a_kitchen_they_cook_fo
     assert order.invoiced_on is None
 
 
-def test_payment_delays_per_producer_against_the_legal_limit(client, world):
+def test_payment_delays_per_producer_against_the_legal_limit(client, world, clock):
     from orders.selectors import payment_delays
 
+    today = early()
     for paid_on in (date(2027, 1, 20), date(2027, 3, 1)):
+        clock(today)
         order = confirmed_order(world)
         lifecycle.record_delivery(
             order,
@@ -111,6 +114,7 @@ def test_payment_delays_per_producer_against_the_legal_limit(client, world):
             world.users["cook"],
             received_on=early(),
         )
+        clock(paid_on)
         lifecycle.record_invoice(order, date(2027, 1, 6), world.users["manager"])
         lifecycle.record_payment(order, paid_on, world.users["manager"])
     [row] = payment_delays(world.kitchen)
@@ -154,6 +158,7 @@ def test_insertion_hours_and_payment_delays_reach_the_managers_report(client, wo
         reverse("orders_po_receive", args=[order.pk]),
         {f"received_{line.pk}": "20", "insertion_hours": "12,5"},
     )
+    clock(date(2027, 2, 20))
     lifecycle.record_invoice(order, date(2027, 1, 6), world.users["manager"])
     lifecycle.record_payment(order, date(2027, 2, 20), world.users["manager"])
     report = year_report(world.kitchen, 2027, today=date(2027, 3, 1))
