@@ -428,20 +428,19 @@ def record_delivery(
     return order
 
 
-def _check_not_to_come(day: date, what: str) -> None:
+def _check_not_to_come(day: date, message: str) -> None:
     """Invoices and payments are recorded once they happened: a date to come is a typo."""
     if day > timezone.localdate():
-        raise OrderError(
-            _("%(what)s is recorded once it has happened: %(day)s is still to come.")
-            % {"what": what, "day": day.strftime("%d/%m/%Y")}
-        )
+        raise OrderError(message % {"day": day.strftime("%d/%m/%Y")})
 
 
 @transaction.atomic
 def record_invoice(order: PurchaseOrder, invoiced_on: date, actor) -> PurchaseOrder:
     """The day the invoice arrived: not a day to come, not before the delivery it bills."""
     order = _locked_order(order.pk)
-    _check_not_to_come(invoiced_on, _("An invoice"))
+    _check_not_to_come(
+        invoiced_on, _("An invoice is recorded once it has arrived: %(day)s is still to come.")
+    )
     if order.received_on and invoiced_on < order.received_on:
         raise OrderError(
             _("The invoice cannot come before the delivery (%(day)s).")
@@ -457,7 +456,9 @@ def record_invoice(order: PurchaseOrder, invoiced_on: date, actor) -> PurchaseOr
 def record_payment(order: PurchaseOrder, paid_on: date, actor) -> PurchaseOrder:
     """Payment date recorded, so the payment delay per producer is known."""
     order = _locked_order(order.pk)
-    _check_not_to_come(paid_on, _("A payment"))
+    _check_not_to_come(
+        paid_on, _("A payment is recorded once it has been made: %(day)s is still to come.")
+    )
     if order.invoiced_on and paid_on < order.invoiced_on:
         raise OrderError(_("The payment cannot come before the invoice."))
     _move(order, Status.PAID, actor)
