@@ -15,6 +15,8 @@ from orders.models import OrderEvent, PurchaseOrder, PurchaseOrderLine
 from tests.factories import ProducerMemberFactory, UserFactory
 from tests.orders.test_support import food, offer
 
+pytest_plugins = ["tests.orders.test_support"]
+
 DELIVERY = date(2027, 1, 5)
 
 
