@@ -53,7 +53,7 @@ def purchases_from_receipt(order: PurchaseOrder) -> list[Purchase]:
                     if is_local and local.scope == LocalScope.KM
                     else None
                 ),
-                price_ht=(received * line.unit_price).quantize(Decimal("0.01")),
+                price_ht=line.delivered_total,  # the order's own cents: never a cent apart
                 quantity=received,
                 unit=line.unit_code,
                 food=line.offer.food,

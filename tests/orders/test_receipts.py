@@ -188,3 +188,19 @@ def test_draft_orders_count_as_planned_purchases(world):
     draft.status = "cancelled"
     draft.save()
     assert planned_purchases([world.kitchen], date(2027, 1, 1), date(2027, 12, 31)) == []
+
+
+def test_the_ledger_counts_the_cents_the_order_shows(world):
+    """Found by the demo probe: 29.5 kg x 3.23 € showed 95,29 € delivered on the order and
+    95,28 € in the ledger (one rounded half up, the other half to even)."""
+    beets = offer(world.producer, food("T9", "Betterave"), price="3.23", pack=10)
+    order = make_order(world, beets, packs=3)
+    lifecycle.send_order(order, world.users["cook"])
+    lifecycle.confirm_all(order, world.users["producer"])
+    line = order.lines.get()
+    lifecycle.record_delivery(
+        order, {line.pk: (Decimal("29.5"), "")}, world.users["cook"], received_on=early()
+    )
+    line.refresh_from_db()
+    assert line.delivered_total == Decimal("95.29")
+    assert Purchase.objects.get(canteen=world.kitchen).price_ht == Decimal("95.29")
