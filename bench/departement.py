@@ -258,6 +258,7 @@ class Departement:
     def producers(self, copier: Copier):
         from cantine.models import Commune
         from cantine.validators import with_luhn_check_digit
+        from cantine.vocabulary import Label
         from demo import seed as demo
         from nutrition.models import DishIngredient, Food
         from producers.models import Offer, Producer
@@ -292,11 +293,11 @@ class Departement:
             name = rng.choice(demo.NAME_PATTERNS[kind]).format(
                 place=place, family=rng.choice(demo.FAMILIES)
             )
-            labels = ["HVE"] + (["BIO"] if rng.random() < 0.3 else [])
+            labels = [Label.HVE] + ([Label.BIO] if rng.random() < 0.3 else [])
             if kind in ("beef", "poultry_eggs") and rng.random() < 0.4:
-                labels.append("LABEL_ROUGE")
+                labels.append(Label.LABEL_ROUGE)
             if kind == "dairy" and rng.random() < 0.5:
-                labels.append("FERMIER")
+                labels.append(Label.FERMIER)
             producers.append(
                 {
                     "id": next_id,
@@ -402,7 +403,7 @@ class Departement:
                     capacity = Decimal(prng.randrange(cap_low, cap_high + 1, 10) * 10)
                     terms_of[food.pk] = demo._sold_in_its_unit(food, price, pack, capacity)
                     labels_of[food.pk] = [
-                        lab for lab in producer["labels"] if lab != "BIO" or prng.random() < 0.8
+                        lab for lab in producer["labels"] if lab != Label.BIO or prng.random() < 0.8
                     ]
             for food in chosen:
                 terms = terms_of[food.pk]
@@ -636,6 +637,7 @@ class Departement:
 
     def ledger(self, copier: Copier):
         from cantine.models import Canteen
+        from cantine.vocabulary import Label
         from producers.models import Producer
         from purchases.models import Purchase
 
@@ -663,10 +665,10 @@ class Departement:
         ]  # fmt: skip
         wholesale_labels = [
             ([], 72),
-            (["BIO"], 12),
-            (["LABEL_ROUGE"], 8),
-            (["AOCAOP"], 4),
-            (["HVE"], 4),
+            ([Label.BIO], 12),
+            ([Label.LABEL_ROUGE], 8),
+            ([Label.AOCAOP], 4),
+            ([Label.HVE], 4),
         ]
         label_choices = [json.dumps(c) for c, _w in wholesale_labels]
         label_weights = [w for _c, w in wholesale_labels]
