@@ -5,6 +5,7 @@ templates ``TextChoices`` built from it, so a code is never written twice.
 """
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cantine import vocabulary
@@ -24,4 +25,4 @@ MEAT_AND_FISH = tuple(Family(code.value) for code in vocabulary.MEAT_AND_FISH)
 
 def short_name(code: str) -> str:
     """The few characters a badge shows; the full name goes in its tooltip."""
-    return vocabulary.LABEL_SHORT_NAMES[vocabulary.Label(code)]
+    return gettext(vocabulary.LABEL_SHORT_NAMES[vocabulary.Label(code)])

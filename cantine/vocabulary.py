@@ -128,20 +128,20 @@ LABEL_NAMES: dict[Label, str] = {
 }
 LABELS: tuple[str, ...] = tuple(label.value for label in Label)
 
-# The few characters a badge shows (French, as buyers and producers say them).
+# The few characters a badge shows (message ids: French as buyers and producers say them).
 LABEL_SHORT_NAMES: dict[Label, str] = {
-    Label.BIO: "Bio",
-    Label.LABEL_ROUGE: "Label Rouge",
+    Label.BIO: gettext_noop("Organic"),
+    Label.LABEL_ROUGE: gettext_noop("Label Rouge"),
     Label.AOCAOP: "AOC/AOP",
     Label.IGP: "IGP",
     Label.STG: "STG",
     Label.HVE: "HVE",
-    Label.PECHE_DURABLE: "Pêche durable",
+    Label.PECHE_DURABLE: gettext_noop("Sustainable fishing"),
     Label.RUP: "RUP",
-    Label.FERMIER: "Fermier",
-    Label.COMMERCE_EQUITABLE: "Équitable",
-    Label.EXTERNALITES: "Externalités",
-    Label.PERFORMANCE: "Performance",
+    Label.FERMIER: gettext_noop("Farm-made"),
+    Label.COMMERCE_EQUITABLE: gettext_noop("Fair-trade"),
+    Label.EXTERNALITES: gettext_noop("Externalities"),
+    Label.PERFORMANCE: gettext_noop("Performance"),
 }
 
 # Spellings met in price lists and other software, read as the code they mean.

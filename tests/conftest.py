@@ -29,6 +29,18 @@ class World:
     other_producer: object
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language (French): a test client request with another
+    Accept-Language leaves that language active in the thread for the tests after it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def world(db):
     """A central kitchen with one satellite, a canteen elsewhere, a user per role."""

@@ -1,8 +1,17 @@
 """Each buyer's definition of local decides which producers count as local."""
 
 import pytest
+from django.utils import translation
 
 from cantine.local import LocalDefinition, LocalScope, Place, distance_km
+
+
+@pytest.fixture(autouse=True)
+def french():
+    """The labels read in the active language: French here, whatever an earlier test left."""
+    with translation.override("fr"):
+        yield
+
 
 ANGERS = Place("49007", "49", "52", 47.4784, -0.5632)
 AVRILLE = Place("49015", "49", "52", 47.5069, -0.5886)  # ~4 km north, same department
