@@ -11,13 +11,9 @@ class CantineConfig(AppConfig):
 
         from cantine import local
         from cantine.logs import connect_job_signals
-        from menus import variety
-        from nutrition import compliance
 
         # The pure modules write English message ids; pages, PDFs and exports read them in
-        # their own language (French first).
+        # their own language (French first). Each app sets its own (nutrition, menus).
         local.translate = gettext
-        compliance.translate = gettext
-        variety.translate = gettext
 
         connect_job_signals()  # one JSON line per background job

@@ -616,7 +616,7 @@ class RuleSetChange(models.Model):
 
     def readable_subject(self) -> str:
         """The subject in words: "Primary school · Energy (kcal)" for a nutrient bound."""
-        from cantine.templatetags.cantine_words import name_of
+        from cantine.names import name_of
 
         if self.action == self.Action.NUTRIENTS and " · " in self.subject:
             age_group, nutrient = self.subject.split(" · ", 1)
@@ -653,7 +653,7 @@ def _change_field_name(name: str) -> str:
 def _change_value(name: str, value) -> str:
     from django.utils.formats import number_format
 
-    from cantine.templatetags.cantine_words import name_of
+    from cantine.names import name_of
 
     def number(text) -> str:
         try:

@@ -1,7 +1,7 @@
 """The one layer between a code and the words a person reads, for every template.
 
-``{{ code|say:"nutrient" }}`` names a code of the shared vocabulary (``cantine.vocabulary``)
-or of a model's choices in the active language; ``{{ codes|say_all:"allergen" }}`` names a
+``{{ code|say:"nutrient" }}`` names a code in the active language (``cantine.names``: the
+shared vocabulary, and the codes each app registers); ``{{ codes|say_all:"allergen" }}`` names a
 list; ``{{ quantity|unit_after:unit }}`` writes a unit after its quantity ("3 pièces").
 A code with no name is shown as it is, so a new code shows up in the browser test
 (``tests/browser/test_every_page.py``) instead of disappearing.
@@ -12,42 +12,16 @@ from django.utils.formats import date_format
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
-from cantine import vocabulary
+from cantine import names, vocabulary
 
 register = template.Library()
 
 
-def _names(kind: str) -> dict:
-    from cantine.models import AgeGroup
-    from nutrition.models import TAG_LABELS, Allergen, Component
-
-    match kind:
-        case "nutrient":
-            return vocabulary.NUTRIENT_NAMES
-        case "tag":
-            return TAG_LABELS
-        case "allergen":
-            return dict(Allergen.choices)
-        case "component":
-            return dict(Component.choices)
-        case "age_group":
-            return dict(AgeGroup.choices)
-        case "label":
-            return {code.value: name for code, name in vocabulary.LABEL_NAMES.items()}
-        case "label_short":
-            return {code.value: name for code, name in vocabulary.LABEL_SHORT_NAMES.items()}
-        case "family":
-            return {code.value: name for code, name in vocabulary.FAMILY_LABELS.items()}
-        case "unit":
-            return {code.value: name for code, name in vocabulary.UNIT_NAMES.items()}
-    raise template.TemplateSyntaxError(f"no vocabulary named {kind!r}")
-
-
 def name_of(code, kind: str) -> str:
-    if code in (None, ""):
-        return ""
-    name = _names(kind).get(str(code))
-    return gettext(str(name)) if name is not None else str(code)
+    try:
+        return names.name_of(code, kind)
+    except LookupError as error:
+        raise template.TemplateSyntaxError(str(error)) from None
 
 
 @register.filter
