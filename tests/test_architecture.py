@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PURE_MODULES = [
     "nutrition.compliance",
+    "nutrition.classification",
     "menus.planner",
     "orders.allocation",
     "orders.allocation_search",
