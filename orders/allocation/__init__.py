@@ -37,7 +37,8 @@ and a Lagrangian bound by delivery date (``orders.allocation_bound``) on one, ne
 search on the other, which also solves a "kernel" (the model restricted to the LP's pairs).
 
 One module per part: ``contract`` (the dataclasses), ``parse``, ``index``, ``solution``,
-``greedy``, ``model`` (MathOpt), ``solve`` (the deadline, construction and search), ``diagnose``;
+``greedy``, ``model`` (MathOpt), ``neighbourhoods``, ``solve`` (the deadline, construction and
+search), ``diagnose``;
 the command in ``__main__``. Every name callers use is importable from this package.
 """
 

@@ -12,7 +12,8 @@ from orders.allocation.contract import EPS, Cancelled, Instance, Progress, Solut
 from orders.allocation.diagnose import diagnose
 from orders.allocation.greedy import _Greedy, _greedy_packs
 from orders.allocation.index import _Index
-from orders.allocation.model import _Model, _pair_counts, _SubModels
+from orders.allocation.model import _Model, _pair_counts
+from orders.allocation.neighbourhoods import _SubModels
 from orders.allocation.parse import parse_instance
 from orders.allocation.solution import _build_solution, _gap
 from orders.allocation_search import ROOT_ONLY, Incumbent, Layout, search
