@@ -82,7 +82,7 @@ def test_the_declared_dimension_is_checked_before_any_row_is_read(monkeypatch):
 
 def test_an_understated_dimension_does_not_hide_rows(monkeypatch):
     """openpyxl stops at the declared dimension; the importer reads every row anyway."""
-    monkeypatch.setattr(importer, "MAX_ROWS", 10)
+    monkeypatch.setattr(importer.reading, "MAX_ROWS", 10)
     good = [*importer.COLUMNS]
     content = hostile_files.xlsx(good, [BAD_PURCHASE] * 3)
 
@@ -115,7 +115,7 @@ def test_a_csv_of_200000_bad_lines_is_refused_without_checking_them():
 
 
 def test_a_quoted_line_break_does_not_count_as_a_line(monkeypatch):
-    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    monkeypatch.setattr(importer.reading, "MAX_ROWS", 3)
     row = '21010034300016,"Carottes\nrâpées",Ferme,2024-03-01,1,AUTRES,,,,,,'
     content = ("\n".join([",".join(importer.COLUMNS), row, row, row]) + "\n").encode()
     result = importer.parse("achats.csv", content)
