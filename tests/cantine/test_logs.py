@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from cantine.logs import ContextFilter, JsonFormatter
-from orders.models import LotSimulation
 from orders.lots import run_lot_simulation
+from orders.models import LotSimulation
 
 
 @pytest.fixture
