@@ -105,6 +105,11 @@ class Weekday(models.IntegerChoices):
 
 
 class Canteen(models.Model):
+    """A place that serves meals: a school, an administrative or health canteen, or a central
+    kitchen that cooks and buys for its satellites (the kitchen group: ``kitchen``, ``group``,
+    ``in_group_of``). Menus, needs and orders belong to the kitchen that plans them; covers,
+    purchases and the EGalim shares to each canteen, summed over the group where it buys."""
+
     class Kind(models.TextChoices):
         SCHOOL = "school", _("School canteen")
         ADMINISTRATIVE = "administrative", _("Administrative canteen")

@@ -39,6 +39,11 @@ S = TypeVar("S", bound="SolverRun | None")
 
 
 class SolverRun(models.Model):
+    """An optimiser run asked for a canteen and a period (abstract: plan runs, allocation runs
+    and lot simulations derive from it): its status, the attempt and worker that hold it, the
+    heartbeat that shows it alive, its progress, objective, bound and message. ``request``,
+    ``claim``, ``reap_stale`` and ``retry`` below are the only ways its status moves."""
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")

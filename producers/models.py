@@ -33,6 +33,11 @@ def validate_weekdays(value):
 
 
 class Producer(models.Model):
+    """Someone canteens buy from: a farm, a cooperative, a processor or a wholesaler, with its
+    place (what "local" is judged on), labels, delivery days, holidays, minimum order and
+    delivery cost. Its offers (``Offer``) are what the allocation can buy; its members answer
+    orders and consultations in the portal and never see another producer's."""
+
     class Status(models.TextChoices):
         FARM = "farm", _("Farm")
         COOPERATIVE = "cooperative", _("Cooperative")

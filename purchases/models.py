@@ -65,6 +65,11 @@ class ImportBatch(models.Model):
 
 
 class Purchase(models.Model):
+    """One line of a canteen's purchases ledger, as ma cantine counts it: value excluding tax,
+    family, labels, origin, local (with the definition used) and short chain. Lines come from
+    received orders (``orders.receipts``), imports of ma cantine files or manual entry; the
+    EGalim shares and the declaration to ma cantine are sums over them."""
+
     canteen = models.ForeignKey(Canteen, models.PROTECT, related_name="purchases")
     date = models.DateField(_("date"))
     # Text without a length limit and prices of 20 digits, as ma cantine's Purchase has them
