@@ -43,7 +43,6 @@ the command in ``__main__``. Every name callers use is importable from this pack
 """
 
 from orders.allocation.contract import (
-    BIO,
     DEFAULT_FAMILY,
     DEFAULT_SOLVER,
     EGALIM_LABELS,
@@ -106,7 +105,6 @@ from orders.allocation.solve import (
 )
 
 __all__ = [
-    "BIO",
     "BRANCH_MAX_PAIRS",
     "CONSTRUCTION_ROUNDS",
     "CONSTRUCTION_SHARE",
