@@ -21,6 +21,13 @@ from datetime import date
 from nutrition.compliance import fr_date, iso_week
 from nutrition.mealplan import Dish, FamilyRule, ServedMeal
 
+
+def N_(message: str) -> str:
+    """Marks a message for the French catalogue (``make messages`` reads ``N_``); it is
+    translated where it is shown, through ``translate``."""
+    return message
+
+
 # (family value, pattern): the first pattern found in the dish name decides, else the first
 # found in the ingredients' names, heaviest first.
 PROTEINS: tuple[tuple[str, re.Pattern], ...] = tuple(
@@ -71,25 +78,25 @@ STARCHES: tuple[tuple[str, re.Pattern], ...] = tuple(
     )
 )
 FAMILY_LABELS = {
-    "protein": "main protein",
-    "starch": "starch",
+    "protein": N_("main protein"),
+    "starch": N_("starch"),
 }
 VALUE_LABELS = {
-    "fish": "fish",
-    "poultry": "poultry",
-    "pork": "pork",
-    "lamb": "lamb",
-    "rabbit": "rabbit",
-    "beef": "beef or veal",
-    "egg": "egg",
-    "pulses": "pulses",
-    "plant": "plant protein",
-    "cheese": "cheese",
-    "cereal": "cereals",
-    "pasta": "pasta",
-    "rice": "rice",
-    "potato": "potatoes",
-    "semolina": "semolina",
+    "fish": N_("fish"),
+    "poultry": N_("poultry"),
+    "pork": N_("pork"),
+    "lamb": N_("lamb"),
+    "rabbit": N_("rabbit"),
+    "beef": N_("beef or veal"),
+    "egg": N_("egg"),
+    "pulses": N_("pulses"),
+    "plant": N_("plant protein"),
+    "cheese": N_("cheese"),
+    "cereal": N_("cereals"),
+    "pasta": N_("pasta"),
+    "rice": N_("rice"),
+    "potato": N_("potatoes"),
+    "semolina": N_("semolina"),
 }
 # Shipped defaults, the way a dietitian states them (a rule set may change or drop each).
 DEFAULT_RULES = (

@@ -16,29 +16,36 @@ from datetime import date
 
 from nutrition.mealplan import Dish, Instance, InstanceError, Rule, ServedMeal, from_json
 
+
+def N_(message: str) -> str:
+    """Marks a message for the French catalogue (``make messages`` reads ``N_``); it is
+    translated where it is shown, through ``translate``."""
+    return message
+
+
 # Plain names of the tags, for messages a cook or a dietitian reads (English message ids;
 # ``translate`` gives them in the page's language, French first).
 TAG_LABELS = {
-    "raw_veg_fruit": "raw vegetables or fresh fruit",
-    "raw_fruit_dessert": "raw fruit as dessert",
-    "cooked_veg": "cooked vegetables",
-    "starch_pulses": "starches, pulses or cereals",
-    "cheese_ca_150": "calcium-rich cheese (≥ 150 mg)",
-    "cheese_ca_100_150": "cheese with 100–150 mg of calcium",
-    "dairy_ca100_fat5": "dairy with > 100 mg of calcium and < 5 g of fat",
-    "unground_red_meat": "unground red meat or offal",
-    "fish_70": "fish",
-    "low_protein_prep": "preparation with less than 70 % meat, fish or egg",
-    "fatty_entree": "fatty starter",
-    "fatty_dessert": "fatty dessert",
-    "fried": "fried or pre-fried product",
-    "low_pl_ratio": "fatty protein dish (P/F ≤ 1)",
-    "sweet_dessert": "sweet dessert",
-    "vegetarian": "vegetarian dish",
-    "veg_pulses_cereals": "vegetarian dish of pulses or cereals",
-    "veg_egg": "vegetarian egg dish",
-    "veg_cheese": "vegetarian cheese dish",
-    "veg_processed": "vegetarian dish of processed protein",
+    "raw_veg_fruit": N_("raw vegetables or fresh fruit"),
+    "raw_fruit_dessert": N_("raw fruit as dessert"),
+    "cooked_veg": N_("cooked vegetables"),
+    "starch_pulses": N_("starches, pulses or cereals"),
+    "cheese_ca_150": N_("calcium-rich cheese (≥ 150 mg)"),
+    "cheese_ca_100_150": N_("cheese with 100–150 mg of calcium"),
+    "dairy_ca100_fat5": N_("dairy with > 100 mg of calcium and < 5 g of fat"),
+    "unground_red_meat": N_("unground red meat or offal"),
+    "fish_70": N_("fish"),
+    "low_protein_prep": N_("preparation with less than 70 % meat, fish or egg"),
+    "fatty_entree": N_("fatty starter"),
+    "fatty_dessert": N_("fatty dessert"),
+    "fried": N_("fried or pre-fried product"),
+    "low_pl_ratio": N_("fatty protein dish (P/F ≤ 1)"),
+    "sweet_dessert": N_("sweet dessert"),
+    "vegetarian": N_("vegetarian dish"),
+    "veg_pulses_cereals": N_("vegetarian dish of pulses or cereals"),
+    "veg_egg": N_("vegetarian egg dish"),
+    "veg_cheese": N_("vegetarian cheese dish"),
+    "veg_processed": N_("vegetarian dish of processed protein"),
 }
 
 
