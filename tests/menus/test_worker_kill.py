@@ -38,7 +38,7 @@ import django
 django.setup()
 import menus.services
 
-def never_done(instance, num_workers=2, progress=None):
+def never_done(instance, num_workers=2, progress=None, **options):
     while True:  # a solve far longer than the test: it is killed before the end
         if progress:
             progress(1000.0, 10.0, 0.1)
