@@ -29,16 +29,8 @@ from producers.models import Offer
 
 
 def _delivers_in(offer: Offer, monday: date) -> bool:
-    weekdays = offer.producer.delivery_weekdays
-    for offset in range(5):
-        day = monday + timedelta(days=offset)
-        if (
-            offer.is_valid_on(day)
-            and offer.producer.is_available_on(day)
-            and (not weekdays or day.weekday() in weekdays)
-        ):
-            return True
-    return False
+    """The offer can be delivered on some school day of the week of ``monday``."""
+    return any(offer.delivers_on(monday + timedelta(days=offset)) for offset in range(5))
 
 
 def local_capacity(kitchen: Canteen, foods, weeks: list[date]) -> dict[date, dict[int, Decimal]]:

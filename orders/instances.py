@@ -9,7 +9,7 @@ build their instances here.
 Instance choices, kept simple and stated where figures are shown:
 - an offer serves a need when it sells the same food in the same unit, is active and valid on
   the need's delivery date, and its producer delivers on that weekday (a producer with no
-  delivery days set delivers any day, ``delivers_on``);
+  delivery days set delivers any day, ``Offer.delivers_on``);
 - an offer's capacity is weekly: it enters the optimiser once per week of the period it can
   deliver in, each time with its weekly capacity (``offer_key``);
 - "local" is the kitchen's own definition (``Canteen.local_definition``) applied to the
@@ -106,16 +106,6 @@ def candidate_offers(needs: list[Need]):
     )
 
 
-def delivers_on(offer: Offer, day: date) -> bool:
-    """The offer is valid that day and its producer delivers then (no days set: any day)."""
-    weekdays = offer.producer.delivery_weekdays
-    return (
-        offer.is_valid_on(day)
-        and offer.producer.is_available_on(day)
-        and (not weekdays or day.weekday() in weekdays)
-    )
-
-
 def answered_capacity(offers: list[Offer], dates: list[date]) -> dict[tuple[int, date], float]:
     """What each offer's producer said it can deliver, per week, where it refused some of an
     order that week: the quantity it confirmed there. A producer who refused spinach for the
@@ -173,7 +163,7 @@ def build_instance(
     answered = answered_capacity(offers, dates)
     producers, offer_rows = {}, []
     for offer in offers:
-        served = [d for d in dates if delivers_on(offer, d)]
+        served = [d for d in dates if offer.delivers_on(d)]
         if not served:
             continue
         producer = offer.producer

@@ -222,5 +222,15 @@ class Offer(models.Model):
             and (self.valid_to is None or day <= self.valid_to)
         )
 
+    def delivers_on(self, day) -> bool:
+        """Valid that day, and its producer delivers then: not on holiday, on one of its
+        delivery days (none set: any day). The one rule buying and planning both read."""
+        weekdays = self.producer.delivery_weekdays
+        return (
+            self.is_valid_on(day)
+            and self.producer.is_available_on(day)
+            and (not weekdays or day.weekday() in weekdays)
+        )
+
     def get_labels_display(self) -> list[tuple[str, str]]:
         return [(short_name(code), str(Label(code).label)) for code in self.labels]
