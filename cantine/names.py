@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from django.utils.translation import gettext
 
 from cantine import vocabulary
+from cantine.models import AgeGroup
 
 _PROVIDERS: dict[str, Callable[[], Mapping]] = {}
 
@@ -42,14 +43,8 @@ def _by_value(mapping: Mapping) -> dict:
     return {code.value: name for code, name in mapping.items()}
 
 
-def _age_groups() -> dict:
-    from cantine.models import AgeGroup  # models import this module's neighbours
-
-    return dict(AgeGroup.choices)
-
-
 register("nutrient", lambda: vocabulary.NUTRIENT_NAMES)
-register("age_group", _age_groups)
+register("age_group", lambda: dict(AgeGroup.choices))
 register("label", lambda: _by_value(vocabulary.LABEL_NAMES))
 register("label_short", lambda: _by_value(vocabulary.LABEL_SHORT_NAMES))
 register("family", lambda: _by_value(vocabulary.FAMILY_LABELS))
