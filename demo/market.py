@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from cantine.models import Canteen
 from cantine.vocabulary import Label, Unit
@@ -236,7 +237,7 @@ def seed_purchases(canteens: list[Canteen], producers: list[Producer], today=Non
     from producers.models import Offer
     from purchases.models import Purchase
 
-    today = today or date.today()
+    today = today or timezone.localdate()
     start = date(today.year - 1, 1, 1)
     start += timedelta(days=(7 - start.weekday()) % 7)  # first Monday
     farm_offers = list(

@@ -1,10 +1,10 @@
 """REST API: ledger lines (managers write, cooks read) and the shares of a canteen's year."""
 
-from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -158,7 +158,7 @@ class SharesViewSet(viewsets.ViewSet):
         canteen = selectors.readable_canteens(request.user).filter(pk=params["canteen"]).first()
         if canteen is None:
             raise Http404
-        year = params.get("year") or date.today().year
+        year = params.get("year") or timezone.localdate().year
         lines = selectors.ledger(selectors.group_of(canteen), selectors.LedgerFilter(year=year))
         target = target_for(canteen, year)
         return Response(

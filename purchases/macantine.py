@@ -36,11 +36,11 @@ import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from purchases import exporter, importer, selectors
@@ -280,4 +280,4 @@ def _describe(error: ApiError) -> str:
 
 def declaration_years(canteen) -> list[int]:
     years = selectors.years(selectors.group_of(canteen))
-    return years or [date.today().year]
+    return years or [timezone.localdate().year]

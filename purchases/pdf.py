@@ -4,10 +4,9 @@ Charts are the page's own (``purchases.charts``): their shapes are drawn here wi
 graphics instead of being written as SVG, so screen and paper show the same figure.
 """
 
-from datetime import date
 from io import BytesIO
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -315,7 +314,7 @@ def _render(report: YearReport) -> bytes:
             "x %(factor)s."
         )
         % {"factor": LIGHT_VAN_FACTOR_SOURCE},
-        _("Produced on %(date)s.") % {"date": date_format(date.today(), "j F Y")},
+        _("Produced on %(date)s.") % {"date": date_format(timezone.localdate(), "j F Y")},
     ]
     story.append(KeepTogether([para(text, "small") for text in method]))
     doc.build(story)

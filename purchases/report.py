@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.dates import MONTHS_AP
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -125,7 +126,7 @@ def monthly(lines, year: int | None = None) -> list[Shares | None]:
 
 def year_report(canteen: Canteen, year: int, today: date | None = None) -> YearReport:
     """All the figures of ``canteen`` (with its satellites) for ``year``; a handful of queries."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     scope = selectors.group_of(canteen)
     lines = selectors.ledger(scope, LedgerFilter(year=year))
     totals = selectors.shares(lines, year)

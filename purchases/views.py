@@ -6,7 +6,6 @@ pages cover its satellites too. A canteen the user does not work for answers 404
 
 import io
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -16,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -275,7 +275,7 @@ class _YearForm(forms.Form):
 def _year(request, scope) -> tuple[int, list[int]]:
     """The year asked (``?year=``, default the latest with purchases); one out of range or
     not a number is refused with its reason (``cantine.refusals``)."""
-    years = selectors.years(scope) or [date.today().year]
+    years = selectors.years(scope) or [timezone.localdate().year]
     form = _YearForm(request.GET)
     if not form.is_valid():
         raise Refused.from_form(form)

@@ -708,7 +708,7 @@ def more_producers_with_offers(world, n) -> str:
     return producer.name
 
 
-NEXT_YEAR = date.today().year + 1  # orders to come are planned purchases of that year
+NEXT_YEAR = timezone.localdate().year + 1  # orders to come are planned purchases of that year
 
 
 def more_group_purchases(world, n) -> str:

@@ -1,10 +1,10 @@
 """The manager's journey: import a ma cantine file, see the shares move, take the PDF away."""
 
 import re
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from cantine.models import Canteen
@@ -21,7 +21,7 @@ def _organic_file(path: Path) -> Path:
     lines = [
         Purchase(
             canteen=kitchen,
-            date=date.today(),
+            date=timezone.localdate(),
             description=f"Légumes bio, lot {n}",
             supplier="Coopérative bio de l'Anjou",
             family=Family.FRUITS_ET_LEGUMES,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from menus import scdl, services
 from menus.models import Meal, MealDish
@@ -251,7 +252,6 @@ def test_frictionless_does_catch_what_the_schema_forbids(kitchen, tmp_path):
 
 def test_the_demo_s_export_validates_against_the_schema(db, tmp_path):
     """The demo territory (``manage.py seed_demo``): its kitchen's four planned weeks."""
-    from datetime import date
 
     from cantine.models import Canteen
     from demo.seed import seed_demo
@@ -259,7 +259,7 @@ def test_the_demo_s_export_validates_against_the_schema(db, tmp_path):
     seed_demo()
     kitchen = Canteen.objects.get(kind=Canteen.Kind.CENTRAL_KITCHEN)
     meals = Meal.objects.filter(canteen=kitchen, courses__isnull=False)
-    start, end = meals.order_by("date").first().date, date.today() + timedelta(days=60)
+    start, end = meals.order_by("date").first().date, timezone.localdate() + timedelta(days=60)
     text = scdl.export_menus(kitchen, start, end)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) > 100

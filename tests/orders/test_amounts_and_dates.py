@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from orders import lifecycle
 from orders.models import PurchaseOrder
@@ -196,7 +197,7 @@ def test_a_sent_order_keeps_its_terms_when_the_producer_edits_the_offer(client, 
     csv = client.get(reverse("orders_po_csv", args=[order.pk])).content.decode()
     assert ";10;" in csv and "BIO" in csv
     lifecycle.record_delivery(
-        order, {line.pk: (Decimal("30"), "")}, None, received_on=order.sent_at.date()
+        order, {line.pk: (Decimal("30"), "")}, None, received_on=timezone.localdate(order.sent_at)
     )
     purchase = Purchase.objects.get()
     assert purchase.labels == ["BIO"] and purchase.price_ht == Decimal("45.00")

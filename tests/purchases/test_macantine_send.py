@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cantine.labels import Family, Label
 from cantine.local import LocalScope
@@ -49,7 +50,7 @@ class FakeMaCantine:
             errors["famille_produits"] = ["choix invalide"]
         if not set(body.get("categories_egalim", [])) <= LABELS:
             errors["categories_egalim"] = ["choix invalide"]
-        if body.get("date", "") > date.today().isoformat():
+        if body.get("date", "") > timezone.localdate().isoformat():
             errors["date"] = ["La date ne peut pas être dans le futur."]
         if not body.get("est_local") and (
             body.get("definition_local") or body.get("definition_local_km")

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cantine.local import distance_km
 from nutrition.models import Food
@@ -212,7 +213,7 @@ def test_shares_page_shows_the_charts_projection_and_carbon(client, year_2025):
 
 
 def test_shares_page_projects_the_current_year(client, world):
-    today = date.today()
+    today = timezone.localdate()
     PurchaseFactory(canteen=world.kitchen, date=today.replace(day=1), labels=["BIO"])
     client.force_login(world.users["manager"])
     response = client.get(reverse("purchase_shares"), {"year": today.year})
