@@ -43,8 +43,10 @@ prod: install
 worker: install
 	DEBUG=1 $(BIN)/python manage.py db_worker
 
-## test: ruff, then the whole suite on SQLite, then on PostgreSQL when one answers
-test: install lint test-sqlite test-postgres
+## test: ruff, then the whole suite on SQLite and, when one answers, on PostgreSQL, both at once
+## (one per core; each half's output is printed whole when it ends)
+test: install lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 lint: install
 	$(BIN)/ruff check .
