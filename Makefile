@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 PG_TEST_DB ?= cantine_ci
-export DJANGO_SETTINGS_MODULE := cantine.settings
+export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: run prod install test lint format test-sqlite test-postgres messages worker clean
 
@@ -37,7 +37,7 @@ prod: install
 		$(BIN)/python manage.py rqworker default --with-scheduler --job-class django_tasks_rq.backend.Job & pids="$$pids $$!"; \
 	done; \
 	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn cantine.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_WORKERS:-2} --no-control-socket
+	$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_WORKERS:-2} --no-control-socket
 
 ## worker: run background jobs (solvers) from the database queue (make run starts one)
 worker: install

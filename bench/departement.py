@@ -827,7 +827,7 @@ def main(argv=None) -> int:
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error("the data set is loaded by PostgreSQL COPY: give a postgres:// URL")
     os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cantine.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")
     import django
 

@@ -26,7 +26,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=49)
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cantine.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")  # no collected static files needed
     os.environ["ALLOWED_HOSTS"] = "testserver"
     import django

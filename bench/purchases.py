@@ -24,7 +24,7 @@ import sys
 import time
 from datetime import date, timedelta
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cantine.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "1")
 
 import django  # noqa: E402

@@ -17,7 +17,7 @@ import statistics
 import sys
 import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cantine.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "1")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

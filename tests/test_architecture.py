@@ -13,7 +13,7 @@ PURE_MODULES = [
     "nutrition.classification",
     "menus.planner",
     "orders.allocation",
-    "orders.allocation_search",
+    "orders.allocation.search",
     "cantine.local",
 ]
 

@@ -3,8 +3,9 @@ or inside a function, is an arrow the picture draws, every arrow drawn is a real
 apps import one another in one direction only, and no module of the project imports itself
 back through others (no import circle).
 
-The project's configuration modules (settings, the root URL configuration, WSGI and ASGI) know
-every app by design and are left out; tests and migrations too.
+The project's configuration package ``config/`` (settings, the root URL configuration, WSGI and
+ASGI) may import every app and no app imports it; the kernel ``cantine/`` imports no app.
+Tests and migrations are left out.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ("cantine", "nutrition", "menus", "producers", "orders", "purchases", "demo")
-CONFIGURATION = {"cantine/settings.py", "cantine/urls.py", "cantine/wsgi.py", "cantine/asgi.py"}
+KERNEL = "cantine"
+CONFIGURATION = "config"
 ARROW = re.compile(r"^\s*(\w+)\s*(?:-->|-\.->)\s*(?:\|[^|]*\|\s*)?(\w+)\s*$")
 
 
@@ -28,10 +30,10 @@ def drawn_arrows() -> set[tuple[str, str]]:
 
 def project_modules() -> dict[str, Path]:
     modules = {}
-    for app in APPS:
-        for path in (ROOT / app).rglob("*.py"):
+    for package in (*APPS, CONFIGURATION):
+        for path in (ROOT / package).rglob("*.py"):
             relative = path.relative_to(ROOT)
-            if "migrations" in relative.parts or str(relative) in CONFIGURATION:
+            if "migrations" in relative.parts:
                 continue
             name = ".".join(relative.with_suffix("").parts)
             modules[name.removesuffix(".__init__")] = path
@@ -114,7 +116,9 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_every_import_between_apps_is_drawn_in_the_readme():
     arrows = real_arrows(module_graph())
     undrawn = {
-        arrow: sorted(why)[:3] for arrow, why in arrows.items() if arrow not in drawn_arrows()
+        arrow: sorted(why)[:3]
+        for arrow, why in arrows.items()
+        if arrow not in drawn_arrows() and arrow[0] != CONFIGURATION
     }
     assert not undrawn, f"imports the README picture does not draw: {undrawn}"
 
@@ -122,6 +126,20 @@ def test_every_import_between_apps_is_drawn_in_the_readme():
 def test_every_arrow_drawn_is_a_real_import():
     stale = drawn_arrows() - set(real_arrows(module_graph()))
     assert not stale, f"arrows drawn in the README that no import makes: {sorted(stale)}"
+
+
+def test_the_configuration_may_import_every_app_and_no_app_imports_it():
+    """``config`` sits above the apps (its imports need no arrow); an app reads
+    ``django.conf.settings``, never ``config`` itself."""
+    back = {arrow: sorted(why)[:3] for arrow, why in real_arrows(module_graph()).items()}
+    back = {arrow: why for arrow, why in back.items() if arrow[1] == CONFIGURATION}
+    assert not back, f"apps importing the configuration: {back}"
+
+
+def test_the_kernel_imports_no_app():
+    arrows = real_arrows(module_graph())
+    out = {arrow: sorted(why)[:3] for arrow, why in arrows.items() if arrow[0] == KERNEL}
+    assert not out, f"the kernel imports apps: {out}"
 
 
 def test_apps_depend_on_one_another_in_one_direction():

@@ -32,14 +32,15 @@ Solver choice, measured with bench/allocation.py on generated territories (seed 
 HiGHS 0.60 % gap at 300 x 200, SCIP stuck at the greedy start (3.1 %), CP-SAT 1 % better than
 greedy but no useful bound. pywraplp was dropped: its HiGHS wrapper returns no solution when
 the time limit is hit. Solving (see ``solve``): target-aware greedy and a construction that meets
-the targets, then two threads (``orders.allocation_search``): the full model's LP relaxation
-and a Lagrangian bound by delivery date (``orders.allocation_bound``) on one, neighbourhood
+the targets, then two threads (``orders.allocation.search``): the full model's LP relaxation
+and a Lagrangian bound by delivery date (``orders.allocation.bound``) on one, neighbourhood
 search on the other, which also solves a "kernel" (the model restricted to the LP's pairs).
 
 One module per part: ``contract`` (the dataclasses), ``parse``, ``index``, ``solution``,
-``greedy``, ``model`` (MathOpt), ``neighbourhoods``, ``solve`` (the deadline, construction and
-search), ``diagnose``;
-the command in ``__main__``. Every name callers use is importable from this package.
+``greedy``, ``model`` (MathOpt), ``neighbourhoods``, ``search`` (the two workers), ``bound``
+(the bound by delivery date), ``solve`` (the deadline, construction and search), ``diagnose``;
+the command in ``__main__``. The independent verifier, ``orders.allocation_verify``, stays
+outside: it shares no code with the optimiser. Every name callers use is importable from this package.
 """
 
 from orders.allocation.contract import (

@@ -353,7 +353,7 @@ class _Model:
         ``lagrangian_bound``."""
         if self.name != "HIGHS":
             return None
-        from orders.allocation_bound import DateDecomposition
+        from orders.allocation.bound import DateDecomposition
 
         block_of = {x.id: self.idx.pair_key[i][1] for i, x in enumerate(self.x)}
         for n, u in enumerate(self.u):
@@ -392,7 +392,7 @@ class _Model:
     def lagrangian_bound(
         self, deadline: float, stop: Callable[[], bool], report: Callable[[float], None]
     ) -> float | None:
-        """The bound of ``orders.allocation_bound``: each delivery date solved apart, the
+        """The bound of ``orders.allocation.bound``: each delivery date solved apart, the
         rows that tie dates together priced by the LP's duals (after ``relaxation``);
         ``report`` gets each improvement as it comes."""
         if getattr(self, "_duals", None) is None:

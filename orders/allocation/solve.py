@@ -15,8 +15,8 @@ from orders.allocation.index import _Index
 from orders.allocation.model import _Model, _pair_counts
 from orders.allocation.neighbourhoods import _SubModels
 from orders.allocation.parse import parse_instance
+from orders.allocation.search import ROOT_ONLY, Incumbent, Layout, search
 from orders.allocation.solution import _build_solution, _gap
-from orders.allocation_search import ROOT_ONLY, Incumbent, Layout, search
 
 TIME_MARGIN = 0.04  # native solvers overshoot their limit a little; keep the caller's
 # Up to this many (need, offer) pairs HiGHS's own branch-and-bound is the bound worker's best
@@ -62,7 +62,7 @@ def solve(
     Phases (``_Engine``, on a background thread): greedy, then a construction that meets the
     share targets, the cap per producer and the minimum orders when greedy does not, then the
     full model's LP relaxation (a bound, and a quick proof of infeasibility), then two workers
-    (``allocation_search``): one bounds the full model (branch-and-bound when small, the
+    (``orders.allocation.search``): one bounds the full model (branch-and-bound when small, the
     Lagrangian bound by date when larger), the other improves the best allocation by
     neighbourhood search and solves the "kernel" (the LP's pairs) once; both end searching. An infeasible model gets
     ``conflicts`` from ``diagnose``. ``progress(objective, bound, elapsed_seconds)`` is called

@@ -50,7 +50,7 @@ def test_two_processes_writing_never_see_database_is_locked(tmp_path):
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{path}",
-        "DJANGO_SETTINGS_MODULE": "cantine.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "TESTING": "1",
     }
     writers = [

@@ -93,7 +93,7 @@ class Workers:
         env = {
             **os.environ,
             "DATABASE_URL": url + db["NAME"],
-            "DJANGO_SETTINGS_MODULE": "cantine.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "TESTING": "1",
             "TASKS_BACKEND": self.backend,
             "SOLVER_HEARTBEAT_SECONDS": "0.2",

@@ -1,4 +1,4 @@
-"""The Lagrangian bound by delivery date (orders.allocation_bound): never above the optimum
+"""The Lagrangian bound by delivery date (orders.allocation.bound): never above the optimum
 (below it under max_local), never weaker than the LP relaxation, and stronger where fixed
 delivery costs and minimum orders make the LP weak."""
 

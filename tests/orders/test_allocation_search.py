@@ -15,7 +15,7 @@ from orders.allocation import (
     greedy_allocation,
     parse_instance,
 )
-from orders.allocation_search import Incumbent, NeighbourhoodSearch
+from orders.allocation.search import Incumbent, NeighbourhoodSearch
 from tests.orders.test_allocation import (
     assert_respects_rules,
     instance,

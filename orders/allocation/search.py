@@ -7,7 +7,7 @@ releases the GIL):
 
 - the *bound* worker builds the full model and solves its LP relaxation, hands the pairs the
   LP buys to the other worker (the *kernel*), then computes the Lagrangian bound of
-  ``orders.allocation_bound`` (each delivery date solved apart, anytime), then joins the
+  ``orders.allocation.bound`` (each delivery date solved apart, anytime), then joins the
   search. Small models (``BRANCH_MAX_PAIRS``) get HiGHS's branch-and-bound instead, which
   proves them; models too big for the LP in time (``LP_MAX_PAIRS``) get the root node;
 - the *search* worker runs a large neighbourhood search (fix-and-optimise) from the start:

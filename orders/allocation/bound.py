@@ -1,6 +1,6 @@
 """A Lagrangian bound for the order allocation: the model split by delivery date.
 
-Pure Python (no Django), used by ``orders.allocation_search``'s bound worker. The LP
+Pure Python (no Django), used by ``orders.allocation.search``'s bound worker. The LP
 relaxation's bound is weak on these models (fixed delivery costs, minimum orders, whole
 packs: 3 to 7 % below the optimum on bench territories) and HiGHS's root cuts, which close
 most of that, take longer than the time limit at 1,000 needs x 600 producers (160 s for

@@ -94,7 +94,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "cantine.urls"
+ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [
     {
@@ -113,7 +113,7 @@ TEMPLATES = [
     },
 ]
 
-WSGI_APPLICATION = "cantine.wsgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
 
 # Request bodies: 2.5 MB for forms and API calls (cantine.uploads.BodyLimitMiddleware applies it
 # to JSON too, before reading); import pages raise it for their file with
