@@ -29,7 +29,13 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
-from menus.planner.candidates import _build_slots, follows_supply, meal_tops, prune_catalogue
+from menus.planner.candidates import (
+    _build_slots,
+    follows_supply,
+    meal_score,
+    meal_tops,
+    prune_catalogue,
+)
 from menus.planner.evaluation import _plan_objective, _variety_failures, _within_cap
 from menus.planner.model import _Builder
 from menus.planner.planning import _tune
@@ -162,7 +168,7 @@ def _relaxed_bound(
     fixed: list[ServedMeal],
     num_workers: int,
     seconds: float,
-) -> float | None:
+) -> float:
     """A lower bound on any year plan's cost over meals lo..hi: the part alone, no history.
 
     Pruned for itself (the exchange arguments hold for the part alone, with fewer meals and
@@ -170,7 +176,15 @@ def _relaxed_bound(
     alone = replace(instance, meals=instance.meals[lo:hi], history=[])
     pruned = prune_catalogue(alone)
     tops = meal_tops(alone) if follows_supply(alone) else None
-    builder = _Builder(alone, _build_slots(alone, pruned, relaxed=False, tops=tops))
+    slots = _build_slots(alone, pruned, relaxed=False, tops=tops)
+    # Each slot's cheapest allowed dish: a bound that needs no solve (penalties are >= 0).
+    cheapest = sum(
+        min(meal_score(alone, m, d) for d in options)
+        for m, slot in enumerate(slots.cands)
+        for options in slot.values()
+        if options
+    )
+    builder = _Builder(alone, slots)
     builder.build()
     builder.hint(fixed)
     solver = cp_model.CpSolver()
@@ -178,6 +192,6 @@ def _relaxed_bound(
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.relative_gap_limit = 1e-4
     code = solver.solve(builder.model)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None  # an unknown bound is reported as none, never guessed
-    return solver.best_objective_bound / SCALE
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return max(cheapest, solver.best_objective_bound) / SCALE
+    return cheapest / SCALE  # a solve that ran out of time proves only the per-slot bound
