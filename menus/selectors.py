@@ -13,10 +13,10 @@ from cantine.models import Canteen
 from cantine.search import matching
 from cantine.solver_runs import fresh
 from menus import seasons, variety
+from menus.catalogue_cache import cached_catalogue
 from menus.closures import DayOff, closure_text, days_off
 from menus.instances import (
     COMPONENTS,
-    catalogue,
     context_length,
     family_rules,
     history_before,
@@ -212,7 +212,7 @@ def compliance(
     ]
     return check_meals(
         history + meals + served_after(canteen, end, context),
-        catalogue(canteen) if dishes is None else dishes,
+        cached_catalogue(canteen) if dishes is None else dishes,
         planner_rules(rule_set),
         rule_set.vegetarian_per_week or 0,
         rule_set.min_meals_between_repeats or 0,
@@ -242,7 +242,7 @@ def variety_failures(
     ]
     return variety.check_variety(
         history + meals,
-        catalogue(canteen) if dishes is None else dishes,
+        cached_catalogue(canteen) if dishes is None else dishes,
         rules,
         checked_from=len(history),
         checked_until=len(history) + len(meals),

@@ -23,8 +23,9 @@ from cantine.roles import kitchen_for, may_act, role_required
 from cantine.selectors import kitchens_of
 from cantine.uploads import max_body
 from menus import scdl, selectors, services, variety
+from menus.catalogue_cache import cached_catalogue
 from menus.forms import MAX_SCDL_BYTES, CopyWeekForm, PeriodForm, PlanForm, ScdlImportForm
-from menus.instances import catalogue, family_rules, menu_policy
+from menus.instances import family_rules, menu_policy
 from menus.models import Closure, Meal, MealDish, PlanRun
 from menus.pdf import weekly_menu_pdf
 from nutrition.models import Component, Dish
@@ -56,7 +57,7 @@ def _calendar_context(request, canteen: Canteen, start: date, weeks: int) -> dic
     weeks_data = selectors.calendar(canteen, start, weeks)
     rule_set = rule_set_for(canteen)
     # The kitchen's catalogue (dishes, tags, costs) is read once for both checks.
-    dishes = catalogue(canteen) if rule_set else None
+    dishes = cached_catalogue(canteen) if rule_set else None
     report = selectors.compliance(canteen, start, end, rule_set, dishes) if rule_set else None
     if report is not None:
         selectors.mark_problems(weeks_data, report)
@@ -319,7 +320,7 @@ def compliance_report(request, pk):
     start, weeks = _period(request)
     end = start + timedelta(days=7 * weeks - 1)
     rule_set = rule_set_for(canteen)
-    dishes = catalogue(canteen) if rule_set else None
+    dishes = cached_catalogue(canteen) if rule_set else None
     report = selectors.compliance(canteen, start, end, rule_set, dishes) if rule_set else None
     return render(
         request,
