@@ -37,12 +37,12 @@ try:
         start = today - timedelta(days=today.weekday() + 7 * weeks)
         end = start + timedelta(days=7 * weeks - 1)
         t = time.perf_counter()
-        needs.compute_needs(kitchen, start, end)
+        needs.compute_needs(kitchen=kitchen, start=start, end=end)
         t_needs = time.perf_counter() - t
         instance, need_rows, offers = instances.instance_for_period(kitchen, start, end)
         run = AllocationRun.objects.create(canteen=kitchen, start=start, end=end)
         t = time.perf_counter()
-        services.execute_allocation_run(run.pk)
+        services.execute_allocation_run(run_id=run.pk)
         t_alloc = time.perf_counter() - t
         run.refresh_from_db()
         t = time.perf_counter()

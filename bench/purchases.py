@@ -113,11 +113,11 @@ def bench_import(lines: int, canteens, manager) -> dict:
     parse_s = time.perf_counter() - started
     assert parsed.ok, parsed.errors[:5]
     started = time.perf_counter()
-    outcome = services.import_purchases(manager, "bench.csv", content)
+    outcome = services.import_purchases(actor=manager, file_name="bench.csv", content=content)
     total_s = time.perf_counter() - started
     assert outcome.ok and outcome.imported == lines, outcome.result.errors[:5]
     started = time.perf_counter()
-    duplicate = services.import_purchases(manager, "again.csv", content)
+    duplicate = services.import_purchases(actor=manager, file_name="again.csv", content=content)
     duplicate_s = time.perf_counter() - started
     assert duplicate.duplicate_of is not None
     return {

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from cantine.models import Commune, CoverForecast, Department, Region
+from cantine.models import Canteen, Commune, CoverForecast, Department, Region
 
 GEO_DIR = Path(__file__).resolve().parent / "data" / "geo"
 COMMUNES_FILE = "communes_cog_2026_decoupage-administratif.csv"
@@ -19,7 +19,7 @@ def _rows(path: Path):
 
 
 @transaction.atomic
-def load_geography(directory: Path = GEO_DIR) -> dict[str, int]:
+def load_geography(*, directory: Path = GEO_DIR) -> dict[str, int]:
     """Create or update regions, departments and communes from the COG files.
 
     Idempotent: rows are upserted by INSEE code, coordinates already known are kept.
@@ -64,7 +64,7 @@ def load_geography(directory: Path = GEO_DIR) -> dict[str, int]:
 
 
 @transaction.atomic
-def load_commune_centres(path: Path, code_column: str, lat_column: str, lon_column: str) -> int:
+def load_commune_centres(*, path: Path, code_column: str, lat_column: str, lon_column: str) -> int:
     """Fill missing commune coordinates from a file giving each commune's centre."""
     centres: dict[str, tuple[float, float]] = {}
     for row in _rows(path):
@@ -78,7 +78,7 @@ def load_commune_centres(path: Path, code_column: str, lat_column: str, lon_colu
 
 
 @transaction.atomic
-def set_cover_forecasts(canteen, grid: dict[tuple[str, int], int]) -> None:
+def set_cover_forecasts(*, canteen: Canteen, grid: dict[tuple[str, int], int]) -> None:
     """Replace a canteen's forecast for the given (age group, weekday) cells."""
     for (age_group, weekday), covers in grid.items():
         CoverForecast.objects.update_or_create(

@@ -74,7 +74,7 @@ def canteen_covers_edit(request, pk):
     current = {(f.age_group, f.weekday): f.covers for f in canteen.cover_forecasts.all()}
     form = CoverGridForm(request.POST or None, initial_grid=current)
     if request.method == "POST" and form.is_valid():
-        set_cover_forecasts(canteen, form.grid())
+        set_cover_forecasts(canteen=canteen, grid=form.grid())
         messages.success(request, _("Covers saved."))
         return redirect("canteen_detail", pk=canteen.pk)
     return render(

@@ -113,10 +113,10 @@ def seed_nutrition(kitchen: Canteen) -> dict[str, int]:
     rule_set = RuleSet.objects.filter(name=DEMO_RULE_SET).first()
     if rule_set is None:
         rule_set = copy_rule_set(
-            source=school, name=DEMO_RULE_SET, owner=kitchen, author=None, also_from=[vegetarian]
+            source=school, name=DEMO_RULE_SET, owner=kitchen, actor=None, also_from=[vegetarian]
         )
     if not CanteenRuleSet.objects.filter(canteen=kitchen).exists():
-        assign_rule_set(canteen=kitchen, rule_set=rule_set, author=None)
+        assign_rule_set(canteen=kitchen, rule_set=rule_set, actor=None)
     return {
         "foods": len(foods),
         "dishes": Dish.objects.filter(kitchen=kitchen).count(),
@@ -168,7 +168,7 @@ def seed_menus(kitchen: Canteen, today: date | None = None) -> int:
     # The dietitian's menu rules beside GEMRCN: variety (main protein not two days running, a
     # starch at most twice a week, no week half a copy of another); in-season produce preferred
     # (only in season leaves winter with too few cooked vegetables for rule 3 in this catalogue).
-    add_default_variety_rules(rule_set)
+    add_default_variety_rules(rule_set=rule_set)
     if not MenuPolicy.objects.filter(rule_set=rule_set).exists():
         set_season_policy(rule_set=rule_set, season=MenuPolicy.Season.PREFER)
     if not served.exists():
@@ -178,6 +178,6 @@ def seed_menus(kitchen: Canteen, today: date | None = None) -> int:
             end=end,
             preset="lowest_carbon",
             rule_set=rule_set,
-            user=User.objects.filter(username="cuisinier").first(),
+            actor=User.objects.filter(username="cuisinier").first(),
         )
     return served.values("meal").distinct().count()

@@ -183,7 +183,7 @@ def seed_food_prices(canteens: list[Canteen]) -> None:
 
     for canteen in canteens:
         if canteen.kind != Canteen.Kind.SATELLITE:
-            refresh_food_prices(canteen)
+            refresh_food_prices(kitchen=canteen)
 
 
 # --- purchases: last year and this year so far, as the ledger of a manager would hold them ------

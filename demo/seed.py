@@ -113,7 +113,12 @@ __all__ = [
 def seed_demo(password: str = DEFAULT_PASSWORD) -> dict[str, int]:
     """Seed everything; returns counts for the command to print."""
     geography = load_geography()
-    load_commune_centres(FARMS_FILE, "code_insee_commune", "latitude", "longitude")
+    load_commune_centres(
+        path=FARMS_FILE,
+        code_column="code_insee_commune",
+        lat_column="latitude",
+        lon_column="longitude",
+    )
     canteens = seed_canteens()
     producers = seed_producers()
     users = seed_users(canteens, producers, password)

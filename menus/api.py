@@ -186,7 +186,7 @@ class PlanRunViewSet(
                 preset=data["preset"],
                 keep_existing=data["keep_existing"],
                 rule_set=rule_set,
-                user=request.user,
+                actor=request.user,
                 max_cost_per_meal=data.get("max_cost_per_meal"),
             )
             code = status.HTTP_202_ACCEPTED

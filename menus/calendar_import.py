@@ -6,6 +6,8 @@ Description, Population, Date de début, Date de fin, Académies, Zones, annee_s
 "Date de fin" is the day classes resume, so the last day off is the day before. Rows for
 teachers only are left out (pupils are who eats); zones outside the canteens' départements
 (Polynésie, Nouvelle-Calédonie...) too. Importing twice changes nothing.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def _day(value: str) -> date:
 
 
 @transaction.atomic
-def import_calendar(text: str, source: str) -> ImportReport:
+def import_calendar(*, text: str, source: str) -> ImportReport:
     report = ImportReport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]

@@ -1,4 +1,7 @@
-"""The menu rules a rule set adds to the GEMRCN frequencies: variety and seasons."""
+"""The menu rules a rule set adds to the GEMRCN frequencies: variety and seasons.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from nutrition.models import RuleSet
 
 
 @transaction.atomic
-def add_default_variety_rules(rule_set: RuleSet) -> int:
+def add_default_variety_rules(*, rule_set: RuleSet) -> int:
     """Give a rule set the shipped variety rules it does not have yet; returns how many."""
     have = set(rule_set.variety_rules.values_list("code", flat=True))
     rows = [

@@ -22,6 +22,8 @@ spreadsheet would run as a formula is refused (it would reach the SCDL export).
 Dishes are matched by name (case and accents ignored) in the kitchen's catalogue; unknown ones
 are created as drafts for the dietitian to classify. Bread and "other" rows are not courses of
 the calendar: they are listed back to the user, never dropped silently.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from __future__ import annotations
@@ -395,7 +397,7 @@ def _parse(rows: list[dict], report: ImportReport) -> list[_Row]:
     return parsed
 
 
-def import_menus(canteen: Canteen, text: str) -> ImportReport:
+def import_menus(*, canteen: Canteen, text: str) -> ImportReport:
     """Import an SCDL menu file into a kitchen's calendar; all rows or none."""
     report = ImportReport()
     rows = _parse(_read(text, report), report)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from cantine import solver_runs
-from cantine.models import Canteen, CoverForecast
+from cantine.models import Canteen, CoverForecast, User
 from cantine.solver_runs import solve_with_progress
 from menus.closures import days_off
 from menus.instances import build_planning_problem, dish_id
@@ -48,7 +49,7 @@ def days_without_meal(canteen: Canteen, start: date, end: date) -> int:
 
 
 @transaction.atomic
-def ensure_meals(canteen: Canteen, start: date, end: date) -> list[Meal]:
+def ensure_meals(*, canteen: Canteen, start: date, end: date) -> list[Meal]:
     """Create the missing meals of the service days in [start, end]; returns all of them."""
     weekdays = set(service_weekdays(canteen))
     wanted = [
@@ -138,7 +139,7 @@ def copy_week(
             _("The week of %(day)s has been served: its menus are kept as they were.")
             % {"day": target_monday.strftime("%d/%m/%Y")}
         )
-    ensure_meals(canteen, target_monday, target_monday + timedelta(days=6))
+    ensure_meals(canteen=canteen, start=target_monday, end=target_monday + timedelta(days=6))
     source = Meal.objects.filter(
         canteen=canteen, date__range=(source_monday, source_monday + timedelta(days=6))
     ).prefetch_related("courses")
@@ -179,14 +180,14 @@ def request_plan(
     preset: str,
     keep_existing: bool,
     rule_set: RuleSet,
-    user,
-    max_cost_per_meal=None,
+    actor: User,
+    max_cost_per_meal: Decimal | None = None,
 ) -> PlanRun:
     """Queue an optimiser run, unless one is already running for this canteen and period
     (then ``solver_runs.AlreadyRunning`` names it)."""
     if end < start:
         raise ValidationError(_("The period ends before it starts."))
-    ensure_meals(canteen, start, end)
+    ensure_meals(canteen=canteen, start=start, end=end)
     return solver_runs.request(
         PlanRun,
         solve_plan_run,
@@ -197,7 +198,7 @@ def request_plan(
         keep_existing=keep_existing,
         rule_set=rule_set,
         max_cost_per_meal=max_cost_per_meal,
-        requested_by=user,
+        requested_by=actor,
     )
 
 
@@ -208,7 +209,7 @@ def request_repair(
     end: date,
     rule_set: RuleSet,
     repair: dict,
-    actor,
+    actor: User,
 ) -> PlanRun:
     """Queue a menu repair: re-plan the meals of ``repair["dates"]`` (in [start, end]) with no
     dish holding ``repair["food"]``, every other meal of the period kept; same rule set, and
@@ -231,24 +232,30 @@ def request_repair(
 
 
 def plan_now(
-    *, canteen: Canteen, start: date, end: date, preset: str, rule_set: RuleSet, user=None
+    *,
+    canteen: Canteen,
+    start: date,
+    end: date,
+    preset: str,
+    rule_set: RuleSet,
+    actor: User | None = None,
 ) -> PlanRun:
     """Plan a period in this process, without the job queue (demo data, scripts)."""
-    ensure_meals(canteen, start, end)
+    ensure_meals(canteen=canteen, start=start, end=end)
     run = PlanRun.objects.create(
-        canteen=canteen, start=start, end=end, preset=preset, rule_set=rule_set, requested_by=user
+        canteen=canteen, start=start, end=end, preset=preset, rule_set=rule_set, requested_by=actor
     )
-    return execute_plan_run(run.pk)
+    return execute_plan_run(run_id=run.pk)
 
 
 @task()
 def solve_plan_run(run_id: int) -> str:
     """The job that solves a queued plan run (``execute_plan_run``), outside the request."""
     solver_runs.reap_all_stale()  # runs left "running" by a worker that died fail first
-    return execute_plan_run(run_id).status
+    return execute_plan_run(run_id=run_id).status
 
 
-def execute_plan_run(run_id: int, *, num_workers: int = 2) -> PlanRun:
+def execute_plan_run(*, run_id: int, num_workers: int = 2) -> PlanRun:
     """Solve a queued run and write its plan into the empty (or unlocked) courses.
 
     The run is claimed first (``cantine.solver_runs.claim``): a run another worker holds, or

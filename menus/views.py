@@ -128,7 +128,7 @@ def calendar(request, pk):
 def _open_period(request, pk):
     canteen = _planning_canteen(request.user, pk, Role.COOK, write=True)
     start, weeks = _period(request)
-    services.ensure_meals(canteen, start, start + timedelta(days=7 * weeks - 1))
+    services.ensure_meals(canteen=canteen, start=start, end=start + timedelta(days=7 * weeks - 1))
     url = reverse("menu_calendar", kwargs={"pk": canteen.pk})
     return redirect(f"{url}?start={start:%Y-%m-%d}&weeks={weeks}")
 
@@ -189,12 +189,8 @@ def toggle_lock(request, meal_pk, component):
 @role_required(Role.COOK)
 def toggle_closed(request, meal_pk):
     meal = _meal(request.user, meal_pk)
-    try:
-        services.set_closed(
-            meal=meal, closed=not meal.closed, closure=request.POST.get("closure", "")
-        )
-    except ValidationError as error:
-        return HttpResponse(" ".join(error.messages), status=400)
+    # An unknown closure reason is a ValidationError: the refusal fragment answers it.
+    services.set_closed(meal=meal, closed=not meal.closed, closure=request.POST.get("closure", ""))
     start, weeks = _period(request)
     return _render_calendar(request, meal.canteen, start, weeks)
 
@@ -206,14 +202,11 @@ def copy_week(request, pk):
     form = CopyWeekForm(request.POST)
     start, weeks = _period(request)
     if form.is_valid():
-        try:
-            services.copy_week(
-                canteen=canteen,
-                source_monday=form.cleaned_data["source"],
-                target_monday=form.cleaned_data["target"],
-            )
-        except ValidationError as error:
-            raise Refused(error.messages) from error
+        services.copy_week(  # a refused copy (ValidationError) is the refusal fragment's
+            canteen=canteen,
+            source_monday=form.cleaned_data["source"],
+            target_monday=form.cleaned_data["target"],
+        )
         return _render_calendar(request, canteen, start, weeks)
     raise Refused.from_form(form)
 
@@ -237,7 +230,7 @@ def start_plan(request, pk):
             preset=form.cleaned_data["preset"],
             keep_existing=form.cleaned_data["keep_existing"],
             rule_set=rule_set,
-            user=request.user,
+            actor=request.user,
             max_cost_per_meal=form.cleaned_data["max_cost_per_meal"],
         )
     except solver_runs.AlreadyRunning as running:
@@ -367,7 +360,7 @@ def scdl_import(request, pk):
     form = ScdlImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        report = scdl.import_menus(canteen, form.cleaned_data["text"])
+        report = scdl.import_menus(canteen=canteen, text=form.cleaned_data["text"])
     status = 400 if (form.errors or (report and not report.ok)) else 200
     return render(
         request,

@@ -348,7 +348,7 @@ class RuleSetSerializer(serializers.ModelSerializer):
         try:
             services.update_rule_set(
                 rule_set=instance,
-                author=user,
+                actor=user,
                 settings=settings,
                 rules=rule_data,
                 removed=removed,
@@ -410,7 +410,7 @@ class RuleSetViewSet(
                 source=source,
                 name=payload.validated_data["name"],
                 owner=owner,
-                author=request.user,
+                actor=request.user,
             )
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc

@@ -210,7 +210,7 @@ def dish_override(request, pk):
                 tag=form.cleaned_data["tag"],
                 value=form.decision(),
                 reason=form.cleaned_data["reason"],
-                author=request.user,
+                actor=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -288,7 +288,7 @@ def rule_set_edit(request, pk):
         try:
             changes = services.update_rule_set(
                 rule_set=RuleSet.objects.get(pk=pk),
-                author=request.user,
+                actor=request.user,
                 settings=settings,
                 rules=changed_rules,
                 removed=removed,
@@ -325,7 +325,7 @@ def rule_set_copy(request, pk):
             source=source,
             name=form.cleaned_data["name"],
             owner=form.cleaned_data["owner"],
-            author=request.user,
+            actor=request.user,
         )
         messages.success(request, _("Copy created: you can now edit it."))
         return redirect("rule_set_edit", pk=copy.pk)
@@ -352,7 +352,7 @@ def rule_set_assign(request, pk):
     }:
         messages.error(request, _("This rule set belongs to another kitchen: copy it first."))
         return redirect("rule_set_detail", pk=pk)
-    services.assign_rule_set(canteen=canteen, rule_set=rule_set, author=request.user)
+    services.assign_rule_set(canteen=canteen, rule_set=rule_set, actor=request.user)
     messages.success(
         request, _("%(canteen)s now follows this rule set.") % {"canteen": canteen.name}
     )
@@ -379,7 +379,7 @@ def rule_set_nutrients(request, pk):
         raise PermissionDenied
     form = NutrientBoundsForm(request.POST or None, rule_set=rule_set)
     if request.method == "POST" and form.is_valid():
-        services.set_nutrient_bounds(rule_set=rule_set, grid=form.grid(), author=request.user)
+        services.set_nutrient_bounds(rule_set=rule_set, grid=form.grid(), actor=request.user)
         messages.success(request, _("Per-meal bounds saved."))
         return redirect("rule_set_nutrients", pk=pk)
     return render(

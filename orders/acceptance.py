@@ -20,6 +20,8 @@ period (a *key*: food, unit, day), the need with what the kitchen's orders alrea
 
 ``plan_acceptance`` computes the plan without writing (the cook's preview), with a digest;
 ``apply_acceptance`` applies it, refusing when the plan changed since the preview.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cantine.models import Canteen
+from cantine.models import Canteen, User
 from orders import lifecycle
 from orders.models import (
     AllocationRun,
@@ -460,7 +462,7 @@ def _money(value) -> Decimal:
 
 @transaction.atomic
 def apply_acceptance(
-    *, run: AllocationRun, actor, expected_digest: str | None = None
+    *, run: AllocationRun, actor: User, expected_digest: str | None = None
 ) -> list[PurchaseOrder]:
     """Accept ``run``: amend sent orders, replace drafts, create the missing drafts."""
     run = AllocationRun.objects.select_for_update().get(pk=run.pk)
@@ -535,7 +537,7 @@ def apply_acceptance(
     return touched
 
 
-def _amend(change: OrderChange, actor) -> bool:
+def _amend(change: OrderChange, actor: User) -> bool:
     packs = {
         slot.line.pk: slot.packs
         for slot in change.slots

@@ -111,7 +111,7 @@ class NeedViewSet(
 
     def perform_update(self, serializer):
         needs_service.set_manual_quantity(
-            serializer.instance, serializer.validated_data.get("manual_quantity")
+            need=serializer.instance, quantity=serializer.validated_data.get("manual_quantity")
         )
 
 
@@ -372,7 +372,7 @@ class AllocationRunViewSet(
                 targets=data.get("targets"),
                 goal=data["goal"],
                 budget=data.get("budget"),
-                user=request.user,
+                actor=request.user,
             )
             code = status.HTTP_202_ACCEPTED
         except solver_runs.AlreadyRunning as running:
@@ -429,16 +429,15 @@ class PurchaseOrderViewSet(viewsets.ReadOnlyModelViewSet):
         }
         try:
             lifecycle.record_delivery(
-                order,
-                received,
-                request.user,
+                order=order,
+                received=received,
+                actor=request.user,
                 insertion_hours=data.validated_data.get("insertion_hours"),
                 received_on=data.validated_data.get("received_on"),
             )
         except lifecycle.ReceiptDateError as error:
             return Response({"received_on": [str(error)]}, status=400)
-        except lifecycle.OrderError as error:
-            return Response({"detail": str(error)}, status=409)
+        # any other OrderError is a DomainError: the API's exception handler answers 409
         order = self.get_queryset().get(pk=order.pk)
         return Response(PurchaseOrderSerializer(order).data)
 
@@ -531,9 +530,9 @@ class ProducerOrderViewSet(viewsets.ReadOnlyModelViewSet):
         def act():
             try:
                 answered = lifecycle.answer_line(
-                    order_line,
-                    data.validated_data["packs"],
-                    request.user,
+                    line=order_line,
+                    packs=data.validated_data["packs"],
+                    actor=request.user,
                     reason=data.validated_data["reason"],
                 )
             except lifecycle.OrderError as error:

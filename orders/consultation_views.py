@@ -195,7 +195,9 @@ def consultation_publish(request, cpk):
     consultation = _consultation(request.user, cpk, *WRITERS, write=True)
     try:
         cs.publish(
-            consultation, actor=request.user, acknowledged=request.POST.get("acknowledge") == "on"
+            consultation=consultation,
+            actor=request.user,
+            acknowledged=request.POST.get("acknowledge") == "on",
         )
     except cs.ThresholdWarning:
         messages.error(

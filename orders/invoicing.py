@@ -5,6 +5,8 @@ The producer issues the invoice in its portal (``issue_invoice``): a Factur-X PD
 its receipt by the buyer, so the payment-delay clock starts then (``PurchaseOrder.invoiced_on``,
 which the payment-delay figures already read) and the invoice is due 30 days later
 (R2192-10). The manager sees what is due and records the payment through the order life cycle.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cantine.models import Canteen, Membership, Role
+from cantine.models import Canteen, Membership, Role, User
 from cantine.roles import producer_of
 from orders import lifecycle, notifications
 from orders.models import Invoice, PurchaseOrder
@@ -31,7 +33,7 @@ def invoice_number(order: PurchaseOrder) -> str:
 
 
 @transaction.atomic
-def issue_invoice(*, order: PurchaseOrder, actor) -> Invoice:
+def issue_invoice(*, order: PurchaseOrder, actor: User) -> Invoice:
     producer = producer_of(actor)
     if producer is None or producer.pk != order.producer_id:
         raise InvoicingError(_("Only the producer of this order can invoice it."))
@@ -61,7 +63,7 @@ def issue_invoice(*, order: PurchaseOrder, actor) -> Invoice:
         xml=xml.decode("utf-8"),
         issued_by=actor,
     )
-    lifecycle.record_invoice(order, today, actor)
+    lifecycle.record_invoice(order=order, invoiced_on=today, actor=actor)
     _tell_managers(invoice)
     return invoice
 
@@ -96,11 +98,11 @@ def invoices_of(kitchen: Canteen):
 
 
 @transaction.atomic
-def record_payment(*, invoice: Invoice, paid_on: date, actor) -> Invoice:
+def record_payment(*, invoice: Invoice, paid_on: date, actor: User) -> Invoice:
     if paid_on > timezone.localdate():
         raise InvoicingError(_("A payment is recorded once made, not for a day to come."))
     try:
-        lifecycle.record_payment(invoice.order, paid_on, actor)
+        lifecycle.record_payment(order=invoice.order, paid_on=paid_on, actor=actor)
     except lifecycle.OrderError as error:
         raise InvoicingError(str(error)) from None
     invoice.refresh_from_db()

@@ -14,6 +14,8 @@ every line is answered the order becomes confirmed, partly confirmed or refused.
 producer confirms can never exceed an offer's weekly capacity: each answer locks the offer's
 row, so concurrent answers (two tabs, a retried request, a re-allocation) queue up and each
 sees what the others committed. Answering again with the same figures changes nothing.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cantine.dates import week_start
+from cantine.models import User
 from cantine.refusals import DomainError
 from cantine.roles import producer_of
 from orders import notifications, receipts
@@ -72,7 +75,7 @@ class NotYourOrder(OrderError):
     pass
 
 
-def _record(order, action, actor, before=None, after=None, line=None) -> OrderEvent:
+def _record(order, action, actor: User, before=None, after=None, line=None) -> OrderEvent:
     return OrderEvent.objects.create(
         order=order, line=line, actor=actor, action=action, before=before, after=after
     )
@@ -86,7 +89,7 @@ def _check_transition(order: PurchaseOrder, target: str) -> None:
         )
 
 
-def _move(order: PurchaseOrder, target: str, actor) -> None:
+def _move(order: PurchaseOrder, target: str, actor: User) -> None:
     _check_transition(order, target)
     before = order.status
     order.status = target
@@ -117,7 +120,7 @@ def _refresh_goods_total(order: PurchaseOrder) -> None:
     order.save(update_fields=["goods_total"])
 
 
-def freeze_terms(line: PurchaseOrderLine) -> dict | None:
+def freeze_terms(*, line: PurchaseOrderLine) -> dict | None:
     """Take the offer's current terms onto a line about to be sent; the packs follow a new
     pack size so the quantity asked stays covered. Returns what changed, if anything."""
     offer = line.offer
@@ -135,20 +138,20 @@ def freeze_terms(line: PurchaseOrderLine) -> dict | None:
 
 
 @transaction.atomic
-def send_order(order: PurchaseOrder, actor, answer_within: timedelta = ANSWER_WITHIN):
+def send_order(*, order: PurchaseOrder, actor: User, answer_within: timedelta = ANSWER_WITHIN):
     order = _locked_order(order.pk)
     if not order.lines.exists():
         raise OrderError(_("An order without lines cannot be sent."))
     _move(order, Status.SENT, actor)
     for line in order.lines.select_related("offer"):
-        changed = freeze_terms(line)
+        changed = freeze_terms(line=line)
         if changed:
             _record(order, "terms", actor, changed["before"], changed["after"], line=line)
     _refresh_goods_total(order)
     order.sent_at = timezone.now()
     order.answer_deadline = order.sent_at + answer_within
     order.save(update_fields=["sent_at", "answer_deadline"])
-    notifications.order_sent(order)
+    notifications.order_sent(order=order)
     return order
 
 
@@ -169,7 +172,7 @@ class NewLine:
 def amend_order(
     *,
     order: PurchaseOrder,
-    actor,
+    actor: User,
     packs: dict[int, int] | None = None,
     add: list[NewLine] | None = None,
     answer_within: timedelta = ANSWER_WITHIN,
@@ -234,11 +237,11 @@ def amend_order(
     order.save(update_fields=["revision", "amended_at"])
     _record(order, "amended", actor, None, {"revision": order.revision, "lines": changes})
     _after_amendment(order, actor, answer_within)
-    notifications.order_amended(order, changes)
+    notifications.order_amended(order=order, changes=changes)
     return order
 
 
-def _after_amendment(order: PurchaseOrder, actor, answer_within: timedelta) -> None:
+def _after_amendment(order: PurchaseOrder, actor: User, answer_within: timedelta) -> None:
     """The status an amended order is in: waiting again, settled, or cancelled."""
     lines = [line for line in order.lines.all() if not line.cancelled]
     if not lines:
@@ -257,7 +260,7 @@ def _after_amendment(order: PurchaseOrder, actor, answer_within: timedelta) -> N
 
 
 @transaction.atomic
-def cancel_order(order: PurchaseOrder, actor) -> PurchaseOrder:
+def cancel_order(*, order: PurchaseOrder, actor: User) -> PurchaseOrder:
     order = _locked_order(order.pk)
     _move(order, Status.CANCELLED, actor)
     return order
@@ -288,7 +291,9 @@ def quantity_of(packs_field: str):
 
 
 @transaction.atomic
-def answer_line(line: PurchaseOrderLine, packs: int, actor, reason: str = "") -> PurchaseOrderLine:
+def answer_line(
+    *, line: PurchaseOrderLine, packs: int, actor: User, reason: str = ""
+) -> PurchaseOrderLine:
     """The producer confirms ``packs`` of a line (0 refuses it; fewer confirms part of it)."""
     order = _locked_order(line.order_id)
     if producer_of(actor) is None or producer_of(actor).pk != order.producer_id:
@@ -327,7 +332,7 @@ def answer_line(line: PurchaseOrderLine, packs: int, actor, reason: str = "") ->
     line.save(update_fields=["confirmed_packs", "refusal_reason", "answered_at"])
     after = {"confirmed_packs": packs, "reason": line.refusal_reason}
     _record(order, "answer", actor, before, after, line=line)
-    settle(order, actor)
+    settle(order=order, actor=actor)
     return line
 
 
@@ -339,20 +344,20 @@ def _settled_status(lines: list[PurchaseOrderLine]) -> str:
     return Status.PARTIALLY_CONFIRMED
 
 
-def settle(order: PurchaseOrder, actor) -> None:
+def settle(*, order: PurchaseOrder, actor: User) -> None:
     """Once every line is answered, the order is confirmed, partly confirmed or refused
     (lines cancelled by an amendment do not count)."""
     lines = [line for line in order.lines.all() if not line.cancelled]
     if not lines or any(line.confirmed_packs is None for line in lines):
         return
     _move(order, _settled_status(lines), actor)
-    notifications.producer_answered(order)
+    notifications.producer_answered(order=order)
 
 
-def confirm_all(order: PurchaseOrder, actor) -> PurchaseOrder:
+def confirm_all(*, order: PurchaseOrder, actor: User) -> PurchaseOrder:
     """Two taps on a phone: every unanswered line confirmed in full."""
     for line in order.lines.filter(confirmed_packs__isnull=True, packs__gt=0):
-        answer_line(line, line.packs, actor)
+        answer_line(line=line, packs=line.packs, actor=actor)
     order.refresh_from_db()
     return order
 
@@ -387,11 +392,11 @@ def default_receipt_date(order: PurchaseOrder, today: date | None = None) -> dat
 
 @transaction.atomic
 def record_delivery(
+    *,
     order: PurchaseOrder,
     received: dict[int, tuple[Decimal, str]],
-    actor,
+    actor: User,
     insertion_hours: Decimal | None = None,
-    *,
     received_on: date | None = None,
 ) -> PurchaseOrder:
     """The cook records what arrived, on the day it arrived (``received_on``; by default the
@@ -423,8 +428,8 @@ def record_delivery(
     _move(order, Status.DELIVERED, actor)
     order.received_on = received_on
     order.save(update_fields=["received_on"])
-    receipts.purchases_from_receipt(order)
-    receipts.record_insertion_hours(order, insertion_hours)
+    receipts.purchases_from_receipt(order=order)
+    receipts.record_insertion_hours(order=order, hours=insertion_hours)
     return order
 
 
@@ -435,7 +440,7 @@ def _check_not_to_come(day: date, message: str) -> None:
 
 
 @transaction.atomic
-def record_invoice(order: PurchaseOrder, invoiced_on: date, actor) -> PurchaseOrder:
+def record_invoice(*, order: PurchaseOrder, invoiced_on: date, actor: User) -> PurchaseOrder:
     """The day the invoice arrived: not a day to come, not before the delivery it bills."""
     order = _locked_order(order.pk)
     _check_not_to_come(
@@ -453,7 +458,7 @@ def record_invoice(order: PurchaseOrder, invoiced_on: date, actor) -> PurchaseOr
 
 
 @transaction.atomic
-def record_payment(order: PurchaseOrder, paid_on: date, actor) -> PurchaseOrder:
+def record_payment(*, order: PurchaseOrder, paid_on: date, actor: User) -> PurchaseOrder:
     """Payment date recorded, so the payment delay per producer is known."""
     order = _locked_order(order.pk)
     _check_not_to_come(

@@ -14,6 +14,8 @@ and gains, by solving the same needs and offers at each granularity:
 
 The territory is the kitchen's own (its department), since one kitchen buys for one place; a
 group of buyers would add theirs to the key.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from django_tasks import task
 from cantine import solver_runs
 from cantine.dates import week_start
 from cantine.labels import Family
-from cantine.models import Canteen
+from cantine.models import Canteen, User
 from orders import allocation
 from orders.instances import instance_for_period
 from orders.models import LotSimulation
@@ -220,7 +222,7 @@ def chart_bars(outcomes: list[Outcome], width: int = 360) -> dict:
     return {"rows": rows, "height": max(y, 1)}
 
 
-def request_simulation(kitchen: Canteen, start: date, end: date, user) -> LotSimulation:
+def request_simulation(*, kitchen: Canteen, start: date, end: date, actor: User) -> LotSimulation:
     """Queue a simulation; a second request for the same period joins the running one."""
     try:
         return solver_runs.request(
@@ -229,7 +231,7 @@ def request_simulation(kitchen: Canteen, start: date, end: date, user) -> LotSim
             canteen=kitchen,
             start=start,
             end=end,
-            requested_by=user,
+            requested_by=actor,
         )
     except solver_runs.AlreadyRunning as running:
         return running.run
@@ -239,10 +241,10 @@ def request_simulation(kitchen: Canteen, start: date, end: date, user) -> LotSim
 def run_lot_simulation(simulation_id: int) -> str:
     """The job that solves a queued simulation (``execute_simulation``)."""
     solver_runs.reap_all_stale()  # runs left "running" by a worker that died fail first
-    return execute_simulation(simulation_id).status
+    return execute_simulation(simulation_id=simulation_id).status
 
 
-def execute_simulation(simulation_id: int, *, time_limit_s: float = 5.0) -> LotSimulation:
+def execute_simulation(*, simulation_id: int, time_limit_s: float = 5.0) -> LotSimulation:
     """Claim a queued simulation and solve it (see ``cantine.solver_runs``: never twice, never
     left "running")."""
     held = solver_runs.claim(LotSimulation, simulation_id)

@@ -19,6 +19,8 @@ arrive on the first open weekday of the meal's week (the meal's own day at the l
 Recomputing a period rewrites ``computed_quantity`` and ``sources`` only: the cook's
 ``manual_quantity`` stays. A need no longer in the menus is removed, unless the cook adjusted
 it: then its computed quantity drops to 0 and the adjustment stays for the cook to decide.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from __future__ import annotations
@@ -167,7 +169,7 @@ def computed_needs(kitchen: Canteen, weeks: list[date]) -> dict[tuple, dict]:
 
 
 @transaction.atomic
-def compute_needs(kitchen: Canteen, start: date, end: date) -> NeedsResult:
+def compute_needs(*, kitchen: Canteen, start: date, end: date) -> NeedsResult:
     """(Re)compute the kitchen's needs for the weeks covering [start, end]."""
     weeks = period_weeks(start, end)
     fresh = computed_needs(kitchen, weeks)
@@ -200,7 +202,7 @@ def compute_needs(kitchen: Canteen, start: date, end: date) -> NeedsResult:
     return result
 
 
-def set_manual_quantity(need: Need, quantity: Decimal | None) -> Need:
+def set_manual_quantity(*, need: Need, quantity: Decimal | None) -> Need:
     """The cook's own figure (None goes back to the computed one)."""
     if quantity is not None and quantity < 0:
         raise ValidationError(_("A quantity cannot be negative."))

@@ -2,6 +2,8 @@
 
 The message is stored with the change; it is handed to the task queue only once the
 transaction commits; a failed send is retried later with a growing delay.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def _queue(order: PurchaseOrder | None, to: str, subject: str, body: str) -> Not
     return note
 
 
-def order_sent(order: PurchaseOrder) -> Notification | None:
+def order_sent(*, order: PurchaseOrder) -> Notification | None:
     with translation.override("fr"):
         lines = "\n".join(
             f"- {line.product} : {line.packs} × {plain(line.size)} {line.unit_code}"
@@ -50,7 +52,7 @@ def order_sent(order: PurchaseOrder) -> Notification | None:
     return _queue(order, order.producer.email, subject, body)
 
 
-def order_amended(order: PurchaseOrder, changes: list[dict]) -> Notification | None:
+def order_amended(*, order: PurchaseOrder, changes: list[dict]) -> Notification | None:
     """Tell the producer what changed on an order already sent (same order, same number)."""
     with translation.override("fr"):
         lines = "\n".join(
@@ -74,7 +76,7 @@ def order_amended(order: PurchaseOrder, changes: list[dict]) -> Notification | N
     return _queue(order, order.producer.email, subject, body)
 
 
-def producer_answered(order: PurchaseOrder) -> list[Notification]:
+def producer_answered(*, order: PurchaseOrder) -> list[Notification]:
     """Tell the kitchen's cooks that the producer answered."""
     from cantine.models import Membership, Role
 
@@ -97,10 +99,10 @@ def producer_answered(order: PurchaseOrder) -> list[Notification]:
 @task()
 def deliver_notification(notification_id: int) -> str:
     """The job that sends one notification (``deliver``), outside the request that wrote it."""
-    return deliver(notification_id).status
+    return deliver(notification_id=notification_id).status
 
 
-def deliver(notification_id: int) -> Notification:
+def deliver(*, notification_id: int) -> Notification:
     """Send one pending notification; on failure, schedule another try later."""
     with transaction.atomic():
         note = Notification.objects.select_for_update().get(pk=notification_id)
@@ -136,4 +138,6 @@ def flush_pending() -> int:
     pending = Notification.objects.filter(status=Notification.Status.PENDING).values_list(
         "pk", flat=True
     )
-    return sum(deliver(pk).status == Notification.Status.SENT for pk in list(pending))
+    return sum(
+        deliver(notification_id=pk).status == Notification.Status.SENT for pk in list(pending)
+    )

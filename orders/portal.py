@@ -73,7 +73,7 @@ def answer_line(request, line_pk):
         error = _("Give a whole number of packs.")
     else:
         try:
-            lifecycle.answer_line(line, packs, request.user, reason=reason)
+            lifecycle.answer_line(line=line, packs=packs, actor=request.user, reason=reason)
         except lifecycle.OrderError as refusal:
             error = str(refusal)
         else:
@@ -90,7 +90,7 @@ def confirm_order(request, po_pk):
     if order is None:
         raise Http404
     try:
-        lifecycle.confirm_all(order, request.user)
+        lifecycle.confirm_all(order=order, actor=request.user)
     except lifecycle.OrderError as error:
         messages.error(request, str(error))
     else:

@@ -6,6 +6,8 @@ current offers sold in the unit the food is bought in (kg, L or piece: ``Food.pu
 its local share is the share of those offers from producers local under the kitchen's
 definition, its organic share the share of organic offers: what the kitchen can expect to
 reach when it orders.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ SOURCE = "offres en cours"
 
 
 @transaction.atomic
-def refresh_food_prices(kitchen: Canteen, day: date | None = None) -> int:
+def refresh_food_prices(*, kitchen: Canteen, day: date | None = None) -> int:
     """Recompute the kitchen's offer-based food prices; returns how many foods are priced."""
     day = day or timezone.localdate()
     offers = (

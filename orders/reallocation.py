@@ -6,12 +6,14 @@ lines go to draft orders, one per producer and date, that the cook sends; a prod
 already has an order for that day gets the lines on it instead (added to its draft, or as an
 amendment of the order already sent: never a second card for the same day). The original
 order records what moved where, so the cook sees what changed.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -96,11 +98,11 @@ def request_reallocation(*, order: PurchaseOrder, actor: User) -> None:
 def reallocate_order(order_id: int, actor_id: int | None = None) -> int:
     """The job behind ``request_reallocation``: how many orders it created or changed."""
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    return len(reallocate_refusals(PurchaseOrder.objects.get(pk=order_id), actor))
+    return len(reallocate_refusals(order=PurchaseOrder.objects.get(pk=order_id), actor=actor))
 
 
 @transaction.atomic
-def reallocate_refusals(order: PurchaseOrder, actor=None) -> list[PurchaseOrder]:
+def reallocate_refusals(*, order: PurchaseOrder, actor: User | None = None) -> list[PurchaseOrder]:
     """New draft orders for what ``order``'s producer did not confirm; returns them."""
     order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
     if already_handled(order):
@@ -198,7 +200,7 @@ def _with_remaining(offer: allocation.Offer, remaining: float | None) -> allocat
     return offer if remaining is None else replace(offer, remaining_capacity=remaining)
 
 
-def _orders_from(source: PurchaseOrder, solution, offers: dict[int, Offer], actor):
+def _orders_from(source: PurchaseOrder, solution, offers: dict[int, Offer], actor: User):
     """The solution's new lines, on one card per producer: its open order that day (draft:
     lines added; sent: an amendment), else a new draft."""
     lines_by_pk = {line.pk: line for line in source.lines.all()}
@@ -273,7 +275,9 @@ def _week_of(line: PurchaseOrderLine) -> date | None:
     return line.need.week if line.need_id else None
 
 
-def expire_unanswered(canteen: Canteen | None = None, now=None) -> list[PurchaseOrder]:
+def expire_unanswered(
+    *, canteen: Canteen | None = None, now: datetime | None = None
+) -> list[PurchaseOrder]:
     """Lines still unanswered after the deadline count as refused; the orders then settle."""
     now = now or timezone.now()
     overdue = PurchaseOrder.objects.filter(
@@ -294,6 +298,6 @@ def expire_unanswered(canteen: Canteen | None = None, now=None) -> list[Purchase
                 OrderEvent.objects.create(
                     order=locked, line=line, action="expired", after={"reason": NO_ANSWER}
                 )
-            lifecycle.settle(locked, actor=None)
+            lifecycle.settle(order=locked, actor=None)
             settled.append(locked)
     return settled

@@ -4,6 +4,8 @@ One ledger line per received order line, dated the day the delivery arrived
 (``PurchaseOrder.received_on``, never a planned day still to come): the price actually due
 (received quantity x the unit price frozen on the order line), the labels frozen on the line, the family of its food, "local" under the canteen's own
 definition (stated with the line), and short chain when bought from the producer itself.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from decimal import Decimal
@@ -14,7 +16,7 @@ from producers.models import Producer
 from purchases.models import InsertionHours, Origin, Purchase, Source
 
 
-def record_insertion_hours(order: PurchaseOrder, hours: Decimal | None) -> None:
+def record_insertion_hours(*, order: PurchaseOrder, hours: Decimal | None) -> None:
     """Hours declared by an ESS/SIAE supplier for this delivery (social clauses)."""
     if hours and hours > 0:
         InsertionHours.objects.create(
@@ -26,7 +28,7 @@ def receipt_date(order: PurchaseOrder):
     return order.received_on or order.delivery_date
 
 
-def purchases_from_receipt(order: PurchaseOrder) -> list[Purchase]:
+def purchases_from_receipt(*, order: PurchaseOrder) -> list[Purchase]:
     local = order.canteen.local_definition()
     producer = order.producer
     is_local = local.is_local(producer.place)

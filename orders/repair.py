@@ -8,6 +8,8 @@ out and every other meal of their weeks kept as it is, under the same rule set (
 written only if it meets every rule; otherwise the planner's explanation says why). Once the
 new menus are written, the needs of those weeks are recomputed (``on_plan_written``), ready
 to be allocated and ordered like any other.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from cantine.models import Canteen
+from cantine.models import Canteen, User
 from menus.models import MealDish, PlanRun
 from menus.services import request_repair
 from nutrition.models import Food
@@ -182,7 +184,7 @@ def shortage_of(line: PurchaseOrderLine) -> Shortage | None:
     return None
 
 
-def request_menu_repair(*, line: PurchaseOrderLine, actor) -> PlanRun:
+def request_menu_repair(*, line: PurchaseOrderLine, actor: User) -> PlanRun:
     """Re-plan the meals that need a product nobody can deliver (see the module docstring).
 
     Refused with a reason when there is nothing to repair (another producer can still supply
@@ -215,12 +217,12 @@ def request_menu_repair(*, line: PurchaseOrderLine, actor) -> PlanRun:
     )
 
 
-def on_plan_written(sender, run: PlanRun, **kwargs) -> None:
+def on_plan_written(*, sender, run: PlanRun, **kwargs) -> None:
     """A repair's menus are written: recompute the needs of its weeks, and say so on the
     order whose refusal caused it."""
     if not run.repair:
         return
-    result = needs.compute_needs(run.canteen, run.start, run.end)
+    result = needs.compute_needs(kitchen=run.canteen, start=run.start, end=run.end)
     order = PurchaseOrder.objects.filter(pk=run.repair.get("order")).first()
     if order is None:
         return
@@ -238,6 +240,6 @@ def on_plan_written(sender, run: PlanRun, **kwargs) -> None:
     )
 
 
-def on_shortages_asked(sender, canteen: Canteen, start: date, end: date, **kwargs):
+def on_shortages_asked(*, sender, canteen: Canteen, start: date, end: date, **kwargs):
     """The menus calendar's question: what nobody can supply for these weeks."""
     return shortages(canteen, start=start, end=end)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from cantine import solver_runs
-from cantine.models import Canteen
+from cantine.models import Canteen, User
 from orders import acceptance, allocation
 from orders.acceptance import AllocationNotAcceptable, PlanChanged  # noqa: F401 (re-exported)
 from orders.instances import (
@@ -55,8 +55,8 @@ def request_allocation(
     end: date,
     targets: dict | None = None,
     goal: str | None = None,
-    budget=None,
-    user=None,
+    budget: Decimal | None = None,
+    actor: User | None = None,
 ) -> AllocationRun:
     """Queue an allocation run, unless one is already running for this kitchen and period
     (then ``solver_runs.AlreadyRunning`` names it).
@@ -76,7 +76,7 @@ def request_allocation(
         targets=targets,
         goal=goal,
         budget=budget,
-        requested_by=user,
+        requested_by=actor,
     )
 
 
@@ -84,10 +84,10 @@ def request_allocation(
 def solve_allocation_run(run_id: int) -> str:
     """The job that solves a queued run (``execute_allocation_run``)."""
     solver_runs.reap_all_stale()  # runs left "running" by a worker that died fail first
-    return execute_allocation_run(run_id).status
+    return execute_allocation_run(run_id=run_id).status
 
 
-def execute_allocation_run(run_id: int, *, time_limit_s: float | None = None) -> AllocationRun:
+def execute_allocation_run(*, run_id: int, time_limit_s: float | None = None) -> AllocationRun:
     """Solve a queued run and store its lines; the run never stays "running" on error.
 
     Claimed first (``cantine.solver_runs.claim``): a run another worker holds, or one done,
@@ -188,7 +188,7 @@ def preview_acceptance(*, run: AllocationRun) -> acceptance.AcceptancePlan:
 
 
 def accept_allocation(
-    *, run: AllocationRun, actor=None, expected_digest: str | None = None
+    *, run: AllocationRun, actor: User | None = None, expected_digest: str | None = None
 ) -> list[PurchaseOrder]:
     """Accept a solved run: what sent and confirmed orders cover is not ordered again.
 

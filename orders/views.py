@@ -103,7 +103,7 @@ def needs_page(request, pk):
 def compute_needs(request, pk):
     kitchen = _kitchen(request.user, pk, *WRITERS)
     start, weeks, end = _period(request)
-    result = needs.compute_needs(kitchen, start, end)
+    result = needs.compute_needs(kitchen=kitchen, start=start, end=end)
     messages.success(
         request,
         _(
@@ -123,7 +123,7 @@ def adjust_need(request, need_pk):
     form = NeedQuantityForm(request.POST)
     status = 200
     if form.is_valid():
-        needs.set_manual_quantity(need, form.cleaned_data["manual_quantity"])
+        needs.set_manual_quantity(need=need, quantity=form.cleaned_data["manual_quantity"])
     else:
         status = 400
     return render(
@@ -152,7 +152,7 @@ def start_allocation(request, pk):
             targets=form.targets(),
             goal=form.cleaned_data["goal"],
             budget=form.cleaned_data["budget"],
-            user=request.user,
+            actor=request.user,
         )
     except solver_runs.AlreadyRunning as running:
         run = running.run
@@ -302,7 +302,7 @@ def send_purchase_order(request, po_pk):
     """The cook sends a draft order: the producer sees it in the portal and answers."""
     order = _order(request.user, po_pk, Role.COOK)
     try:
-        lifecycle.send_order(order, request.user)
+        lifecycle.send_order(order=order, actor=request.user)
     except lifecycle.OrderError as error:
         messages.error(request, str(error))
     else:
@@ -320,9 +320,9 @@ def receive_purchase_order(request, po_pk):
         return _receipt_refused(request, order, form)
     try:
         lifecycle.record_delivery(
-            order,
-            form.received(),
-            request.user,
+            order=order,
+            received=form.received(),
+            actor=request.user,
             insertion_hours=form.cleaned_data.get("insertion_hours"),
             received_on=form.cleaned_data["received_on"],
         )
@@ -370,9 +370,9 @@ def pay_purchase_order(request, po_pk):
     try:
         day = date.fromisoformat(request.POST.get("date", ""))
         if order.status == PurchaseOrder.Status.DELIVERED:
-            lifecycle.record_invoice(order, day, request.user)
+            lifecycle.record_invoice(order=order, invoiced_on=day, actor=request.user)
         else:
-            lifecycle.record_payment(order, day, request.user)
+            lifecycle.record_payment(order=order, paid_on=day, actor=request.user)
     except ValueError:
         messages.error(request, _("Give the date as YYYY-MM-DD."))
     except lifecycle.OrderError as error:
@@ -466,7 +466,7 @@ def lot_simulator(request, pk):
     kitchen = _kitchen(request.user, pk, *READERS)
     start, weeks, end = _period(request)
     if request.method == "POST":
-        lots.request_simulation(kitchen, start, end, request.user)
+        lots.request_simulation(kitchen=kitchen, start=start, end=end, actor=request.user)
         return redirect(reverse("orders_lots", kwargs={"pk": kitchen.pk}) + _query(start, weeks))
     simulation = LotSimulation.objects.filter(canteen=kitchen, start=start, end=end).first()
     simulation = solver_runs.fresh(simulation)  # its worker died: failed, simulate again

@@ -14,6 +14,8 @@ A list of more than :data:`MAX_ROWS` rows is refused before any row is checked, 
 streaming mode with its declared size checked first (``cantine.tables``); a product name that a
 spreadsheet would run as a formula (``=HYPERLINK(...)``) is refused, since it would reach the
 cooks' purchase orders.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from __future__ import annotations
@@ -256,7 +258,7 @@ def parse_rows(frame: pd.DataFrame, foods: dict[str, Food], today: date):
     return rows, errors
 
 
-def import_offers(producer: Producer, content: bytes, filename: str) -> OfferImportResult:
+def import_offers(*, producer: Producer, content: bytes, filename: str) -> OfferImportResult:
     """Create or update the producer's offers from a price list; all or nothing."""
     try:
         frame = read_table(content, filename)

@@ -88,7 +88,9 @@ def my_offers(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = import_offers(producer, upload.read(), upload.name)
+                result = import_offers(
+                    producer=producer, content=upload.read(), filename=upload.name
+                )
             except OfferImportError as error:
                 (errors, more_errors), status = capped(error.errors), 400
             else:

@@ -26,6 +26,8 @@ one is updated in place, a line deleted from cantine is deleted from ma cantine.
 Settings (Django settings, else the environment, else defaults; see README):
 ``MACANTINE_API_URL``, ``MACANTINE_API_TOKEN`` (used when the canteen's account has no token of
 its own), ``MACANTINE_API_TIMEOUT`` (seconds).
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cantine.models import Canteen
 from purchases import exporter, importer, selectors
 from purchases.models import MaCantineLink, MaCantineSubmission, Purchase
 
@@ -168,7 +171,7 @@ class NotConfigured(Exception):
     """The canteen has no ma cantine id or no token: offer the CSV export instead."""
 
 
-def send_declaration(canteen, year: int, client: Client | None = None) -> SendReport:
+def send_declaration(*, canteen: Canteen, year: int, client: Client | None = None) -> SendReport:
     """Send ``year``'s purchases of ``canteen`` (with its satellites) to its ma cantine account."""
     link = link_of(canteen)
     token = token_for(link)

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cantine.models import Canteen, Role
+from cantine.models import Canteen, Role, User
 from cantine.roles import canteens_for
 from purchases import importer
 from purchases.models import ImportBatch, MaCantineLink, Purchase, Source
@@ -36,15 +36,15 @@ class ImportOutcome:
 
 
 def import_purchases(
-    user, file_name: str, content: bytes, *, strict: bool = False
+    *, actor: User, file_name: str, content: bytes, strict: bool = False
 ) -> ImportOutcome:
-    """Import a ma cantine file for canteens the user manages, or nothing at all.
+    """Import a ma cantine file for canteens the actor manages, or nothing at all.
 
     ``strict``: ma cantine's rules with none of cantine's tolerances (``purchases.importer``).
     """
     result = importer.parse(file_name, content, strict=strict)
     outcome = ImportOutcome(result)
-    canteens = _resolve_canteens(result, user)
+    canteens = _resolve_canteens(result, actor)
     result.errors.sort(key=lambda e: (e.line, _column_rank(e.column)))
     if not result.ok:
         return outcome
@@ -56,7 +56,7 @@ def import_purchases(
     if outcome.duplicate_of is not None:
         return outcome
     with transaction.atomic():
-        outcome.batches = _save(result, canteens, user)
+        outcome.batches = _save(result, canteens, actor)
     return outcome
 
 
@@ -149,7 +149,7 @@ def _copy(lines) -> None:
                 copy.write_row([*row, canteen, batch, Source.IMPORT, "", now])
 
 
-def undo_import(batch: ImportBatch) -> int:
+def undo_import(*, batch: ImportBatch) -> int:
     """Remove an import's lines and its record, so a corrected file can be imported again."""
     with transaction.atomic():
         count = batch.purchases.count()

@@ -127,7 +127,9 @@ def import_file(request):
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            outcome = services.import_purchases(request.user, upload.name, upload.read())
+            outcome = services.import_purchases(
+                actor=request.user, file_name=upload.name, content=upload.read()
+            )
             if outcome.ok:
                 messages.success(
                     request,
@@ -155,7 +157,7 @@ def import_undo(request, pk):
     batch = get_object_or_404(
         ImportBatch, pk=pk, canteen__in=canteens_for(request.user, Role.MANAGER)
     )
-    count = services.undo_import(batch)
+    count = services.undo_import(batch=batch)
     messages.success(request, _("Import undone: %(count)s lines removed.") % {"count": count})
     return redirect("purchase_import")
 
@@ -449,7 +451,7 @@ def macantine_send(request):
         status = 400
     elif request.method == "POST" and request.POST.get("action") == "send":
         try:
-            report = macantine.send_declaration(canteen, year)
+            report = macantine.send_declaration(canteen=canteen, year=year)
         except macantine.NotConfigured:
             messages.error(request, _("Set the canteen's ma cantine id and token first."))
         else:

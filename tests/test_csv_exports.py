@@ -75,9 +75,9 @@ def test_the_purchase_order_csv_defuses_a_producer_s_label(client, world, planne
     carrots = offer(world.producer, foods["carrot"], price="1.20", pack="5", labels=["BIO"])
     carrots.product_label = HYPERLINK
     carrots.save()
-    compute_needs(planned, MONDAY, date(2027, 1, 10))
+    compute_needs(kitchen=planned, start=MONDAY, end=date(2027, 1, 10))
     run = AllocationRun.objects.create(canteen=planned, start=MONDAY, end=date(2027, 1, 10))
-    execute_allocation_run(run.pk)
+    execute_allocation_run(run_id=run.pk)
     run.refresh_from_db()
     accept_allocation(run=run)
     order = PurchaseOrder.objects.get(producer=world.producer)

@@ -193,7 +193,9 @@ def test_a_negative_looking_text_that_is_no_formula_is_kept(world):
 
 def test_nothing_is_saved_when_the_file_is_refused(world):
     content = hostile_files.bad_csv(importer.COLUMNS, BAD_PURCHASE, 200_000)
-    outcome = services.import_purchases(world.users["manager"], "achats.csv", content)
+    outcome = services.import_purchases(
+        actor=world.users["manager"], file_name="achats.csv", content=content
+    )
     assert not outcome.ok and Purchase.objects.count() == 0
 
 
@@ -207,7 +209,7 @@ def carrot(db):
 
 def refused(producer, content, name):
     with pytest.raises(offers.OfferImportError) as caught:
-        timed(lambda: offers.import_offers(producer, content, name))
+        timed(lambda: offers.import_offers(producer=producer, content=content, filename=name))
     return [str(e) for e in caught.value.errors]
 
 
@@ -243,7 +245,10 @@ def test_a_streamed_price_list_still_imports_and_names_lines(world, carrot):
         "ligne 4, product: même produit qu'à la ligne 2",
     ]
     good = hostile_files.xlsx(OFFER_HEADER, [["20009", "Carottes", "kg", 10, 1.2]])
-    assert offers.import_offers(world.producer, good, "tarifs.xlsx").created == 1
+    assert (
+        offers.import_offers(producer=world.producer, content=good, filename="tarifs.xlsx").created
+        == 1
+    )
 
 
 def test_a_formula_product_name_is_refused(world, carrot):
@@ -286,7 +291,7 @@ def scdl_text(rows: list[list[str]]) -> str:
 
 def test_an_scdl_file_of_200000_lines_is_refused(world):
     text = scdl_text([["pas une date", "déjeuner", "entrée", "x"]] * 200_000)
-    report = timed(lambda: scdl.import_menus(world.kitchen, text))
+    report = timed(lambda: scdl.import_menus(canteen=world.kitchen, text=text))
     assert report.errors == [
         "Le fichier a 200\u202f000 lignes ; au plus 50\u202f000 peuvent être importées en une "
         "fois : découpez-le en plusieurs fichiers."
@@ -295,8 +300,8 @@ def test_an_scdl_file_of_200000_lines_is_refused(world):
 
 def test_an_scdl_formula_dish_name_is_refused(world):
     report = scdl.import_menus(
-        world.kitchen,
-        scdl_text([["2024-03-04", "déjeuner", "entrée", "@SUM(1+1)*cmd|' /C calc'!A0"]]),
+        canteen=world.kitchen,
+        text=scdl_text([["2024-03-04", "déjeuner", "entrée", "@SUM(1+1)*cmd|' /C calc'!A0"]]),
     )
     assert len(report.errors) == 1 and "formule" in report.errors[0]
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cantine.models import AgeGroup, Canteen
+from cantine.models import AgeGroup, Canteen, User
 from nutrition.classification import (
     DishComposition,
     TagDecision,
@@ -178,7 +178,7 @@ def _latest_overrides(dish: Dish) -> list[PureOverride]:
     ]
 
 
-def recompute_dish(dish: Dish) -> DishAnalysis:
+def recompute_dish(*, dish: Dish) -> DishAnalysis:
     """Store the dish's computed tags (overrides applied), vegetarian flag and CO2e."""
     ingredients = list(dish.ingredients.select_related("food", "served_food"))
     analysis = analyse(dish.component, ingredients, dish.vegetarian_declared, dish.name)
@@ -254,17 +254,19 @@ def save_dish(
         row.full_clean(exclude=["dish"])
     dish.ingredients.all().delete()
     DishIngredient.objects.bulk_create(rows)
-    recompute_dish(dish)
+    recompute_dish(dish=dish)
     return dish
 
 
 @transaction.atomic
-def override_tag(*, dish: Dish, tag: str, value: bool | None, reason: str, author) -> TagOverride:
+def override_tag(
+    *, dish: Dish, tag: str, value: bool | None, reason: str, actor: User
+) -> TagOverride:
     """Record the dietitian's decision (None withdraws it) and refresh the stored tags."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the tag is overridden.")})
-    override = TagOverride(dish=dish, tag=tag, value=value, reason=reason.strip(), author=author)
+    override = TagOverride(dish=dish, tag=tag, value=value, reason=reason.strip(), author=actor)
     override.full_clean()
     override.save()
-    recompute_dish(dish)
+    recompute_dish(dish=dish)
     return override

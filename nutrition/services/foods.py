@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from cantine.models import AgeGroup, Canteen
+from cantine.models import AgeGroup, Canteen, User
 from cantine.search import search_key
 from nutrition import ciqual, products
 from nutrition.models import (
@@ -100,6 +100,7 @@ def _food_row(food: ciqual.CiqualFood, co2e, months, units) -> Food:
 
 
 def import_foods(
+    *,
     ciqual_path: str | Path = ciqual.CIQUAL_PATH,
     agribalyse_path: str | Path | None = ciqual.AGRIBALYSE_PATH,
     seasons_path: str | Path | None = ciqual.SEASONS_PATH,
@@ -147,7 +148,7 @@ def import_foods(
     )
 
 
-def load_cooking_yields(path: Path = products.YIELDS_FILE) -> int:
+def load_cooking_yields(*, path: Path = products.YIELDS_FILE) -> int:
     """Create or refresh the yields of ``cooking_yields.csv`` whose foods are loaded.
 
     A yield the dietitian corrected (``updated_by`` set) is kept as they left it.
@@ -184,7 +185,7 @@ def set_cooking_yield(
     cooking_yield: CookingYield,
     ratio: Decimal,
     source: str,
-    actor,
+    actor: User,
     kitchens: Iterable[Canteen] = (),
 ) -> int:
     """The dietitian's own figure for a yield; kept when the data files are loaded again.
@@ -214,5 +215,5 @@ def set_cooking_yield(
         row.save()
         dishes[row.dish_id] = row.dish
     for dish in dishes.values():
-        recompute_dish(dish)
+        recompute_dish(dish=dish)
     return len(dishes)

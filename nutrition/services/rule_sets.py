@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cantine.models import Canteen
+from cantine.models import Canteen, User
 from nutrition.models import (
     CanteenRuleSet,
     FrequencyRule,
@@ -78,7 +78,7 @@ def load_rule_presets() -> list[RuleSet]:
                 },
             )
         rule_set.rules.exclude(code__in=[r.id for r in preset.rules]).delete()
-        load_portion_sizes(rule_set, preset.portions)
+        load_portion_sizes(rule_set=rule_set, portions=preset.portions)
         if created:
             RuleSetChange.objects.create(
                 rule_set=rule_set,
@@ -120,7 +120,7 @@ def _check_editable(rule_set: RuleSet) -> None:
 def update_rule_set(
     *,
     rule_set: RuleSet,
-    author,
+    actor: User,
     settings: dict | None = None,
     rules: Sequence[RuleData] = (),
     removed: Iterable[int] = (),
@@ -133,7 +133,7 @@ def update_rule_set(
         changes.append(
             RuleSetChange(
                 rule_set=rule_set,
-                author=author,
+                author=actor,
                 action=action,
                 subject=subject,
                 before=before,
@@ -186,7 +186,7 @@ def copy_rule_set(
     *,
     source: RuleSet,
     name: str,
-    author,
+    actor: User,
     owner: Canteen | None,
     also_from: Sequence[RuleSet] = (),
 ) -> RuleSet:
@@ -223,7 +223,7 @@ def copy_rule_set(
     sources = ", ".join(r.name for r in (source, *also_from))
     RuleSetChange.objects.create(
         rule_set=copy,
-        author=author,
+        author=actor,
         action=RuleSetChange.Action.COPY,
         subject=sources,
         after={**_settings_snapshot(copy), "rules": [r.code for r in copy.rules.all()]},
@@ -232,16 +232,16 @@ def copy_rule_set(
 
 
 @transaction.atomic
-def assign_rule_set(*, canteen: Canteen, rule_set: RuleSet, author) -> CanteenRuleSet:
+def assign_rule_set(*, canteen: Canteen, rule_set: RuleSet, actor: User) -> CanteenRuleSet:
     """Point a canteen at a rule set; the change is recorded on the rule set."""
     current = CanteenRuleSet.objects.filter(canteen=canteen).select_related("rule_set").first()
     before = {"canteen": canteen.name, "rule_set": current.rule_set.name} if current else None
     assignment, _created = CanteenRuleSet.objects.update_or_create(
-        canteen=canteen, defaults={"rule_set": rule_set, "assigned_by": author}
+        canteen=canteen, defaults={"rule_set": rule_set, "assigned_by": actor}
     )
     RuleSetChange.objects.create(
         rule_set=rule_set,
-        author=author,
+        author=actor,
         action=RuleSetChange.Action.ASSIGNED,
         subject=canteen.name,
         before=before,
@@ -285,7 +285,7 @@ def _copy_per_meal_data(source: RuleSet, copy: RuleSet) -> None:
     )
 
 
-def load_portion_sizes(rule_set: RuleSet, portions) -> int:
+def load_portion_sizes(*, rule_set: RuleSet, portions) -> int:
     """Give a preset the annex II portions (replaced whole, so reloading changes nothing)."""
     wanted = [(p.section, p.product, p.age_group, p.min, p.max, p.unit, p.note) for p in portions]
     current = list(
@@ -315,7 +315,7 @@ def _bound_value(bound) -> list | None:
 
 @transaction.atomic
 def set_nutrient_bounds(
-    *, rule_set: RuleSet, grid: dict[tuple[str, str], tuple], author
+    *, rule_set: RuleSet, grid: dict[tuple[str, str], tuple], actor: User
 ) -> list[RuleSetChange]:
     """Set per-meal bounds: grid[(age group, nutrient)] = (min, max); (None, None) removes."""
     _check_editable(rule_set)
@@ -339,7 +339,7 @@ def set_nutrient_bounds(
     return RuleSetChange.objects.bulk_create(
         RuleSetChange(
             rule_set=rule_set,
-            author=author,
+            author=actor,
             action=RuleSetChange.Action.NUTRIENTS,
             subject=f"{age_group} · {nutrient}",
             before={"min_max": before},

@@ -1,5 +1,8 @@
 """Producers' answers, alone or as a group, until the deadline; a producer only ever
-reads the answers it takes part in."""
+reads the answers it takes part in.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cantine.labels import Label
-from cantine.models import Weekday
+from cantine.models import User, Weekday
 from cantine.roles import producer_of
 from orders.consultations.errors import ConsultationError
 from orders.models import (
@@ -56,7 +59,7 @@ def open_consultations():
 def submit_answer(
     *,
     consultation: Consultation,
-    actor,
+    actor: User,
     lines: list[LineSpec],
     partners: list[Producer] | None = None,
     intermediaries: int = 0,

@@ -1,5 +1,8 @@
 """The award: the split across the answers (``orders.award``), accepted or departed from
-with a written reason, then the purchase orders and a word to every answer."""
+with a written reason, then the purchase orders and a word to every answer.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from django.utils.translation import gettext as _
 from cantine.dates import week_start
 from cantine.labels import Label
 from cantine.local import distance_km
+from cantine.models import User
 from orders import award as award_model
 from orders import lifecycle, notifications
 from orders.consultations.errors import CRITERIA, ConsultationError
@@ -151,7 +155,7 @@ def _reason_text(code: str) -> str:
 def award(
     *,
     consultation: Consultation,
-    actor,
+    actor: User,
     quantities: dict[int, Decimal] | None = None,
     reason: str = "",
     now: datetime | None = None,
@@ -302,7 +306,7 @@ def _tell_outcomes(consultation, lines, proposal: Proposal, optimal: dict | None
         notifications._queue(None, answer.lead.email, subject, outcome)
 
 
-def _order(consultation: Consultation, won: list[AnswerLine], actor) -> list[PurchaseOrder]:
+def _order(consultation: Consultation, won: list[AnswerLine], actor: User) -> list[PurchaseOrder]:
     """Purchase orders for what was awarded: one per producer and delivery date, through the
     order life cycle. Each line buys an offer made for the award (inactive, so the allocation
     optimiser never buys it again), at the answered price, in packs of one unit."""
@@ -361,7 +365,7 @@ def _order(consultation: Consultation, won: list[AnswerLine], actor) -> list[Pur
         order.goods_total = sum((ln.total for ln in order.lines.all()), Decimal(0))
         order.save(update_fields=["goods_total"])
         if fresh:
-            order = lifecycle.send_order(order, actor)
+            order = lifecycle.send_order(order=order, actor=actor)
         touched.append(order)
     return touched
 

@@ -1,5 +1,8 @@
 """Making a consultation: from a lot of the lots simulator or a list of products, with
-the award criteria and their weights."""
+the award criteria and their weights.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cantine.labels import Family, Label
-from cantine.models import Canteen
+from cantine.models import Canteen, User
 from nutrition.models import Food, FoodPrice
 from orders import lots
 from orders.consultations.errors import CRITERIA, ConsultationError
@@ -129,7 +132,7 @@ def _check_weights(weights: dict[str, int]) -> dict[str, int]:
 def create_consultation(
     *,
     kitchen: Canteen,
-    actor,
+    actor: User,
     title: str,
     family: str,
     items: list[ItemSpec],

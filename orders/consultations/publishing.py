@@ -1,5 +1,8 @@
 """Publishing a consultation: the threshold check the buyer acknowledges, then the
-invitations of the producers whose offers and place match."""
+invitations of the producers whose offers and place match.
+
+A service module: its writes take keyword arguments only, the acting user as ``actor``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cantine.local import distance_km
+from cantine.models import User
 from orders import notifications, procurement
 from orders.consultations.errors import ConsultationError, ThresholdWarning
 from orders.models import (
@@ -43,7 +47,7 @@ def threshold_warnings(consultation: Consultation) -> list[procurement.Warning]:
 
 
 @transaction.atomic
-def publish(consultation: Consultation, *, actor, acknowledged: bool = False) -> Consultation:
+def publish(*, consultation: Consultation, actor: User, acknowledged: bool = False) -> Consultation:
     """Open the consultation to answers and invite matching producers.
 
     When the family's cumulative amount for the year would cross a threshold the kind of

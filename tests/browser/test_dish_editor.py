@@ -30,7 +30,7 @@ def _three_ingredient_meat_dish():
     DishIngredient.objects.create(
         dish=dish, food=onion, position=2, **{f"grams_{age}": Decimal("15.5") for age in AGES}
     )
-    recompute_dish(dish)
+    recompute_dish(dish=dish)
     return dish
 
 

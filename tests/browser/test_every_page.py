@@ -31,18 +31,25 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.browser.catalogue import (
+    ROOT,
+    WORD,
+    choice_codes,
+    french_messages,
+    french_words,
+    read_catalogue,
+    texts_of_the_data,
+    untranslated_messages,
+)
 from tests.browser.conftest import log_in
 from tests.security.authorization_table import EXPECTED
 from tests.security.world import ROLES
 
-ROOT = Path(__file__).resolve().parents[2]
-PO_FILE = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+
 
 # The demo's user of each role; "satellite" is made here (cook and dietitian of a satellite).
 USERS = {
@@ -52,6 +59,7 @@ USERS = {
     "producer": "producteur",
     "satellite": "satellite",
 }
+
 
 # Not pages a person reads in the browser: files, the API (DRF's own pages), redirects.
 NOT_PAGES = {
@@ -69,6 +77,8 @@ NOT_PAGES = {
     "api_docs",
     "api-root",
 }
+
+
 ANONYMOUS_PAGES = [
     "login",
     "password_reset",
@@ -76,6 +86,7 @@ ANONYMOUS_PAGES = [
     "password_reset_complete",
     "password_reset_confirm",
 ]
+
 
 # Each role's main pages: the ones the README shows.
 MAIN_PAGES = {
@@ -86,14 +97,25 @@ MAIN_PAGES = {
     "satellite": ["canteen_detail@satellite", "menu_calendar"],
 }
 
+
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+
+
 ENUM_CONSTANT = re.compile(r"\b[A-Z][A-Z0-9]+_[A-Z0-9_]+\b")
+
+
 E_NUMBER = re.compile(r"\d[eE][+-]?\d")
+
+
 ENGLISH_WORDS = re.compile(r"\b(the|and|with|your|this|from|of|is|are|for|to)\b", re.IGNORECASE)
+
+
 URL_OR_MAIL = re.compile(r"(https?://\S+|\S+@\S+|(?<!\w)/[\w/.?=&%-]+)")
-WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-ACCENTED = re.compile(r"[À-ÖØ-öø-ÿœŒ]")
+
+
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
 # French words of the app's own sentences (the pure modules write French) that no English
 # sentence has; data holding them is left out (``Reader.french_only_words``).
 FRENCH_SENTENCE_WORDS = {
@@ -111,152 +133,14 @@ FRENCH_SENTENCE_WORDS = {
     "borne",
     "glouton",
 }
+
+
 SERIOUS = {"serious", "critical"}
+
 
 # Known failures: (role, language, row) -> why. Each one must still fail (strict), so a fix
 # shows up as a failure asking to remove its line.
 KNOWN_FAILURES: dict[tuple[str, str, str], str] = {}
-
-
-# --- the catalogue --------------------------------------------------------------------------
-
-
-@dataclass
-class Entry:
-    msgid: str = ""
-    msgstr: str = ""
-    fuzzy: bool = False
-    plural: bool = False
-    strs: list = field(default_factory=list)
-
-
-def _unquote(line: str) -> str:
-    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
-    quoted = line[line.index('"') + 1 : line.rindex('"')]
-    return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(1)), quoted)
-
-
-def read_catalogue(path: Path = PO_FILE) -> list[Entry]:
-    """The entries of a .po file (obsolete ones left out), read without any library."""
-    entries, entry, target = [], None, None
-    text = path.read_bytes().decode("utf-8")
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line.startswith("#~"):
-            continue
-        if not line:
-            if entry is not None:
-                entries.append(entry)
-            entry, target = None, None
-            continue
-        if entry is None:
-            entry = Entry()
-        if line.startswith("#,") and "fuzzy" in line:
-            entry.fuzzy = True
-        elif line.startswith("msgid_plural"):
-            entry.plural, target = True, None
-        elif line.startswith("msgid"):
-            entry.msgid, target = _unquote(line), "msgid"
-        elif line.startswith("msgstr["):
-            entry.strs.append(_unquote(line))
-            target = "strs"
-        elif line.startswith("msgstr"):
-            entry.msgstr, target = _unquote(line), "msgstr"
-        elif line.startswith('"') and target == "msgid":
-            entry.msgid += _unquote(line)
-        elif line.startswith('"') and target == "msgstr":
-            entry.msgstr += _unquote(line)
-        elif line.startswith('"') and target == "strs":
-            entry.strs[-1] += _unquote(line)
-        elif line.startswith("msgctxt"):
-            target = None
-    if entry is not None:
-        entries.append(entry)
-    for made in entries:
-        if made.plural and made.strs:
-            made.msgstr = made.strs[0]
-    return [made for made in entries if made.msgid]
-
-
-def _clean(message: str) -> str:
-    """A message as a page shows it: placeholders and markup taken out."""
-    message = re.sub(r"%\([^)]*\)[sdfr]|%[sdf]|\{[^}]*\}|<[^>]+>", " ", message)
-    return re.sub(r"\s+", " ", message).strip()
-
-
-def untranslated_messages(entries: list[Entry]) -> list[str]:
-    """English messages without a French translation that a page could show verbatim."""
-    found = []
-    for entry in entries:
-        if entry.msgstr and not entry.fuzzy:
-            continue
-        text = _clean(entry.msgid)
-        if len(text) >= 4 and re.search(r"[a-z]{3}", text):
-            found.append(text)
-    return found
-
-
-def french_messages(entries: list[Entry]) -> list[str]:
-    """French translations (whole) that differ from their English message."""
-    found = []
-    for entry in entries:
-        if not entry.msgstr or entry.fuzzy:
-            continue
-        text = _clean(entry.msgstr)
-        if text != _clean(entry.msgid) and len(text.split()) >= 2:
-            found.append(text)
-    return found
-
-
-def french_words(entries: list[Entry]) -> set[str]:
-    """The accented words of the French translations (English has none)."""
-    words = set()
-    for entry in entries:
-        if entry.msgstr and not entry.fuzzy:
-            words.update(w for w in WORD.findall(_clean(entry.msgstr)) if ACCENTED.search(w))
-    return words
-
-
-def choice_codes() -> set[str]:
-    """The lowercase one-word codes of every model's choices ("milk", "entree", "piece")."""
-    codes = set()
-    for model in apps.get_models():
-        for f in model._meta.concrete_fields:
-            for value, _label in f.flatchoices or []:
-                if isinstance(value, str) and re.fullmatch(r"[a-z]{3,}", value):
-                    codes.add(value)
-    return codes
-
-
-def texts_of_the_data() -> list[str]:
-    """Every text the world's rows hold (names of dishes, farms, canteens, communes...): data
-    is shown as it was written, in French on the English pages too."""
-    texts = []
-    for model in apps.get_models():
-        if model._meta.app_label not in {
-            "cantine",
-            "nutrition",
-            "menus",
-            "producers",
-            "orders",
-            "purchases",
-        }:
-            continue
-        # Free text only: a field with choices, or a JSON list, holds codes ("piece", "milk"),
-        # which are what the pages must not show.
-        names = [
-            f.name
-            for f in model._meta.concrete_fields
-            if isinstance(f, (models.CharField, models.TextField)) and not f.choices
-        ]
-        for name in names:
-            for value in model.objects.values_list(name, flat=True).distinct().iterator():
-                if value:
-                    texts.append(str(value))
-    return texts
-
-
-# --- the pages ------------------------------------------------------------------------------
 
 
 def pages_of(role: str) -> list[str]:
@@ -349,17 +233,17 @@ def build_world() -> World:
     cook = User.objects.get(username="cuisinier")
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday() + 7)
-    needs.compute_needs(kitchen, monday, monday + timedelta(days=6))
+    needs.compute_needs(kitchen=kitchen, start=monday, end=monday + timedelta(days=6))
     run = services.request_allocation(
-        canteen=kitchen, start=monday, end=monday + timedelta(days=6), user=cook
+        canteen=kitchen, start=monday, end=monday + timedelta(days=6), actor=cook
     )
-    run = services.execute_allocation_run(run.pk, time_limit_s=5)
+    run = services.execute_allocation_run(run_id=run.pk, time_limit_s=5)
     services.accept_allocation(run=run, actor=cook)
     farm = User.objects.get(username="producteur").producer_membership.producer
     order = _order(kitchen, Offer.objects.filter(producer=farm).order_by("pk").first())
     order.status = PurchaseOrder.Status.DRAFT
     order.save(update_fields=["status"])
-    lifecycle.send_order(order, cook)
+    lifecycle.send_order(order=order, actor=cook)
     rule_set = RuleSet.objects.filter(owner=kitchen).order_by("pk").first()
     meal = Meal.objects.filter(canteen=kitchen, date__gte=monday).order_by("date").first()
     plan_run = PlanRun.objects.create(
@@ -404,9 +288,6 @@ def serial_server(live_server):
     httpd.set_app(one_at_a_time)
     yield live_server
     httpd.set_app(app)
-
-
-# --- reading a page -------------------------------------------------------------------------
 
 
 @dataclass
@@ -471,6 +352,8 @@ def read_page(page, axe, shoot: Path | None, blocked: list) -> tuple[list[str], 
 
 
 PHONE_ROLES = {"producer"}  # a farmer reads the portal on a phone
+
+
 PHONE = {"width": 390, "height": 844}
 
 

@@ -70,7 +70,7 @@ def send_farm_order(kitchen, farm, need, cook) -> PurchaseOrderLine:
     )
     order.goods_total = line.total
     order.save(update_fields=["goods_total"])
-    lifecycle.send_order(order, cook)
+    lifecycle.send_order(order=order, actor=cook)
     return line
 
 
@@ -86,10 +86,10 @@ def test_producer_refuses_what_nobody_else_sells_and_the_cook_repairs_the_menus(
     friday = monday + timedelta(days=4)
     # Next week is planned and its needs computed; the farm is asked one product of it.
     planned = plan_now(
-        canteen=kitchen, start=monday, end=friday, preset="cheapest", rule_set=rule_set, user=cook
+        canteen=kitchen, start=monday, end=friday, preset="cheapest", rule_set=rule_set, actor=cook
     )
     assert planned.status in PlanRun.SOLVED
-    needs.compute_needs(kitchen, monday, friday)
+    needs.compute_needs(kitchen=kitchen, start=monday, end=friday)
     need = farm_only_product(kitchen, farm, monday)
     product = need.food
     line = send_farm_order(kitchen, farm, need, cook)

@@ -49,7 +49,7 @@ def send_demo_order() -> PurchaseOrder:
         )
     order.goods_total = sum(line.total for line in order.lines.all())
     order.save()
-    lifecycle.send_order(order, cook)
+    lifecycle.send_order(order=order, actor=cook)
     return order
 
 

@@ -78,14 +78,14 @@ def test_a_producer_changes_a_price_and_keeps_the_capacity(client, world, offer,
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_a_dietitian_changes_one_bound_and_keeps_the_others(client, world, language):
     school = load_rule_presets()[0]
-    copy = copy_rule_set(source=school, name="Copie", author=None, owner=world.kitchen)
+    copy = copy_rule_set(source=school, name="Copie", actor=None, owner=world.kitchen)
     set_nutrient_bounds(
         rule_set=copy,
         grid={
             ("elementaire", "energy_kcal"): (Decimal("550"), None),
             ("elementaire", "salt"): (None, Decimal("2.5")),
         },
-        author=None,
+        actor=None,
     )
     client.force_login(world.users["dietitian"])
     url = reverse("rule_set_nutrients", kwargs={"pk": copy.pk})

@@ -80,7 +80,7 @@ def test_the_demo_serves_and_buys_nothing_on_a_day_off(monkeypatch):
     assert not served & set(off)
     closed = set(Meal.objects.filter(canteen=kitchen, closed=True).values_list("date", flat=True))
     assert set(off) - {d for d in off if d.weekday() >= 5} <= closed
-    compute_needs(kitchen, start, end)
+    compute_needs(kitchen=kitchen, start=start, end=end)
     sources = {s["date"] for n in Need.objects.filter(canteen=kitchen) for s in n.sources}
     assert sources
     assert not {date.fromisoformat(d) for d in sources} & (set(off) | closed)

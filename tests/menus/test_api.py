@@ -14,7 +14,7 @@ ROLES = ["cook", "dietitian", "manager", "producer", "nobody", "outsider_cook"]
 
 @pytest.fixture
 def week(kitchen):
-    services.ensure_meals(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    services.ensure_meals(canteen=kitchen, start=MONDAY, end=MONDAY + timedelta(days=4))
     meal = Meal.objects.get(canteen=kitchen, date=MONDAY)
     services.set_course(meal=meal, component="main", dish=kitchen.catalogue["main"][0])
     return kitchen

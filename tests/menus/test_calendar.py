@@ -107,7 +107,7 @@ def test_a_dish_of_another_kitchen_is_not_found(client, world, kitchen):
 
 
 def test_repeated_dish_is_flagged_next_to_the_meal(client, world, kitchen):
-    services.ensure_meals(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    services.ensure_meals(canteen=kitchen, start=MONDAY, end=MONDAY + timedelta(days=4))
     fish = kitchen.catalogue["main"][0]
     for day in (MONDAY, MONDAY + timedelta(days=1)):
         services.set_course(
@@ -121,7 +121,7 @@ def test_repeated_dish_is_flagged_next_to_the_meal(client, world, kitchen):
 
 
 def test_closing_a_day_removes_its_courses_and_skips_it(client, world, kitchen):
-    services.ensure_meals(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    services.ensure_meals(canteen=kitchen, start=MONDAY, end=MONDAY + timedelta(days=4))
     monday = Meal.objects.get(canteen=kitchen, date=MONDAY)
     services.set_course(meal=monday, component="main", dish=kitchen.catalogue["main"][0])
     client.force_login(world.users["cook"])
@@ -135,7 +135,7 @@ def test_closing_a_day_removes_its_courses_and_skips_it(client, world, kitchen):
 
 
 def test_copy_week_repeats_the_menus_unlocked(client, world, kitchen):
-    services.ensure_meals(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    services.ensure_meals(canteen=kitchen, start=MONDAY, end=MONDAY + timedelta(days=4))
     for offset, dish in enumerate(kitchen.catalogue["main"][:5]):
         meal = Meal.objects.get(canteen=kitchen, date=MONDAY + timedelta(days=offset))
         services.set_course(meal=meal, component="main", dish=dish, locked=True)
@@ -153,7 +153,7 @@ def test_copy_week_never_replaces_menus_already_served(world, kitchen):
     """The week copied onto began on Monday and today is Wednesday: Monday and Tuesday were
     served and keep their dishes; a week wholly past is refused."""
     target = MONDAY + timedelta(days=14)
-    services.ensure_meals(kitchen, MONDAY, target + timedelta(days=4))
+    services.ensure_meals(canteen=kitchen, start=MONDAY, end=target + timedelta(days=4))
     dishes = kitchen.catalogue["main"]
     for offset in range(5):
         source = Meal.objects.get(canteen=kitchen, date=MONDAY + timedelta(days=offset))
@@ -260,7 +260,7 @@ def test_contradictory_locks_are_explained(client, world, kitchen):
 
 @pytest.mark.django_db(transaction=True)
 def test_freeing_conflicting_dishes_empties_their_courses(world, kitchen):
-    services.ensure_meals(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    services.ensure_meals(canteen=kitchen, start=MONDAY, end=MONDAY + timedelta(days=4))
     meal = Meal.objects.get(canteen=kitchen, date=MONDAY)
     services.set_course(meal=meal, component="entree", dish=kitchen.catalogue["entree"][-1])
     services.set_course(meal=meal, component="main", dish=kitchen.catalogue["main"][0], locked=True)
@@ -291,7 +291,7 @@ def test_a_second_request_joins_the_running_one(world, kitchen):
             preset="cheapest",
             keep_existing=True,
             rule_set=rule_set,
-            user=world.users["cook"],
+            actor=world.users["cook"],
         )
     assert joined.value.run == first
     assert PlanRun.objects.count() == 1
@@ -313,7 +313,7 @@ def test_plan_status_asks_the_calendar_to_reload_when_done(client, world, kitche
 
 
 def test_weekly_menu_pdf_for_families(client, world, kitchen):
-    services.ensure_meals(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    services.ensure_meals(canteen=kitchen, start=MONDAY, end=MONDAY + timedelta(days=4))
     dahl = kitchen.catalogue["main"][8]
     dahl.allergens = ["mustard"]
     dahl.save()
@@ -352,7 +352,7 @@ def test_cost_and_shares_per_meal_come_from_the_kitchens_food_prices(client, wor
         kitchen=kitchen, food=carrot, unit_price=Decimal("2"), local_share=1, organic_share=1
     )
     FoodPrice.objects.create(kitchen=kitchen, food=fish, unit_price=Decimal("15"))
-    services.ensure_meals(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    services.ensure_meals(canteen=kitchen, start=MONDAY, end=MONDAY + timedelta(days=4))
     monday = Meal.objects.get(canteen=kitchen, date=MONDAY)
     services.set_course(meal=monday, component="entree", dish=starter)
     services.set_course(meal=monday, component="main", dish=main)
@@ -400,3 +400,22 @@ def test_budget_per_meal_caps_the_plan_and_is_named_when_too_low(client, world, 
     client.post(reverse("menu_plan", kwargs={"pk": kitchen.pk}), {**plan, "max_cost_per_meal": "5"})
     assert PlanRun.objects.latest("created_at").status in {"optimal", "feasible"}
     assert MealDish.objects.count() == 25
+
+
+def test_an_htmx_refusal_lands_as_the_one_refusal_fragment(client, world, kitchen):
+    """Closing a day for a reason the calendar does not know: the HTMX request gets the refusal
+    fragment alone (it replaces the calendar's target), with the reason, and nothing changes."""
+    services.ensure_meals(canteen=kitchen, start=MONDAY, end=MONDAY + timedelta(days=4))
+    monday = Meal.objects.get(canteen=kitchen, date=MONDAY)
+    client.force_login(world.users["cook"])
+    response = client.post(
+        reverse("menu_toggle_closed", kwargs={"meal_pk": monday.pk}),
+        {"closure": "picnic"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "data-refusal" in page and "<html" not in page
+    assert [t.name for t in response.templates][0] == "cantine/_refusal.html"
+    monday.refresh_from_db()
+    assert not monday.closed

@@ -22,7 +22,7 @@ FRIDAY = MONDAY + timedelta(days=4)
 
 
 def queued_run(kitchen, start=MONDAY, **fields) -> PlanRun:
-    services.ensure_meals(kitchen, start, start + timedelta(days=4))
+    services.ensure_meals(canteen=kitchen, start=start, end=start + timedelta(days=4))
     return PlanRun.objects.create(
         canteen=kitchen,
         start=start,
@@ -55,12 +55,12 @@ def test_two_workers_handed_the_same_run_solve_it_once(kitchen):
 
 def test_a_duplicate_job_does_not_plan_twice(kitchen):
     run = queued_run(kitchen)
-    done = services.execute_plan_run(run.pk)
+    done = services.execute_plan_run(run_id=run.pk)
     assert done.status in PlanRun.SOLVED
     filled = MealDish.objects.count()
     assert filled == done.changed_slots == 25
 
-    again = services.execute_plan_run(run.pk)  # the same job delivered a second time
+    again = services.execute_plan_run(run_id=run.pk)  # the same job delivered a second time
     assert again.status == done.status and again.attempt == 1
     assert MealDish.objects.count() == filled
 

@@ -10,8 +10,8 @@ from nutrition.services import assign_rule_set, copy_rule_set, load_rule_presets
 @pytest.fixture
 def report(world):
     school = load_rule_presets()[0]
-    rules = copy_rule_set(source=school, name="Cantine", author=None, owner=world.kitchen)
-    assign_rule_set(canteen=world.kitchen, rule_set=rules, author=None)
+    rules = copy_rule_set(source=school, name="Cantine", actor=None, owner=world.kitchen)
+    assign_rule_set(canteen=world.kitchen, rule_set=rules, actor=None)
     return reverse("menu_compliance", kwargs={"pk": world.kitchen.pk}), rules
 
 

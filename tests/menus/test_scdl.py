@@ -38,7 +38,7 @@ def frictionless_errors(text: str, tmp_path) -> list:
 
 
 def serve_week(kitchen):
-    services.ensure_meals(kitchen, MONDAY, MONDAY + timedelta(days=4))
+    services.ensure_meals(canteen=kitchen, start=MONDAY, end=MONDAY + timedelta(days=4))
     for offset in range(5):
         meal = Meal.objects.get(canteen=kitchen, date=MONDAY + timedelta(days=offset))
         for component, dishes in kitchen.catalogue.items():
@@ -131,7 +131,7 @@ def test_the_shipped_schema_names_its_source():
     ],
 )
 def test_import_checks_values_against_the_schema(kitchen, row, message):
-    report = scdl.import_menus(kitchen, HEADER + row + "\n")
+    report = scdl.import_menus(canteen=kitchen, text=HEADER + row + "\n")
     assert not report.ok
     assert message in report.errors[0]
 
@@ -139,18 +139,18 @@ def test_import_checks_values_against_the_schema(kitchen, row, message):
 def test_import_reads_allergens_in_the_schema_s_list_format(kitchen):
     header = "menuDate,menuRepasType,menuPlatType,menuPlatNom,menuPlatAllergene\n"
     text = header + '2027-01-04,déjeuner,dessert,Tarte aux noix,"[""lait"",""Fruits à coques""]"\n'
-    report = scdl.import_menus(kitchen, text)
+    report = scdl.import_menus(canteen=kitchen, text=text)
     assert report.ok, report.errors
     assert Dish.objects.get(name="Tarte aux noix").allergens == [Allergen.MILK, Allergen.NUTS]
     bad = header + '2027-01-05,déjeuner,dessert,Tarte,"[""milk""]"\n'
-    report = scdl.import_menus(kitchen, bad)
+    report = scdl.import_menus(canteen=kitchen, text=bad)
     assert not report.ok and "milk" in report.errors[0]
 
 
 def test_export_then_import_elsewhere_rebuilds_the_same_menus(world, kitchen):
     serve_week(kitchen)
     text = scdl.export_menus(kitchen, MONDAY, MONDAY + timedelta(days=4))
-    report = scdl.import_menus(world.other_canteen, text)
+    report = scdl.import_menus(canteen=world.other_canteen, text=text)
     assert report.ok, report.errors
     assert report.courses == 25
     assert len(report.new_dishes) == 25
@@ -168,7 +168,7 @@ def test_export_then_import_elsewhere_rebuilds_the_same_menus(world, kitchen):
 
 def test_import_matches_known_dishes_by_name_ignoring_case_and_accents(kitchen):
     text = HEADER + "2027-01-04,Déjeuner,Plat principal,DOS DE COLIN 1,\n"
-    report = scdl.import_menus(kitchen, text)
+    report = scdl.import_menus(canteen=kitchen, text=text)
     assert report.ok and report.new_dishes == []
     course = MealDish.objects.get(meal__date=MONDAY, component="main")
     assert course.dish == kitchen.catalogue["main"][0]
@@ -184,7 +184,7 @@ def test_a_bad_file_is_refused_whole_with_each_line_named(kitchen):
         "2027-01-06,déjeuner,dessert,Carottes râpées 1,\n"
     )
     dishes_before = Dish.objects.count()
-    report = scdl.import_menus(kitchen, text)
+    report = scdl.import_menus(canteen=kitchen, text=text)
     assert not report.ok
     joined = "\n".join(report.errors)
     for line in (3, 4, 5, 6, 7):
@@ -200,14 +200,14 @@ def test_bread_and_other_meals_are_reported_not_dropped_silently(kitchen):
         "2027-01-04,goûter,dessert,Pomme 1,\n"
         "2027-01-04,déjeuner,dessert,Pomme 1,\n"
     )
-    report = scdl.import_menus(kitchen, text)
+    report = scdl.import_menus(canteen=kitchen, text=text)
     assert report.ok and report.courses == 1
     assert any("ligne 2" in n and "Pain de campagne" in n for n in report.notices)
     assert any("ligne 3" in n for n in report.notices)
 
 
 def test_missing_columns_are_named(kitchen):
-    report = scdl.import_menus(kitchen, "date,plat\n2027-01-04,Pomme\n")
+    report = scdl.import_menus(canteen=kitchen, text="date,plat\n2027-01-04,Pomme\n")
     assert not report.ok
     assert "menuDate" in report.errors[0] and "menuPlatNom" in report.errors[0]
 

@@ -62,7 +62,7 @@ def test_zones_come_from_the_region_of_the_academies():
 def test_holidays_start_closed_and_say_why(client, world, kitchen):
     """Angers is zone B: the Christmas fortnight and 1 January are closed, with their names."""
     monday = date(2026, 12, 14)
-    services.ensure_meals(kitchen, monday, monday + timedelta(days=25))
+    services.ensure_meals(canteen=kitchen, start=monday, end=monday + timedelta(days=25))
     open_days = set(
         Meal.objects.filter(canteen=kitchen, closed=False).values_list("date", flat=True)
     )
@@ -81,7 +81,7 @@ def test_holidays_start_closed_and_say_why(client, world, kitchen):
 
 @pytest.mark.django_db
 def test_the_cook_closes_a_strike_day_and_the_calendar_says_so(client, world, kitchen):
-    services.ensure_meals(kitchen, date(2027, 5, 3), date(2027, 5, 7))
+    services.ensure_meals(canteen=kitchen, start=date(2027, 5, 3), end=date(2027, 5, 7))
     assert Meal.objects.get(canteen=kitchen, date=date(2027, 5, 6)).closed  # Ascension
     assert Meal.objects.get(canteen=kitchen, date=date(2027, 5, 7)).closed  # its school bridge
     tuesday = Meal.objects.get(canteen=kitchen, date=date(2027, 5, 4))

@@ -162,7 +162,7 @@ def test_a_killed_worker_leaves_a_failed_run_that_is_tried_again(
             preset="cheapest",
             keep_existing=True,
             rule_set=kitchen.rule_set_assignment.rule_set,
-            user=world.users["cook"],
+            actor=world.users["cook"],
         )
 
         def heartbeat():
@@ -209,7 +209,7 @@ def test_a_killed_worker_leaves_a_failed_run_that_is_tried_again(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_claiming_at_the_same_moment_get_the_run_once(on_postgresql, kitchen):
-    services.ensure_meals(kitchen, MONDAY, SUNDAY)
+    services.ensure_meals(canteen=kitchen, start=MONDAY, end=SUNDAY)
     run = PlanRun.objects.create(
         canteen=kitchen,
         start=MONDAY,

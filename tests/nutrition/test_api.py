@@ -84,7 +84,7 @@ def test_outsider_sees_no_dish(client, world, make_dish):
 
 
 def test_rule_set_patch_is_recorded(api, world, school):
-    own = copy_rule_set(source=school, name="Maison", owner=world.kitchen, author=None)
+    own = copy_rule_set(source=school, name="Maison", owner=world.kitchen, actor=None)
     url = reverse("ruleset-detail", kwargs={"pk": own.pk})
     rules = api.get(url).json()["rules"]
     for rule in rules:
@@ -101,7 +101,7 @@ def test_rule_set_patch_is_recorded(api, world, school):
 
 
 def test_rule_set_bad_rule_is_refused(api, world, school):
-    own = copy_rule_set(source=school, name="Maison", owner=world.kitchen, author=None)
+    own = copy_rule_set(source=school, name="Maison", owner=world.kitchen, actor=None)
     url = reverse("ruleset-detail", kwargs={"pk": own.pk})
     rules = api.get(url).json()["rules"]
     rules[0]["min"], rules[0]["max"] = 9, 2

@@ -92,13 +92,13 @@ def test_override_wins_is_recorded_and_can_be_withdrawn(make_dish, world):
         tag="cheese_ca_150",
         value=True,
         reason="Fiche technique du fournisseur : 1 000 mg/100 g",
-        author=dietitian,
+        actor=dietitian,
     )
     stored = row(dish, "cheese_ca_150")
     assert (stored.applies, stored.computed, stored.overridden) == (True, None, True)
     assert "Fiche technique" in stored.reason
     assert "cheese_ca_150" in Dish.objects.get(pk=dish.pk).tags
-    override_tag(dish=dish, tag="cheese_ca_150", value=None, reason="erreur", author=dietitian)
+    override_tag(dish=dish, tag="cheese_ca_150", value=None, reason="erreur", actor=dietitian)
     assert row(dish, "cheese_ca_150").applies is None
     assert TagOverride.objects.filter(dish=dish).count() == 2  # history kept
 
@@ -110,7 +110,7 @@ def test_override_survives_a_recipe_edit(make_dish, world, food):
         tag="raw_fruit_dessert",
         value=False,
         reason="cuite",
-        author=world.users["dietitian"],
+        actor=world.users["dietitian"],
     )
     save_dish(
         kitchen=world.kitchen,
@@ -125,7 +125,7 @@ def test_override_needs_a_reason(make_dish, world):
     dish = make_dish("dairy", ("12115", 30))
     with pytest.raises(ValidationError):
         override_tag(
-            dish=dish, tag="cheese_ca_150", value=False, reason=" ", author=world.users["dietitian"]
+            dish=dish, tag="cheese_ca_150", value=False, reason=" ", actor=world.users["dietitian"]
         )
     assert not TagOverride.objects.exists()
 
@@ -185,7 +185,7 @@ def test_presets_cannot_be_edited(school, world):
     with pytest.raises(ValidationError):
         update_rule_set(
             rule_set=school,
-            author=world.users["dietitian"],
+            actor=world.users["dietitian"],
             rules=[RuleData("gemrcn-9", "fish_70", 2, None, 20, ["main"], pk=rule.pk)],
         )
     assert school.rules.get(code="gemrcn-9").min == 4
@@ -193,12 +193,12 @@ def test_presets_cannot_be_edited(school, world):
 
 def test_rule_edit_is_recorded_with_before_and_after(school, world):
     copy = copy_rule_set(
-        source=school, name="EHPAD", owner=world.kitchen, author=world.users["dietitian"]
+        source=school, name="EHPAD", owner=world.kitchen, actor=world.users["dietitian"]
     )
     rule = copy.rules.get(code="gemrcn-9")
     changes = update_rule_set(
         rule_set=copy,
-        author=world.users["dietitian"],
+        actor=world.users["dietitian"],
         rules=[RuleData("gemrcn-9", "fish_70", 6, None, 20, ["main"], rule.text, pk=rule.pk)],
     )
     assert len(changes) == 1
@@ -208,22 +208,22 @@ def test_rule_edit_is_recorded_with_before_and_after(school, world):
 
 
 def test_unchanged_rules_record_nothing(school, world):
-    copy = copy_rule_set(source=school, name="Copie", owner=world.kitchen, author=None)
+    copy = copy_rule_set(source=school, name="Copie", owner=world.kitchen, actor=None)
     rules = [
         RuleData(r.code, r.tag, r.min, r.max, r.window, r.components, r.text, pk=r.pk)
         for r in copy.rules.all()
     ]
-    assert update_rule_set(rule_set=copy, author=None, rules=rules) == []
+    assert update_rule_set(rule_set=copy, actor=None, rules=rules) == []
 
 
 def test_copy_is_independent_of_the_original(school, world):
-    copy = copy_rule_set(source=school, name="EHPAD", owner=world.kitchen, author=None)
+    copy = copy_rule_set(source=school, name="EHPAD", owner=world.kitchen, actor=None)
     assert copy.rule_tuples() == school.rule_tuples()
     assert copy.based_on == school and not copy.is_preset
     first = copy.rules.get(code="gemrcn-1")
     update_rule_set(
         rule_set=copy,
-        author=None,
+        actor=None,
         rules=[RuleData("gemrcn-1", "raw_veg_fruit", 12, None, 20, ["entree"], pk=first.pk)],
         removed=[copy.rules.get(code="gemrcn-15").pk],
         settings={"meals_per_week": 7},
@@ -236,16 +236,16 @@ def test_copy_is_independent_of_the_original(school, world):
 
 
 def test_a_rule_needs_coherent_bounds(school, world):
-    copy = copy_rule_set(source=school, name="Copie", owner=world.kitchen, author=None)
+    copy = copy_rule_set(source=school, name="Copie", owner=world.kitchen, actor=None)
     with pytest.raises(ValidationError):
         update_rule_set(
             rule_set=copy,
-            author=None,
+            actor=None,
             rules=[RuleData("new", "fried", 5, 2, 20, ["main"])],
         )
     with pytest.raises(ValidationError):
         update_rule_set(
-            rule_set=copy, author=None, rules=[RuleData("new", "fried", None, 30, 20, ["main"])]
+            rule_set=copy, actor=None, rules=[RuleData("new", "fried", None, 30, 20, ["main"])]
         )
     assert not FrequencyRule.objects.filter(rule_set=copy, code="new").exists()
 

@@ -35,40 +35,40 @@ def test_school_preset_carries_the_annex_ii_portions(presets):
 
 def test_bounds_are_copied_and_changes_recorded(world, presets):
     school = presets[0]
-    copy = copy_rule_set(source=school, name="EHPAD", author=None, owner=world.kitchen)
+    copy = copy_rule_set(source=school, name="EHPAD", actor=None, owner=world.kitchen)
     set_nutrient_bounds(
         rule_set=copy,
         grid={("adult", "calcium"): (Decimal("300"), None)},
-        author=world.users["dietitian"],
+        actor=world.users["dietitian"],
     )
     assert copy.portion_sizes.count() == school.portion_sizes.count()
     assert NutrientBound.objects.get(rule_set=copy).min == 300
     change = RuleSetChange.objects.get(rule_set=copy, action="nutrients")
     assert change.after == {"min_max": ["300", None]}
     set_nutrient_bounds(
-        rule_set=copy, grid={("adult", "calcium"): (Decimal("300.00"), None)}, author=None
+        rule_set=copy, grid={("adult", "calcium"): (Decimal("300.00"), None)}, actor=None
     )
     assert RuleSetChange.objects.filter(rule_set=copy, action="nutrients").count() == 1
-    again = copy_rule_set(source=copy, name="EHPAD bis", author=None, owner=world.kitchen)
+    again = copy_rule_set(source=copy, name="EHPAD bis", actor=None, owner=world.kitchen)
     assert again.nutrient_bounds.get().min == 300
 
 
 def test_meal_intake_is_checked_against_the_bounds(world, presets):
-    rule_set = copy_rule_set(source=presets[0], name="Mine", author=None, owner=world.kitchen)
+    rule_set = copy_rule_set(source=presets[0], name="Mine", actor=None, owner=world.kitchen)
     cheese = Food.objects.create(code="X1", name="Fromage test", calcium=Decimal("800"))
     mystery = Food.objects.create(code="X2", name="Inconnu", calcium=None)
     rich = Dish.objects.create(kitchen=world.kitchen, name="Fromage", component="dairy")
     DishIngredient.objects.create(dish=rich, food=cheese, grams_elementaire=Decimal("30"))
     unknown = Dish.objects.create(kitchen=world.kitchen, name="Mystère", component="dairy")
     DishIngredient.objects.create(dish=unknown, food=mystery, grams_elementaire=Decimal("30"))
-    menu_services.ensure_meals(world.kitchen, MONDAY, MONDAY + timedelta(days=4))
+    menu_services.ensure_meals(canteen=world.kitchen, start=MONDAY, end=MONDAY + timedelta(days=4))
     days = list(Meal.objects.filter(canteen=world.kitchen).order_by("date"))
     menu_services.set_course(meal=days[0], component="dairy", dish=rich)  # 240 mg
     menu_services.set_course(meal=days[1], component="dairy", dish=unknown)
     set_nutrient_bounds(
         rule_set=rule_set,
         grid={("elementaire", "calcium"): (Decimal("250"), None)},
-        author=None,
+        actor=None,
     )
     [result] = nutrient_check(world.kitchen, MONDAY, MONDAY + timedelta(days=4), rule_set)
     assert result.meals == 2
@@ -77,7 +77,7 @@ def test_meal_intake_is_checked_against_the_bounds(world, presets):
 
 
 def test_dietitian_edits_bounds_and_a_cook_only_reads(client, world, presets):
-    rule_set = copy_rule_set(source=presets[0], name="Mine", author=None, owner=world.kitchen)
+    rule_set = copy_rule_set(source=presets[0], name="Mine", actor=None, owner=world.kitchen)
     url = reverse("rule_set_nutrients", kwargs={"pk": rule_set.pk})
     client.force_login(world.users["cook"])
     assert client.get(url).status_code == 200

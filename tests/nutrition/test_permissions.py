@@ -19,7 +19,7 @@ OUTSIDERS = {"outsider_cook", "other_dietitian"}
 def setup(world, other_dietitian, make_dish, school):
     world.users["other_dietitian"] = other_dietitian
     dish = make_dish("dairy", ("12115", 30), name="Emmental")
-    copy = copy_rule_set(source=school, name="Cuisine centrale", owner=world.kitchen, author=None)
+    copy = copy_rule_set(source=school, name="Cuisine centrale", owner=world.kitchen, actor=None)
     return {"dish": dish, "preset": school, "copy": copy}
 
 

@@ -195,7 +195,7 @@ def test_tag_override_needs_a_reason_and_keeps_input(dietitian, catalogue):
 
 @pytest.fixture
 def own_rules(school, world):
-    return copy_rule_set(source=school, name="Cuisine centrale", owner=world.kitchen, author=None)
+    return copy_rule_set(source=school, name="Cuisine centrale", owner=world.kitchen, actor=None)
 
 
 def rule_form_data(rule_set, edits=None, removed=(), new=None):

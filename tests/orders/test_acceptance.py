@@ -81,7 +81,7 @@ def sent_45kg(world, lettuce):
     first = need(world.kitchen, lettuce["food"], 45)
     accept_allocation(run=solved_run(world.kitchen, (first, lettuce["angers"], 9)))
     order = PurchaseOrder.objects.get()
-    lifecycle.send_order(order, world.users["cook"])
+    lifecycle.send_order(order=order, actor=world.users["cook"])
     order.refresh_from_db()
     return order
 
@@ -149,7 +149,7 @@ def test_drafts_are_replaced_and_keep_one_card_per_producer_and_day(world, lettu
 def test_an_amended_confirmed_order_waits_for_a_new_answer_on_the_same_card(
     client, world, lettuce, sent_45kg
 ):
-    lifecycle.confirm_all(sent_45kg, world.users["producer"])
+    lifecycle.confirm_all(order=sent_45kg, actor=world.users["producer"])
     bigger = need(world.kitchen, lettuce["food"], 50)
     accept_allocation(run=solved_run(world.kitchen, (bigger, lettuce["angers"], 10)))
 
@@ -165,7 +165,7 @@ def test_an_amended_confirmed_order_waits_for_a_new_answer_on_the_same_card(
 
 
 def test_a_confirmed_line_reduced_keeps_its_answer(world, lettuce, sent_45kg):
-    lifecycle.confirm_all(sent_45kg, world.users["producer"])
+    lifecycle.confirm_all(order=sent_45kg, actor=world.users["producer"])
     smaller = need(world.kitchen, lettuce["food"], 40)
     accept_allocation(run=solved_run(world.kitchen, (smaller, lettuce["angers"], 8)))
     sent_45kg.refresh_from_db()
@@ -175,7 +175,7 @@ def test_a_confirmed_line_reduced_keeps_its_answer(world, lettuce, sent_45kg):
 
 def test_refused_packs_are_bought_from_another_producer_not_asked_again(world, lettuce, sent_45kg):
     line = sent_45kg.lines.get()
-    lifecycle.answer_line(line, 5, world.users["producer"], reason="grêle")
+    lifecycle.answer_line(line=line, packs=5, actor=world.users["producer"], reason="grêle")
     same = need(world.kitchen, lettuce["food"], 45)
 
     # A run that only knows the farm that refused: the 20 kg are not asked of it again.
@@ -192,13 +192,15 @@ def test_refused_packs_are_bought_from_another_producer_not_asked_again(world, l
     sent_45kg.refresh_from_db()
     assert sent_45kg.status == "partial" and sent_45kg.revision == 0
     assert OrderEvent.objects.filter(order=sent_45kg, action="replanned").exists()
-    assert reallocate_refusals(sent_45kg) == []  # not bought a second time
+    assert reallocate_refusals(order=sent_45kg) == []  # not bought a second time
 
 
 def test_reallocation_of_refusals_still_works_after_an_acceptance(world, lettuce, sent_45kg):
-    lifecycle.answer_line(sent_45kg.lines.get(), 5, world.users["producer"], reason="grêle")
+    lifecycle.answer_line(
+        line=sent_45kg.lines.get(), packs=5, actor=world.users["producer"], reason="grêle"
+    )
     sent_45kg.refresh_from_db()
-    created = reallocate_refusals(sent_45kg, world.users["cook"])
+    created = reallocate_refusals(order=sent_45kg, actor=world.users["cook"])
     assert [(o.producer, o.lines.get().packs) for o in created] == [(lettuce["layon"].producer, 4)]
     assert created[0].lines.get().week == MONDAY
 
@@ -248,7 +250,9 @@ def test_the_cook_previews_the_difference_then_confirms(client, world, lettuce, 
 
     # A producer answers between the preview and the confirmation: the cook sees it again.
     digest = page.context["plan"].digest
-    lifecycle.answer_line(sent_45kg.lines.get(), 5, world.users["producer"], reason="grêle")
+    lifecycle.answer_line(
+        line=sent_45kg.lines.get(), packs=5, actor=world.users["producer"], reason="grêle"
+    )
     response = client.post(url, {"digest": digest})
     assert response.status_code == 302 and response.url == url
     assert sent_45kg.lines.get().packs == 9
@@ -300,7 +304,7 @@ def test_a_cancelled_line_cannot_be_answered(world, lettuce, sent_45kg):
     need(world.kitchen, lettuce["food"], 0)
     accept_allocation(run=solved_run(world.kitchen))
     with pytest.raises(lifecycle.OrderError):
-        lifecycle.answer_line(sent_45kg.lines.get(), 9, world.users["producer"])
+        lifecycle.answer_line(line=sent_45kg.lines.get(), packs=9, actor=world.users["producer"])
 
 
 def test_only_the_orders_producer_is_amended(world, lettuce, sent_45kg):

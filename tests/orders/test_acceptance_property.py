@@ -90,14 +90,14 @@ def _answer(kitchen, cook, members, answers) -> None:
         if what == "none":
             continue
         if order.status == "draft":
-            lifecycle.send_order(order, cook)
+            lifecycle.send_order(order=order, actor=cook)
         if what == "send" or order.status not in ("sent",):
             continue
         farmer = members[order.producer_id][1]
         for line in order.lines.filter(confirmed_packs__isnull=True, packs__gt=0):
             packs = line.packs if what == "confirm" else line.packs // 2
             reason = "" if packs == line.packs else "pas assez"
-            lifecycle.answer_line(line, packs, farmer, reason=reason)
+            lifecycle.answer_line(line=line, packs=packs, actor=farmer, reason=reason)
 
 
 def _ordered(kitchen) -> tuple[dict, dict]:

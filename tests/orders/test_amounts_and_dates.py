@@ -34,8 +34,10 @@ def partly_confirmed(world, carrots):
     order = make_order(world, carrots, packs=3)
     order.goods_total, order.delivery_cost = Decimal("45.00"), Decimal("5.00")
     order.save()
-    lifecycle.send_order(order, world.users["cook"])
-    lifecycle.answer_line(order.lines.get(), 1, world.users["producer"], reason="grêle")
+    lifecycle.send_order(order=order, actor=world.users["cook"])
+    lifecycle.answer_line(
+        line=order.lines.get(), packs=1, actor=world.users["producer"], reason="grêle"
+    )
     order.refresh_from_db()
     return order
 
@@ -82,7 +84,9 @@ def test_a_partly_confirmed_order_is_due_for_what_was_confirmed(client, world, p
 def test_delivered_amount_is_what_arrived(world, partly_confirmed, clock):
     clock(date(2027, 1, 5))
     line = partly_confirmed.lines.get()
-    lifecycle.record_delivery(partly_confirmed, {line.pk: (Decimal("8"), "")}, world.users["cook"])
+    lifecycle.record_delivery(
+        order=partly_confirmed, received={line.pk: (Decimal("8"), "")}, actor=world.users["cook"]
+    )
     partly_confirmed.refresh_from_db()
     assert partly_confirmed.received_on == date(2027, 1, 5)
     amounts = partly_confirmed.amounts
@@ -94,8 +98,8 @@ def december_order(world, carrots, clock):
     """Planned for 23 December 2026, sent and confirmed on 1 December."""
     clock(date(2026, 12, 1))
     order = make_order(world, carrots, packs=2, day=DECEMBER_23)
-    lifecycle.send_order(order, world.users["cook"])
-    lifecycle.confirm_all(order, world.users["producer"])
+    lifecycle.send_order(order=order, actor=world.users["cook"])
+    lifecycle.confirm_all(order=order, actor=world.users["producer"])
     order.refresh_from_db()
     return order
 
@@ -116,7 +120,9 @@ def test_a_delivery_to_come_is_not_in_the_december_figures(client, world, decemb
         text = response.content.decode()
         assert "23/12/2026" in text and 'value="19,5"' in text  # why, and nothing lost
     with pytest.raises(lifecycle.ReceiptDateError):
-        lifecycle.record_delivery(december_order, {line.pk: (Decimal("20"), "")}, None)
+        lifecycle.record_delivery(
+            order=december_order, received={line.pk: (Decimal("20"), "")}, actor=None
+        )
     december_order.refresh_from_db()
     assert december_order.status == "confirmed" and december_order.received_on is None
     assert not Purchase.objects.exists()
@@ -127,9 +133,9 @@ def test_a_late_delivery_counts_on_the_day_it_arrived(world, december_order, clo
     clock(date(2027, 1, 4))
     line = december_order.lines.get()
     lifecycle.record_delivery(
-        december_order,
-        {line.pk: (Decimal("20"), "")},
-        world.users["cook"],
+        order=december_order,
+        received={line.pk: (Decimal("20"), "")},
+        actor=world.users["cook"],
         received_on=date(2027, 1, 4),
     )
     [purchase] = Purchase.objects.all()
@@ -154,7 +160,9 @@ def test_a_receipt_cannot_be_dated_before_the_order_was_sent(client, world, dece
     # the planned day has come: it is what the form proposes, and what a receipt defaults to
     page = client.get(reverse("orders_po", args=[december_order.pk])).content.decode()
     assert 'name="received_on" value="2026-12-23"' in page
-    lifecycle.record_delivery(december_order, {line.pk: (Decimal("20"), "")}, None)
+    lifecycle.record_delivery(
+        order=december_order, received={line.pk: (Decimal("20"), "")}, actor=None
+    )
     assert Purchase.objects.get().date == DECEMBER_23
 
 
@@ -176,12 +184,12 @@ def test_the_api_refuses_a_receipt_dated_in_the_future(client, world, december_o
 
 def test_a_sent_order_keeps_its_terms_when_the_producer_edits_the_offer(client, world, carrots):
     order = make_order(world, carrots, packs=3)
-    lifecycle.send_order(order, world.users["cook"])
+    lifecycle.send_order(order=order, actor=world.users["cook"])
     carrots.pack_size, carrots.unit_price, carrots.labels = Decimal("25"), Decimal("3"), []
     carrots.product_label = "Carottes en vrac"
     carrots.save()
 
-    lifecycle.confirm_all(order, world.users["producer"])
+    lifecycle.confirm_all(order=order, actor=world.users["producer"])
     line = order.lines.get()
     assert (line.size, line.unit_price, line.labels, line.product) == (
         Decimal("10"),
@@ -197,7 +205,10 @@ def test_a_sent_order_keeps_its_terms_when_the_producer_edits_the_offer(client, 
     csv = client.get(reverse("orders_po_csv", args=[order.pk])).content.decode()
     assert ";10;" in csv and "BIO" in csv
     lifecycle.record_delivery(
-        order, {line.pk: (Decimal("30"), "")}, None, received_on=timezone.localdate(order.sent_at)
+        order=order,
+        received={line.pk: (Decimal("30"), "")},
+        actor=None,
+        received_on=timezone.localdate(order.sent_at),
     )
     purchase = Purchase.objects.get()
     assert purchase.labels == ["BIO"] and purchase.price_ht == Decimal("45.00")
@@ -209,7 +220,7 @@ def test_sending_takes_the_offers_terms_of_that_day(world, carrots):
     order = make_order(world, carrots, packs=3)  # 30 kg in 10 kg packs
     carrots.pack_size, carrots.unit_price = Decimal("4"), Decimal("1.60")
     carrots.save()
-    lifecycle.send_order(order, world.users["cook"])
+    lifecycle.send_order(order=order, actor=world.users["cook"])
     line = order.lines.get()
     assert (line.packs, line.size, line.unit_price, line.total) == (
         8,

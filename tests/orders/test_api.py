@@ -25,9 +25,9 @@ def ordered(world, planned, foods):
     world.producer.save()
     offer(world.producer, foods["carrot"], price="1.20", pack="5", labels=["BIO"])
     offer(ProducerFactory(delivery_weekdays=[0]), foods["rice"], price="2.00", pack="5")
-    compute_needs(planned, MONDAY, SUNDAY)
+    compute_needs(kitchen=planned, start=MONDAY, end=SUNDAY)
     run = AllocationRun.objects.create(canteen=planned, start=MONDAY, end=SUNDAY)
-    execute_allocation_run(run.pk)
+    execute_allocation_run(run_id=run.pk)
     run.refresh_from_db()
     orders = accept_allocation(run=run)
     return {"run": run, "order": orders[0], "need": Need.objects.first()}

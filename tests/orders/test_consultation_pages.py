@@ -41,7 +41,7 @@ def published(world, clock):  # noqa: F811
         items=[cs.ItemSpec(carrot, Decimal(100), DELIVERY, estimated_unit_price=Decimal(2))],
         answer_deadline=timezone.now() + timedelta(days=2),
     )
-    cs.publish(consultation, actor=world.users["cook"])
+    cs.publish(consultation=consultation, actor=world.users["cook"])
     return world, consultation, rival, rival_user
 
 

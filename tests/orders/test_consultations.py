@@ -48,7 +48,7 @@ def setup(world, carrot, clock):  # noqa: F811
 
 def test_publishing_invites_producers_of_the_family_nearby_and_mails_them(setup):
     world, consultation, farm_b, farm_c, _users = setup
-    cs.publish(consultation, actor=world.users["cook"])
+    cs.publish(consultation=consultation, actor=world.users["cook"])
     invited = set(consultation.invites.values_list("producer__name", flat=True))
     # The farm in the Drôme sells nothing of the family and is 500 km away.
     assert invited == {world.producer.name, farm_b.name, farm_c.name}
@@ -61,7 +61,7 @@ def test_the_award_splits_the_lot_between_a_farm_and_a_group_and_sends_the_order
     clock,  # noqa: F811
 ):
     world, consultation, farm_b, farm_c, users = setup
-    cs.publish(consultation, actor=world.users["cook"])
+    cs.publish(consultation=consultation, actor=world.users["cook"])
     item = consultation.items.get()
     cs.submit_answer(
         consultation=consultation,
@@ -95,7 +95,7 @@ def test_the_award_splits_the_lot_between_a_farm_and_a_group_and_sends_the_order
 
 def test_an_answer_left_out_is_told_why(setup, clock):  # noqa: F811
     world, consultation, farm_b, _farm_c, users = setup
-    cs.publish(consultation, actor=world.users["cook"])
+    cs.publish(consultation=consultation, actor=world.users["cook"])
     item = consultation.items.get()
     cs.submit_answer(
         consultation=consultation,
@@ -121,7 +121,7 @@ def test_an_answer_left_out_is_told_why(setup, clock):  # noqa: F811
 
 def test_departing_from_the_optimal_split_needs_a_written_reason(setup, clock):  # noqa: F811
     world, consultation, _farm_b, _farm_c, users = setup
-    cs.publish(consultation, actor=world.users["cook"])
+    cs.publish(consultation=consultation, actor=world.users["cook"])
     item = consultation.items.get()
     cheap = cs.submit_answer(
         consultation=consultation,
@@ -162,7 +162,7 @@ def test_answers_are_refused_after_the_deadline_without_the_labels_or_off_delive
     world, consultation, _farm_b, _farm_c, _users = setup
     consultation.required_labels = ["BIO"]
     consultation.save()
-    cs.publish(consultation, actor=world.users["cook"])
+    cs.publish(consultation=consultation, actor=world.users["cook"])
     item = consultation.items.get()
     line = [cs.LineSpec(item.pk, Decimal("1.2"), Decimal(10))]
     with pytest.raises(cs.ConsultationError, match="exige"):
@@ -200,7 +200,7 @@ def test_weights_must_add_up_to_100(world, carrot, clock):  # noqa: F811
 
 def test_an_answer_the_buyer_set_aside_is_told_it_was_the_buyers_choice(setup, clock):  # noqa: F811
     world, consultation, farm_b, _farm_c, users = setup
-    cs.publish(consultation, actor=world.users["cook"])
+    cs.publish(consultation=consultation, actor=world.users["cook"])
     item = consultation.items.get()
     cheap = cs.submit_answer(
         consultation=consultation,
@@ -228,7 +228,7 @@ def test_an_answer_the_buyer_set_aside_is_told_it_was_the_buyers_choice(setup, c
 
 def test_nothing_is_awarded_without_answers(setup, clock):  # noqa: F811
     world, consultation, _farm_b, _farm_c, _users = setup
-    cs.publish(consultation, actor=world.users["cook"])
+    cs.publish(consultation=consultation, actor=world.users["cook"])
     clock(date(2027, 1, 4))
     with pytest.raises(cs.ConsultationError, match="rien à attribuer"):
         cs.award(consultation=consultation, actor=world.users["cook"])

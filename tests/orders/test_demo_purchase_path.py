@@ -53,7 +53,7 @@ def demo_month(db):
         end=end,
         preset="cheapest",
         rule_set=rule_set_for(kitchen),
-        user=cook,
+        actor=cook,
     )
     # The cook serves an omelette, a yogurt and a purée (with milk) on the first Monday.
     monday = Meal.objects.get(canteen=kitchen, date=start)
@@ -68,7 +68,7 @@ def demo_month(db):
 
 def test_a_planned_month_is_bought_received_and_declared_in_its_units(demo_month):
     kitchen, cook, start, end = demo_month
-    compute_needs(kitchen, start, end)
+    compute_needs(kitchen=kitchen, start=start, end=end)
     needs = list(Need.objects.filter(canteen=kitchen, quantity__gt=0).select_related("food"))
     assert needs
     assert all(need.food.purchasable for need in needs), [
@@ -84,8 +84,8 @@ def test_a_planned_month_is_bought_received_and_declared_in_its_units(demo_month
     assert {n.unit for n in by_code[YOGURT]} == {Unit.PIECE}
     assert {n.unit for n in by_code[EGG]} == {Unit.PIECE}
 
-    run = request_allocation(canteen=kitchen, start=start, end=end, user=cook)
-    run = execute_allocation_run(run.pk)
+    run = request_allocation(canteen=kitchen, start=start, end=end, actor=cook)
+    run = execute_allocation_run(run_id=run.pk)
     assert run.status in ("optimal", "feasible"), (run.status, run.error)
     allocated = {line.need.food.code for line in run.lines.select_related("need__food")}
     assert {MILK, YOGURT, EGG} <= allocated
@@ -101,13 +101,13 @@ def test_a_planned_month_is_bought_received_and_declared_in_its_units(demo_month
 
     today = timezone.localdate()
     for order in PurchaseOrder.objects.filter(canteen=kitchen, status="draft"):
-        lifecycle.send_order(order, cook)
-        lifecycle.confirm_all(order, farmer_of(order.producer))
+        lifecycle.send_order(order=order, actor=cook)
+        lifecycle.confirm_all(order=order, actor=farmer_of(order.producer))
         order.refresh_from_db()
         received = {
             line.pk: (line.confirmed_quantity, "") for line in order.lines.select_related("offer")
         }
-        lifecycle.record_delivery(order, received, cook, received_on=today)
+        lifecycle.record_delivery(order=order, received=received, actor=cook, received_on=today)
 
     ledger = Purchase.objects.filter(canteen=kitchen, source=Source.ORDER, date=today)
     eggs = ledger.filter(food__code=EGG)

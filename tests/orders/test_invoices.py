@@ -37,11 +37,13 @@ def delivered(world, clock):  # noqa: F811
         unit_price=Decimal("1.50"),
         total=Decimal(90),
     )
-    lifecycle.send_order(order, world.users["cook"])
-    lifecycle.confirm_all(order, world.users["producer"])
+    lifecycle.send_order(order=order, actor=world.users["cook"])
+    lifecycle.confirm_all(order=order, actor=world.users["producer"])
     clock(date(2027, 1, 5))
     line = order.lines.get()
-    lifecycle.record_delivery(order, {line.pk: (Decimal(55), "")}, world.users["cook"])
+    lifecycle.record_delivery(
+        order=order, received={line.pk: (Decimal(55), "")}, actor=world.users["cook"]
+    )
     order.refresh_from_db()
     return world, order
 

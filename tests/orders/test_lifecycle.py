@@ -51,20 +51,20 @@ def carrots(world):
 def test_an_order_goes_from_draft_to_paid_and_every_step_is_recorded(world, carrots, clock):
     cook, farmer = world.users["cook"], world.users["producer"]
     order = make_order(world, carrots)
-    lifecycle.send_order(order, cook)
-    lifecycle.confirm_all(order, farmer)
+    lifecycle.send_order(order=order, actor=cook)
+    lifecycle.confirm_all(order=order, actor=farmer)
     order.refresh_from_db()
     assert order.status == "confirmed"
     line = order.lines.get()
     lifecycle.record_delivery(
-        order,
-        {line.pk: (Decimal("19.5"), "un cageot abîmé")},
-        cook,
+        order=order,
+        received={line.pk: (Decimal("19.5"), "un cageot abîmé")},
+        actor=cook,
         received_on=timezone.localdate(),  # planned for 2027: it came early
     )
     clock(date(2027, 2, 1))  # the invoice and the payment are recorded once they happened
-    lifecycle.record_invoice(order, date(2027, 1, 6), cook)
-    lifecycle.record_payment(order, date(2027, 1, 29), cook)
+    lifecycle.record_invoice(order=order, invoiced_on=date(2027, 1, 6), actor=cook)
+    lifecycle.record_payment(order=order, paid_on=date(2027, 1, 29), actor=cook)
     order.refresh_from_db()
     assert order.status == "paid" and (order.paid_on - order.invoiced_on).days == 23
     actions = list(OrderEvent.objects.filter(order=order).values_list("action", flat=True))
@@ -83,22 +83,22 @@ def test_an_order_goes_from_draft_to_paid_and_every_step_is_recorded(world, carr
 def test_illegal_transitions_are_refused_with_a_clear_message(world, carrots):
     order = make_order(world, carrots)
     with pytest.raises(lifecycle.IllegalTransition):
-        lifecycle.record_delivery(order, {}, world.users["cook"])
-    lifecycle.send_order(order, world.users["cook"])
+        lifecycle.record_delivery(order=order, received={}, actor=world.users["cook"])
+    lifecycle.send_order(order=order, actor=world.users["cook"])
     with pytest.raises(lifecycle.IllegalTransition):
-        lifecycle.send_order(order, world.users["cook"])
+        lifecycle.send_order(order=order, actor=world.users["cook"])
     order.refresh_from_db()
     assert order.status == "sent"
 
 
 def test_only_the_orders_producer_answers(world, carrots):
     order = make_order(world, carrots)
-    lifecycle.send_order(order, world.users["cook"])
+    lifecycle.send_order(order=order, actor=world.users["cook"])
     line = order.lines.get()
     stranger = ProducerMemberFactory(user=UserFactory(username="other_farmer")).user
     for actor in (world.users["cook"], stranger):
         with pytest.raises(lifecycle.NotYourOrder):
-            lifecycle.answer_line(line, 2, actor)
+            lifecycle.answer_line(line=line, packs=2, actor=actor)
     line.refresh_from_db()
     assert line.confirmed_packs is None
 
@@ -106,11 +106,11 @@ def test_only_the_orders_producer_answers(world, carrots):
 def test_a_partial_answer_needs_a_reason_and_settles_the_order(world, carrots):
     farmer = world.users["producer"]
     order = make_order(world, carrots, packs=3)
-    lifecycle.send_order(order, world.users["cook"])
+    lifecycle.send_order(order=order, actor=world.users["cook"])
     line = order.lines.get()
     with pytest.raises(lifecycle.OrderError):
-        lifecycle.answer_line(line, 1, farmer)
-    lifecycle.answer_line(line, 1, farmer, reason="grêle sur la parcelle")
+        lifecycle.answer_line(line=line, packs=1, actor=farmer)
+    lifecycle.answer_line(line=line, packs=1, actor=farmer, reason="grêle sur la parcelle")
     order.refresh_from_db()
     assert order.status == "partial"
     [(refused_line, quantity)] = lifecycle.refused_quantities(order)
@@ -122,10 +122,10 @@ def test_answering_twice_the_same_way_changes_nothing(world, carrots):
     order = make_order(world, carrots)
     second = make_order(world, carrots, day=DELIVERY + timedelta(days=1))
     for o in (order, second):
-        lifecycle.send_order(o, world.users["cook"])
+        lifecycle.send_order(order=o, actor=world.users["cook"])
     line = second.lines.get()
-    lifecycle.answer_line(line, 0, farmer, reason="plus de stock")
-    lifecycle.answer_line(line, 0, farmer, reason="plus de stock")
+    lifecycle.answer_line(line=line, packs=0, actor=farmer, reason="plus de stock")
+    lifecycle.answer_line(line=line, packs=0, actor=farmer, reason="plus de stock")
     assert OrderEvent.objects.filter(action="answer", line=line).count() == 1
 
 
@@ -134,22 +134,24 @@ def test_confirmations_never_exceed_the_weekly_capacity(world, carrots):
     big = make_order(world, carrots, packs=8)  # 80 kg
     small = make_order(world, carrots, packs=3, day=DELIVERY + timedelta(days=2))  # 30 kg
     for o in (big, small):
-        lifecycle.send_order(o, world.users["cook"])
-    lifecycle.confirm_all(big, farmer)
+        lifecycle.send_order(order=o, actor=world.users["cook"])
+    lifecycle.confirm_all(order=big, actor=farmer)
     with pytest.raises(lifecycle.CapacityExceeded, match="20"):
-        lifecycle.answer_line(small.lines.get(), 3, farmer)
-    lifecycle.answer_line(small.lines.get(), 2, farmer, reason="capacité de la semaine")
+        lifecycle.answer_line(line=small.lines.get(), packs=3, actor=farmer)
+    lifecycle.answer_line(
+        line=small.lines.get(), packs=2, actor=farmer, reason="capacité de la semaine"
+    )
     assert lifecycle.committed_quantity(carrots, DELIVERY) == Decimal("100")
 
 
 def test_the_deadline_closes_answers(world, carrots):
     order = make_order(world, carrots)
-    lifecycle.send_order(order, world.users["cook"])
+    lifecycle.send_order(order=order, actor=world.users["cook"])
     PurchaseOrder.objects.filter(pk=order.pk).update(
         answer_deadline=timezone.now() - timedelta(minutes=1)
     )
     with pytest.raises(lifecycle.OrderError):
-        lifecycle.answer_line(order.lines.get(), 2, world.users["producer"])
+        lifecycle.answer_line(line=order.lines.get(), packs=2, actor=world.users["producer"])
     assert order.lines.get().confirmed_packs is None
 
 
@@ -165,7 +167,7 @@ def test_twenty_concurrent_confirmations_leave_capacity_exact(world, carrots):
         make_order(world, carrots, packs=1, canteen=kitchen) for kitchen in kitchens(world, 20)
     ]
     for o in orders:
-        lifecycle.send_order(o, world.users["cook"])
+        lifecycle.send_order(order=o, actor=world.users["cook"])
     lines = [o.lines.get() for o in orders]
     # every line answered twice at once, as a double click would
     work = lines + lines
@@ -175,7 +177,7 @@ def test_twenty_concurrent_confirmations_leave_capacity_exact(world, carrots):
     def confirm(line):
         barrier.wait()
         try:
-            lifecycle.answer_line(line, 1, farmer)
+            lifecycle.answer_line(line=line, packs=1, actor=farmer)
             outcomes.append("ok")
         except lifecycle.CapacityExceeded:
             outcomes.append("full")
@@ -211,21 +213,23 @@ def test_confirmations_racing_a_reallocation_never_over_commit(world, carrots):
     other_member = ProducerMemberFactory(user=UserFactory(username="other"), producer=other_farm)
     elsewhere = offer(other_farm, carrots.food, price="1.00", pack=10, capacity=100)
     refused = make_order(world, elsewhere, packs=3)
-    lifecycle.send_order(refused, cook)
-    lifecycle.answer_line(refused.lines.get(), 0, other_member.user, reason="grêle")
+    lifecycle.send_order(order=refused, actor=cook)
+    lifecycle.answer_line(
+        line=refused.lines.get(), packs=0, actor=other_member.user, reason="grêle"
+    )
 
     orders = [
         make_order(world, carrots, packs=1, canteen=kitchen) for kitchen in kitchens(world, 20)
     ]
     for o in orders:
-        lifecycle.send_order(o, cook)
+        lifecycle.send_order(order=o, actor=cook)
     barrier = threading.Barrier(21)
     created = []
 
     def confirm(line):
         barrier.wait()
         try:
-            lifecycle.answer_line(line, 1, farmer)
+            lifecycle.answer_line(line=line, packs=1, actor=farmer)
         except lifecycle.CapacityExceeded:
             pass
         finally:
@@ -234,7 +238,7 @@ def test_confirmations_racing_a_reallocation_never_over_commit(world, carrots):
     def reallocate():
         barrier.wait()
         try:
-            created.extend(reallocate_refusals(refused, cook))
+            created.extend(reallocate_refusals(order=refused, actor=cook))
         finally:
             connection.close()
 
@@ -246,10 +250,10 @@ def test_confirmations_racing_a_reallocation_never_over_commit(world, carrots):
         thread.join()
     for new_order in created:  # the cook sends what the re-allocation drafted
         if new_order.producer_id == world.producer.pk:
-            lifecycle.send_order(new_order, cook)
+            lifecycle.send_order(order=new_order, actor=cook)
             for line in new_order.lines.all():
                 with contextlib.suppress(lifecycle.CapacityExceeded):
-                    lifecycle.answer_line(line, line.packs, farmer)
+                    lifecycle.answer_line(line=line, packs=line.packs, actor=farmer)
     assert lifecycle.committed_quantity(carrots, DELIVERY) == Decimal("100")
     assert PurchaseOrderLine.objects.filter(offer=carrots, confirmed_packs__gt=0).aggregate(
         total=Sum("confirmed_packs")
@@ -261,17 +265,19 @@ def test_an_invoice_or_a_payment_to_come_is_refused_with_the_reason(world, carro
     the real payment could then never be recorded (it came "before the invoice")."""
     cook = world.users["cook"]
     order = make_order(world, carrots)
-    lifecycle.send_order(order, cook)
-    lifecycle.confirm_all(order, world.users["producer"])
+    lifecycle.send_order(order=order, actor=cook)
+    lifecycle.confirm_all(order=order, actor=world.users["producer"])
     line = order.lines.get()
     clock(date(2027, 1, 5))
-    lifecycle.record_delivery(order, {line.pk: (Decimal("20"), "")}, cook)
+    lifecycle.record_delivery(order=order, received={line.pk: (Decimal("20"), "")}, actor=cook)
     with pytest.raises(lifecycle.OrderError, match="07/01/2027"):
-        lifecycle.record_invoice(order, date(2027, 1, 7), cook)
+        lifecycle.record_invoice(order=order, invoiced_on=date(2027, 1, 7), actor=cook)
     with pytest.raises(lifecycle.OrderError, match="05/01/2027"):
-        lifecycle.record_invoice(order, date(2027, 1, 4), cook)  # before the delivery
-    lifecycle.record_invoice(order, date(2027, 1, 5), cook)
+        lifecycle.record_invoice(
+            order=order, invoiced_on=date(2027, 1, 4), actor=cook
+        )  # before the delivery
+    lifecycle.record_invoice(order=order, invoiced_on=date(2027, 1, 5), actor=cook)
     with pytest.raises(lifecycle.OrderError, match="06/01/2027"):
-        lifecycle.record_payment(order, date(2027, 1, 6), cook)
+        lifecycle.record_payment(order=order, paid_on=date(2027, 1, 6), actor=cook)
     order.refresh_from_db()
     assert (order.status, order.invoiced_on, order.paid_on) == ("invoiced", date(2027, 1, 5), None)

@@ -46,7 +46,7 @@ def fish(kitchen):  # noqa: F811
 def plan_week(world, kitchen, colin_dish):  # noqa: F811
     """The cook locks colin on Monday and plans the rest of the week around it."""
     rule_set = rule_set_for(kitchen)
-    ensure_meals(kitchen, MONDAY, FRIDAY)
+    ensure_meals(canteen=kitchen, start=MONDAY, end=FRIDAY)
     monday = Meal.objects.get(canteen=kitchen, date=MONDAY)
     set_course(meal=monday, component="main", dish=colin_dish, locked=True)
     run = plan_now(canteen=kitchen, start=MONDAY, end=FRIDAY, preset="cheapest", rule_set=rule_set)
@@ -57,7 +57,7 @@ def plan_week(world, kitchen, colin_dish):  # noqa: F811
 def refused_colin(world, kitchen, colin, other_supplier=None):  # noqa: F811
     """The week's needs computed; the farm is asked Monday's colin (or any product) and
     refuses it all."""
-    needs.compute_needs(kitchen, MONDAY, FRIDAY)
+    needs.compute_needs(kitchen=kitchen, start=MONDAY, end=FRIDAY)
     need = next(
         n
         for n in Need.objects.filter(canteen=kitchen, food=colin)
@@ -80,8 +80,10 @@ def refused_colin(world, kitchen, colin, other_supplier=None):  # noqa: F811
         unit_price=farm_offer.unit_price,
         total=farm_offer.unit_price * packs,
     )
-    lifecycle.send_order(order, world.users["cook"])
-    lifecycle.answer_line(line, 0, world.users["producer"], reason="pas de pêche cette semaine")
+    lifecycle.send_order(order=order, actor=world.users["cook"])
+    lifecycle.answer_line(
+        line=line, packs=0, actor=world.users["producer"], reason="pas de pêche cette semaine"
+    )
     line.refresh_from_db()
     return line
 
@@ -228,7 +230,7 @@ def test_a_most_local_plan_follows_what_local_producers_can_deliver(
     local, short = (colin_dishes, hake_dishes) if big == "colin" else (hake_dishes, colin_dishes)
     offer(world.producer, plenty, price="14.00", pack=1, capacity=40)
     offer(world.producer, scarce, price="14.00", pack=1, capacity=5)
-    ensure_meals(kitchen, MONDAY, FRIDAY)
+    ensure_meals(canteen=kitchen, start=MONDAY, end=FRIDAY)
     problem = build_planning_problem(
         canteen=kitchen,
         start=MONDAY,
@@ -263,7 +265,9 @@ def test_what_the_reallocation_found_nowhere_is_offered_for_repair(
     colin, _hake, colin_dishes, _ = fish
     plan_week(world, kitchen, colin_dishes[0])
     line = refused_colin(world, kitchen, colin)
-    assert reallocate_refusals(line.order, world.users["cook"]) == []  # nobody else has colin
+    assert (
+        reallocate_refusals(order=line.order, actor=world.users["cook"]) == []
+    )  # nobody else has colin
     [shortage] = repair.shortages(kitchen)
     assert shortage.line == line
 
@@ -281,7 +285,7 @@ def test_a_repair_changes_the_rest_of_a_meal_only_when_the_rules_need_it(
     flans = [d for d in catalogue["dessert"] if d.name.startswith("Flan")]
     for dish in flans:
         give_recipe(dish, milk)
-    ensure_meals(kitchen, MONDAY, FRIDAY)
+    ensure_meals(canteen=kitchen, start=MONDAY, end=FRIDAY)
     monday = Meal.objects.get(canteen=kitchen, date=MONDAY)
     set_course(meal=monday, component="dessert", dish=flans[0], locked=True)
     rule_set = rule_set_for(kitchen)

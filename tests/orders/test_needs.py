@@ -22,7 +22,7 @@ def needs_by_food(kitchen):
 
 
 def test_needs_sum_dishes_covers_and_gross_grams(planned):
-    result = compute_needs(planned, MONDAY, SUNDAY)
+    result = compute_needs(kitchen=planned, start=MONDAY, end=SUNDAY)
 
     needs = needs_by_food(planned)
     # Carrot: dish A 100 g x 100 + 70 g x 20 = 11.4 kg bought; dish B 50 g x 120 = 6.0 kg.
@@ -66,13 +66,13 @@ def test_deliveries_skip_the_days_the_kitchen_is_closed():
 
 
 def test_a_manual_adjustment_survives_recomputation(planned):
-    compute_needs(planned, MONDAY, SUNDAY)
+    compute_needs(kitchen=planned, start=MONDAY, end=SUNDAY)
     carrot = needs_by_food(planned)["20009"]
-    set_manual_quantity(carrot, Decimal("20"))
+    set_manual_quantity(need=carrot, quantity=Decimal("20"))
 
     # The menus change: more pupils on Mondays.
     CoverForecast.objects.filter(age_group="elementaire").update(covers=200)
-    compute_needs(planned, MONDAY, SUNDAY)
+    compute_needs(kitchen=planned, start=MONDAY, end=SUNDAY)
 
     carrot.refresh_from_db()
     assert carrot.manual_quantity == Decimal("20")
@@ -82,11 +82,11 @@ def test_a_manual_adjustment_survives_recomputation(planned):
 
 
 def test_a_need_gone_from_the_menus_is_removed_unless_adjusted(planned):
-    compute_needs(planned, MONDAY, SUNDAY)
-    set_manual_quantity(needs_by_food(planned)["20009"], Decimal("5"))
+    compute_needs(kitchen=planned, start=MONDAY, end=SUNDAY)
+    set_manual_quantity(need=needs_by_food(planned)["20009"], quantity=Decimal("5"))
     Meal.objects.filter(canteen=planned, date=MONDAY).update(closed=True)
 
-    result = compute_needs(planned, MONDAY, SUNDAY)
+    result = compute_needs(kitchen=planned, start=MONDAY, end=SUNDAY)
 
     needs = needs_by_food(planned)
     assert "9104" not in needs
@@ -95,9 +95,9 @@ def test_a_need_gone_from_the_menus_is_removed_unless_adjusted(planned):
 
 
 def test_a_negative_adjustment_is_refused(planned):
-    compute_needs(planned, MONDAY, SUNDAY)
+    compute_needs(kitchen=planned, start=MONDAY, end=SUNDAY)
     carrot = needs_by_food(planned)["20009"]
     with pytest.raises(ValidationError):
-        set_manual_quantity(carrot, Decimal("-1"))
+        set_manual_quantity(need=carrot, quantity=Decimal("-1"))
     carrot.refresh_from_db()
     assert carrot.manual_quantity is None

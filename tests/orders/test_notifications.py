@@ -25,7 +25,7 @@ def test_producer_is_told_once_the_order_is_committed(
     world, order, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        lifecycle.send_order(order, world.users["cook"])
+        lifecycle.send_order(order=order, actor=world.users["cook"])
     assert [m.to for m in mail.outbox] == [["ferme@example.org"]]
     assert order.number in mail.outbox[0].subject
     assert "Navet" in mail.outbox[0].body
@@ -34,8 +34,10 @@ def test_producer_is_told_once_the_order_is_committed(
 
 def test_cook_is_told_when_the_producer_answers(world, order, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        lifecycle.send_order(order, world.users["cook"])
-        lifecycle.answer_line(order.lines.get(), 0, world.users["producer"], reason="gel")
+        lifecycle.send_order(order=order, actor=world.users["cook"])
+        lifecycle.answer_line(
+            line=order.lines.get(), packs=0, actor=world.users["producer"], reason="gel"
+        )
     assert mail.outbox[-1].to == ["chef@example.org"]
     assert "gel" in mail.outbox[-1].body
 
@@ -45,7 +47,7 @@ def test_a_failed_send_is_kept_and_retried(world, order, django_capture_on_commi
         mock.patch("orders.notifications.send_mail", side_effect=OSError("smtp down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        lifecycle.send_order(order, world.users["cook"])
+        lifecycle.send_order(order=order, actor=world.users["cook"])
     note = Notification.objects.get()
     assert note.status == "pending" and note.attempts >= 1 and "smtp down" in note.last_error
     assert mail.outbox == []
@@ -62,7 +64,7 @@ def test_nothing_is_sent_for_a_change_that_rolls_back(
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
-                lifecycle.send_order(order, world.users["cook"])
+                lifecycle.send_order(order=order, actor=world.users["cook"])
                 raise RuntimeError("the request failed after sending")
         except RuntimeError:
             pass

@@ -17,7 +17,7 @@ def sent_orders(world):
     own = make_order(world, mine, packs=2)
     other = make_order(world, theirs, packs=2)
     for order in (own, other):
-        lifecycle.send_order(order, world.users["cook"])
+        lifecycle.send_order(order=order, actor=world.users["cook"])
     return own, other
 
 

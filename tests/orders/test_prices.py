@@ -33,7 +33,7 @@ def test_price_is_the_median_and_shares_follow_the_kitchens_local_definition(wor
     offer(far_away, carrot, "0.90", valid_to=date(2026, 2, 1))  # expired
     offer(world.producer, eggs, "0.30", unit="piece")  # not sold by weight: no price per kg
 
-    assert refresh_food_prices(world.kitchen, day=date(2026, 11, 23)) == 1
+    assert refresh_food_prices(kitchen=world.kitchen, day=date(2026, 11, 23)) == 1
     price = FoodPrice.objects.get(kitchen=world.kitchen)
     assert price.food == carrot
     assert price.unit_price == Decimal("1.500")
@@ -44,11 +44,11 @@ def test_price_is_the_median_and_shares_follow_the_kitchens_local_definition(wor
 def test_refreshing_twice_changes_nothing_and_drops_foods_no_longer_offered(world):
     carrot = Food.objects.create(code="P1", name="Carotte")
     current = offer(world.producer, carrot, "1.80")
-    refresh_food_prices(world.kitchen, day=date(2026, 11, 23))
+    refresh_food_prices(kitchen=world.kitchen, day=date(2026, 11, 23))
     first = FoodPrice.objects.get().updated_at
-    refresh_food_prices(world.kitchen, day=date(2026, 11, 23))
+    refresh_food_prices(kitchen=world.kitchen, day=date(2026, 11, 23))
     assert FoodPrice.objects.get().updated_at == first
     current.active = False
     current.save()
-    refresh_food_prices(world.kitchen, day=date(2026, 11, 23))
+    refresh_food_prices(kitchen=world.kitchen, day=date(2026, 11, 23))
     assert not FoodPrice.objects.exists()

@@ -40,7 +40,9 @@ def carrot(db):
 def test_a_warning_before_the_family_crosses_the_threshold(world, carrot, clock):  # noqa: F811
     clock(date(2027, 1, 1))
     # Already this year: a consultation of 30 000 € and an order of 27 000 € of vegetables.
-    cs.publish(_consultation(world, carrot, 15000, Decimal(2)), actor=world.users["cook"])
+    cs.publish(
+        consultation=_consultation(world, carrot, 15000, Decimal(2)), actor=world.users["cook"]
+    )
     order = PurchaseOrder.objects.create(
         canteen=world.kitchen, producer=world.producer, delivery_date=date(2027, 1, 5)
     )
@@ -54,11 +56,11 @@ def test_a_warning_before_the_family_crosses_the_threshold(world, carrot, clock)
     )
     small = _consultation(world, carrot, 2000, Decimal(2))  # 4 000 €: each part is small
     with pytest.raises(cs.ThresholdWarning) as refused:
-        cs.publish(small, actor=world.users["cook"])
+        cs.publish(consultation=small, actor=world.users["cook"])
     (warning,) = refused.value.warnings
     assert warning.before == 57000 and warning.this == 4000
     assert warning.threshold.amount == 60000 and "R2121-4" in warning.text
-    cs.publish(small, actor=world.users["cook"], acknowledged=True)
+    cs.publish(consultation=small, actor=world.users["cook"], acknowledged=True)
     small.refresh_from_db()
     assert small.status == Consultation.Status.PUBLISHED and "60 000" in small.threshold_warning
     # An adapted procedure with publicity is allowed at that amount: no warning.
@@ -70,7 +72,7 @@ def test_below_the_threshold_nothing_is_said(world, carrot, clock):  # noqa: F81
     clock(date(2027, 1, 1))
     consultation = _consultation(world, carrot, 100, Decimal(2))
     assert cs.threshold_warnings(consultation) == []
-    cs.publish(consultation, actor=world.users["cook"])
+    cs.publish(consultation=consultation, actor=world.users["cook"])
 
 
 def test_the_draft_page_warns_and_publishing_needs_the_acknowledgement(
@@ -82,7 +84,9 @@ def test_the_draft_page_warns_and_publishing_needs_the_acknowledgement(
     from django.urls import reverse
 
     clock(date(2027, 1, 1))
-    cs.publish(_consultation(world, carrot, 29000, Decimal(2)), actor=world.users["cook"])
+    cs.publish(
+        consultation=_consultation(world, carrot, 29000, Decimal(2)), actor=world.users["cook"]
+    )
     split = _consultation(world, carrot, 1500, Decimal(2))  # 58 000 + 3 000 > 60 000
     client.force_login(world.users["cook"])
     page = client.get(reverse("consultation_detail", args=[split.pk])).content.decode()

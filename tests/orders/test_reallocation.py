@@ -28,8 +28,10 @@ def market(world):
 
 def refuse_two_of_three(world, first):
     order = make_order(world, first, packs=3)  # 30 kg
-    lifecycle.send_order(order, world.users["cook"])
-    lifecycle.answer_line(order.lines.get(), 1, world.users["producer"], reason="grêle")
+    lifecycle.send_order(order=order, actor=world.users["cook"])
+    lifecycle.answer_line(
+        line=order.lines.get(), packs=1, actor=world.users["producer"], reason="grêle"
+    )
     order.refresh_from_db()
     return order
 
@@ -37,36 +39,36 @@ def refuse_two_of_three(world, first):
 def test_refused_kilos_go_to_the_cheapest_remaining_capacity(world, market):
     first, backup, dearer = market
     order = refuse_two_of_three(world, first)
-    created = reallocate_refusals(order, world.users["cook"])
+    created = reallocate_refusals(order=order, actor=world.users["cook"])
     bought = {o.producer.name: sum(line.quantity for line in o.lines.all()) for o in created}
     # 20 kg refused: the backup farm can still promise 15 kg, the dearer one takes the rest
     assert bought == {"Ferme de secours": Decimal("15"), "Ferme chère": Decimal("5")}
     assert all(o.status == PurchaseOrder.Status.DRAFT for o in created)
     event = OrderEvent.objects.get(order=order, action="reallocated")
     assert sorted(event.after["orders"]) == sorted(o.pk for o in created)
-    assert reallocate_refusals(order) == []  # a second click buys nothing more
+    assert reallocate_refusals(order=order) == []  # a second click buys nothing more
 
 
 def test_capacity_already_asked_elsewhere_is_not_promised_twice(world, market):
     first, backup, dearer = market
     waiting = make_order(world, backup, packs=3)  # 15 kg awaiting the backup farm's answer
-    lifecycle.send_order(waiting, world.users["cook"])
+    lifecycle.send_order(order=waiting, actor=world.users["cook"])
     order = refuse_two_of_three(world, first)
-    created = reallocate_refusals(order)
+    created = reallocate_refusals(order=order)
     assert [o.producer.name for o in created] == ["Ferme chère"]
 
 
 def test_unanswered_lines_expire_then_are_reallocated(world, market):
     first, _backup, _dearer = market
     order = make_order(world, first, packs=2)
-    lifecycle.send_order(order, world.users["cook"])
+    lifecycle.send_order(order=order, actor=world.users["cook"])
     assert expire_unanswered(now=timezone.now()) == []  # not yet overdue
     expired = expire_unanswered(now=timezone.now() + timedelta(days=3))
     assert [o.pk for o in expired] == [order.pk]
     order.refresh_from_db()
     line = order.lines.get()
     assert order.status == "refused" and line.refusal_reason == NO_ANSWER
-    assert sum(o.goods_total for o in reallocate_refusals(order)) > 0
+    assert sum(o.goods_total for o in reallocate_refusals(order=order)) > 0
 
 
 def test_cook_reallocates_from_the_order_page(
@@ -96,11 +98,13 @@ def test_a_producer_already_delivering_that_day_reaches_its_minimum_order(world,
     dearer.producer.save()
     leeks = offer(farm, food("R2", "Poireau"), price="4", pack=25, capacity=100)
     already = make_order(world, leeks, packs=1)  # 100 € of leeks the same day
-    lifecycle.send_order(already, world.users["cook"])
+    lifecycle.send_order(order=already, actor=world.users["cook"])
     order = make_order(world, first, packs=1)
-    lifecycle.send_order(order, world.users["cook"])
-    lifecycle.answer_line(order.lines.get(), 0, world.users["producer"], reason="gel")
-    created = reallocate_refusals(order)
+    lifecycle.send_order(order=order, actor=world.users["cook"])
+    lifecycle.answer_line(
+        line=order.lines.get(), packs=0, actor=world.users["producer"], reason="gel"
+    )
+    created = reallocate_refusals(order=order)
     # the carrots join the leeks' order, sent already: an amendment of it, not a second card
     assert [o.pk for o in created] == [already.pk]
     already.refresh_from_db()
@@ -127,6 +131,6 @@ def test_a_refusal_never_vanishes_from_the_record_whatever_the_solver_answers(
         "solve",
         lambda instance: replace(real_solve(replace(instance, offers=())), unmet=()),
     )
-    assert reallocate_refusals(order, world.users["cook"]) == []
+    assert reallocate_refusals(order=order, actor=world.users["cook"]) == []
     event = OrderEvent.objects.get(order=order, action="reallocated")
     assert event.after["unmet"] == [[f"R{order.lines.get().pk}", 20.0]]

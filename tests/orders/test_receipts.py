@@ -25,8 +25,8 @@ def confirmed_order(world, labels=("BIO",)):
     carrot = Food.objects.filter(code="T1").first() or food("T1", "Carotte")
     carrots = offer(world.producer, carrot, price="1.50", pack=10, labels=labels)
     order = make_order(world, carrots, packs=2)
-    lifecycle.send_order(order, world.users["cook"])
-    lifecycle.confirm_all(order, world.users["producer"])
+    lifecycle.send_order(order=order, actor=world.users["cook"])
+    lifecycle.confirm_all(order=order, actor=world.users["producer"])
     order.refresh_from_db()
     return order
 
@@ -70,7 +70,10 @@ def test_manager_records_invoice_and_payment_and_the_delay_is_known(client, worl
     order = confirmed_order(world)
     line = order.lines.get()
     lifecycle.record_delivery(
-        order, {line.pk: (Decimal("20"), "")}, world.users["cook"], received_on=early()
+        order=order,
+        received={line.pk: (Decimal("20"), "")},
+        actor=world.users["cook"],
+        received_on=early(),
     )
     clock(date(2027, 3, 1))  # both dates have come
     client.force_login(world.users["manager"])
@@ -91,7 +94,10 @@ def test_a_manager_elsewhere_cannot_record_the_payment_of_a_kitchen_they_cook_fo
 
     order = confirmed_order(world)
     lifecycle.record_delivery(
-        order, {order.lines.get().pk: (Decimal("20"), "")}, world.users["cook"], received_on=early()
+        order=order,
+        received={order.lines.get().pk: (Decimal("20"), "")},
+        actor=world.users["cook"],
+        received_on=early(),
     )
     MembershipFactory(user=world.users["cook"], canteen=world.other_canteen, role=Role.MANAGER)
     client.force_login(world.users["cook"])
@@ -109,14 +115,16 @@ def test_payment_delays_per_producer_against_the_legal_limit(client, world, cloc
         clock(today)
         order = confirmed_order(world)
         lifecycle.record_delivery(
-            order,
-            {order.lines.get().pk: (Decimal("20"), "")},
-            world.users["cook"],
+            order=order,
+            received={order.lines.get().pk: (Decimal("20"), "")},
+            actor=world.users["cook"],
             received_on=early(),
         )
         clock(paid_on)
-        lifecycle.record_invoice(order, date(2027, 1, 6), world.users["manager"])
-        lifecycle.record_payment(order, paid_on, world.users["manager"])
+        lifecycle.record_invoice(
+            order=order, invoiced_on=date(2027, 1, 6), actor=world.users["manager"]
+        )
+        lifecycle.record_payment(order=order, paid_on=paid_on, actor=world.users["manager"])
     [row] = payment_delays(world.kitchen)
     assert row["orders"] == 2 and row["late"] == 1 and row["average_days"] == (14 + 54) / 2
 
@@ -159,8 +167,10 @@ def test_insertion_hours_and_payment_delays_reach_the_managers_report(client, wo
         {f"received_{line.pk}": "20", "insertion_hours": "12,5"},
     )
     clock(date(2027, 2, 20))
-    lifecycle.record_invoice(order, date(2027, 1, 6), world.users["manager"])
-    lifecycle.record_payment(order, date(2027, 2, 20), world.users["manager"])
+    lifecycle.record_invoice(
+        order=order, invoiced_on=date(2027, 1, 6), actor=world.users["manager"]
+    )
+    lifecycle.record_payment(order=order, paid_on=date(2027, 2, 20), actor=world.users["manager"])
     report = year_report(world.kitchen, 2027, today=date(2027, 3, 1))
     assert report.insertion_hours == [("Les Jardins d'Angers", Decimal("12.5"))]
     [delay] = report.payment_delays
@@ -195,11 +205,14 @@ def test_the_ledger_counts_the_cents_the_order_shows(world):
     95,28 € in the ledger (one rounded half up, the other half to even)."""
     beets = offer(world.producer, food("T9", "Betterave"), price="3.23", pack=10)
     order = make_order(world, beets, packs=3)
-    lifecycle.send_order(order, world.users["cook"])
-    lifecycle.confirm_all(order, world.users["producer"])
+    lifecycle.send_order(order=order, actor=world.users["cook"])
+    lifecycle.confirm_all(order=order, actor=world.users["producer"])
     line = order.lines.get()
     lifecycle.record_delivery(
-        order, {line.pk: (Decimal("29.5"), "")}, world.users["cook"], received_on=early()
+        order=order,
+        received={line.pk: (Decimal("29.5"), "")},
+        actor=world.users["cook"],
+        received_on=early(),
     )
     line.refresh_from_db()
     assert line.delivered_total == Decimal("95.29")

@@ -47,7 +47,7 @@ def market(world, planned, foods):
     )
     carrots = offer(local, foods["carrot"], price="1.20", pack="5", labels=["BIO"])
     rice = offer(wholesaler, foods["rice"], price="2.00", pack="5")
-    compute_needs(planned, MONDAY, SUNDAY)
+    compute_needs(kitchen=planned, start=MONDAY, end=SUNDAY)
     return {"carrots": carrots, "rice": rice, "wholesaler": wholesaler}
 
 
@@ -77,7 +77,7 @@ def test_an_offer_serves_only_its_producer_delivery_days(world, market, planned)
 def test_allocation_runs_and_accepting_makes_one_order_per_producer_and_date(
     world, market, planned, allocate
 ):
-    run = allocate(canteen=planned, start=MONDAY, end=SUNDAY, user=world.users["cook"])
+    run = allocate(canteen=planned, start=MONDAY, end=SUNDAY, actor=world.users["cook"])
 
     assert run.status == AllocationRun.Status.OPTIMAL
     lines = {line.need.food.code: line for line in run.lines.select_related("need__food")}
@@ -191,12 +191,14 @@ def test_most_local_without_a_budget_is_refused(planned):
 def _refuse_carrots(world, planned, allocate, confirmed_packs: int):
     from orders import lifecycle
 
-    run = allocate(canteen=planned, start=MONDAY, end=SUNDAY, user=world.users["cook"])
+    run = allocate(canteen=planned, start=MONDAY, end=SUNDAY, actor=world.users["cook"])
     orders = accept_allocation(run=run, actor=world.users["cook"])
     carrots = next(o for o in orders if o.producer_id == world.producer.pk)
-    lifecycle.send_order(carrots, world.users["cook"])
+    lifecycle.send_order(order=carrots, actor=world.users["cook"])
     line = carrots.lines.get()
-    lifecycle.answer_line(line, confirmed_packs, world.users["producer"], reason="récolte perdue")
+    lifecycle.answer_line(
+        line=line, packs=confirmed_packs, actor=world.users["producer"], reason="récolte perdue"
+    )
     return line
 
 
@@ -207,7 +209,7 @@ def test_a_producer_who_refused_is_not_asked_again_that_week(world, market, plan
 
     instance, _needs, _offers = instance_for_period(planned, MONDAY, SUNDAY)
     assert market["carrots"].pk not in {offer_pk(o.id) for o in instance.offers}
-    again = allocate(canteen=planned, start=MONDAY, end=SUNDAY, user=world.users["cook"])
+    again = allocate(canteen=planned, start=MONDAY, end=SUNDAY, actor=world.users["cook"])
     assert not again.lines.filter(offer=market["carrots"]).exists()
 
 

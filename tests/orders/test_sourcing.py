@@ -34,7 +34,7 @@ def test_producers_of_the_family_nearby_selling_the_lot_first_with_their_history
         items=[cs.ItemSpec(carrot, Decimal(100), date(2027, 1, 7))],
         answer_deadline=timezone.now() + timedelta(days=2),
     )
-    cs.publish(consultation, actor=world.users["cook"])
+    cs.publish(consultation=consultation, actor=world.users["cook"])
     cs.submit_answer(
         consultation=consultation,
         actor=world.users["producer"],

@@ -31,9 +31,9 @@ def ordered(world, planned, foods):
     wholesaler = ProducerFactory(name="Grossiste", delivery_weekdays=[0])
     offer(world.producer, foods["carrot"], price="1.20", pack="5", labels=["BIO"])
     offer(wholesaler, foods["rice"], price="2.00", pack="5")
-    compute_needs(planned, MONDAY, SUNDAY)
+    compute_needs(kitchen=planned, start=MONDAY, end=SUNDAY)
     run = AllocationRun.objects.create(canteen=planned, start=MONDAY, end=SUNDAY)
-    execute_allocation_run(run.pk)
+    execute_allocation_run(run_id=run.pk)
     run.refresh_from_db()
     orders = accept_allocation(run=run)
     return {"run": run, "order": orders[0], "need": Need.objects.first()}
@@ -132,7 +132,7 @@ def test_cook_computes_needs_then_adjusts_one_inline(client, world, planned):
 
 
 def test_manager_reads_needs_without_edit_controls(client, world, planned):
-    compute_needs(planned, MONDAY, SUNDAY)
+    compute_needs(kitchen=planned, start=MONDAY, end=SUNDAY)
     client.force_login(world.users["manager"])
     page = client.get(reverse("orders_needs", kwargs={"pk": world.kitchen.pk}), PERIOD)
     assert page.context["can_edit"] is False
@@ -151,7 +151,7 @@ def test_allocate_shows_the_run_then_accept_creates_orders(
     )
     offer(world.producer, foods["carrot"], price="1.20", pack="5", labels=["BIO"])
     offer(world.producer, foods["rice"], price="2.00", pack="5")
-    compute_needs(planned, MONDAY, SUNDAY)
+    compute_needs(kitchen=planned, start=MONDAY, end=SUNDAY)
     client.force_login(world.users["cook"])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -225,7 +225,7 @@ def test_most_local_within_a_budget_is_queued_with_its_goal(
     world.producer.delivery_weekdays = [0, 4]
     world.producer.save()
     offer(world.producer, foods["carrot"], price="1.20", pack="5")
-    compute_needs(planned, MONDAY, SUNDAY)
+    compute_needs(kitchen=planned, start=MONDAY, end=SUNDAY)
     client.force_login(world.users["cook"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

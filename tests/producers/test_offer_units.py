@@ -43,13 +43,13 @@ def rows(*lines):
 
 def test_a_price_list_sells_raw_beetroot_milk_by_the_litre_and_eggs_by_the_piece(world, foods):
     result = import_offers(
-        world.producer,
-        rows(
+        producer=world.producer,
+        content=rows(
             "20091;Betterave rouge;kg;10;1,80;;;;",
             "19042;Lait demi-écrémé;L;10;1,10;;;;",
             "22000;Œufs plein air;pièce;30;0,25;600;;;",
         ),
-        "tarifs.csv",
+        filename="tarifs.csv",
     )
     assert result.created == 3
     units = {o.food.code: (o.unit, o.pack_size) for o in Offer.objects.select_related("food")}
@@ -63,13 +63,13 @@ def test_a_price_list_sells_raw_beetroot_milk_by_the_litre_and_eggs_by_the_piece
 def test_a_cooked_food_or_the_wrong_unit_is_refused_row_by_row(world, foods):
     with pytest.raises(OfferImportError) as refused:
         import_offers(
-            world.producer,
-            rows(
+            producer=world.producer,
+            content=rows(
                 "20003;Betterave rouge;kg;10;1,80;;;;",
                 "19042;Lait;kg;10;1,10;;;;",
                 "22000;Œufs;kg;5;4,50;;;;",
             ),
-            "tarifs.csv",
+            filename="tarifs.csv",
         )
     errors = {(e.line, e.column): e.message for e in refused.value.errors}
     assert "Betterave rouge, cuite" in errors[(2, "ciqual_code")]

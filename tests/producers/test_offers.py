@@ -33,7 +33,7 @@ def foods(db):
 
 
 def test_a_good_price_list_creates_offers(world, foods):
-    result = import_offers(world.producer, GOOD.encode(), "tarifs.csv")
+    result = import_offers(producer=world.producer, content=GOOD.encode(), filename="tarifs.csv")
 
     assert (result.created, result.updated) == (2, 0)
     carrots = Offer.objects.get(food__code="20009")
@@ -45,8 +45,12 @@ def test_a_good_price_list_creates_offers(world, foods):
 
 
 def test_importing_again_updates_the_same_offers(world, foods):
-    import_offers(world.producer, GOOD.encode(), "tarifs.csv")
-    result = import_offers(world.producer, GOOD.replace("1,20", "1,35").encode(), "tarifs.csv")
+    import_offers(producer=world.producer, content=GOOD.encode(), filename="tarifs.csv")
+    result = import_offers(
+        producer=world.producer,
+        content=GOOD.replace("1,20", "1,35").encode(),
+        filename="tarifs.csv",
+    )
     assert (result.created, result.updated) == (0, 2)
     assert Offer.objects.get(food__code="20009").unit_price == Decimal("1.35")
 
@@ -61,7 +65,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_imported(world, foods):
         ]
     )
     with pytest.raises(OfferImportError) as raised:
-        import_offers(world.producer, bad.encode(), "tarifs.csv")
+        import_offers(producer=world.producer, content=bad.encode(), filename="tarifs.csv")
 
     found = {(e.line, e.column) for e in raised.value.errors}
     assert found == {
@@ -77,7 +81,11 @@ def test_bad_rows_are_all_reported_and_nothing_is_imported(world, foods):
 
 def test_a_missing_column_is_named(world, foods):
     with pytest.raises(OfferImportError) as raised:
-        import_offers(world.producer, b"ciqual_code;product\n20009;Carottes", "tarifs.csv")
+        import_offers(
+            producer=world.producer,
+            content=b"ciqual_code;product\n20009;Carottes",
+            filename="tarifs.csv",
+        )
     assert "unit" in str(raised.value) and "pack_size" in str(raised.value)
 
 
@@ -95,7 +103,9 @@ def test_an_xlsx_price_list_is_read_too(world, foods):
     )
     buffer = io.BytesIO()
     frame.to_excel(buffer, index=False)
-    result = import_offers(world.producer, buffer.getvalue(), "tarifs.xlsx")
+    result = import_offers(
+        producer=world.producer, content=buffer.getvalue(), filename="tarifs.xlsx"
+    )
     assert result.created == 1
 
 

@@ -105,7 +105,9 @@ def test_demo_ledger_round_trips_under_ma_cantine_s_rules(world, sirets):
         (p.date, p.description, p.price_ht, p.family, tuple(p.labels), p.is_local) for p in lines
     )
     lines.delete()
-    outcome = services.import_purchases(sirets["manager"], "declaration.csv", content, strict=True)
+    outcome = services.import_purchases(
+        actor=sirets["manager"], file_name="declaration.csv", content=content, strict=True
+    )
     assert outcome.ok, outcome.result.errors[:5]
     after = sorted(
         (p.date, p.description, p.price_ht, p.family, tuple(p.labels), p.is_local)

@@ -58,7 +58,7 @@ ROW = f"{MANAGED_SIRET},Carottes,Ferme,2024-03-01,12.50,FRUITS_ET_LEGUMES,BIO,FR
 
 
 def run(sirets, name, content):
-    return services.import_purchases(sirets["manager"], name, content)
+    return services.import_purchases(actor=sirets["manager"], file_name=name, content=content)
 
 
 def reasons(outcome):
@@ -427,7 +427,7 @@ def test_same_file_twice_is_refused(sirets):
 
 def test_undo_then_reimport(sirets):
     run(sirets, GOOD, read(GOOD))
-    assert services.undo_import(ImportBatch.objects.get()) == 8
+    assert services.undo_import(batch=ImportBatch.objects.get()) == 8
     assert Purchase.objects.count() == 0
     assert run(sirets, GOOD, read(GOOD)).ok
 
@@ -441,7 +441,9 @@ def test_a_kitchen_manager_imports_for_its_satellite(world, sirets):
 
 def test_a_cook_cannot_import_for_their_canteen(world, sirets):
     content = f"{HEADER}\n{ROW.replace(MANAGED_SIRET, world.kitchen.siret)}".encode()
-    outcome = services.import_purchases(world.users["cook"], "achats.csv", content)
+    outcome = services.import_purchases(
+        actor=world.users["cook"], file_name="achats.csv", content=content
+    )
     assert reasons(outcome) == {(2, "siret", "not_manager")}
 
 

@@ -189,7 +189,7 @@ def declared(world):
 
 
 def test_send_creates_every_line_of_the_year_as_ma_cantine_takes_it(fake, declared):
-    report = macantine.send_declaration(declared, 2025)
+    report = macantine.send_declaration(canteen=declared, year=2025)
     assert report.ok, report.errors
     assert (report.lines, report.created) == (4, 4)
     by_description = {p["description"]: p for p in fake.purchases.values()}
@@ -215,9 +215,9 @@ def test_send_creates_every_line_of_the_year_as_ma_cantine_takes_it(fake, declar
 
 
 def test_sending_again_sends_only_what_changed(fake, declared):
-    assert macantine.send_declaration(declared, 2025).ok
+    assert macantine.send_declaration(canteen=declared, year=2025).ok
     fake.requests.clear()
-    again = macantine.send_declaration(declared, 2025)
+    again = macantine.send_declaration(canteen=declared, year=2025)
     assert again.ok and (again.unchanged, again.created, again.updated) == (4, 0, 0)
     assert fake.requests == []
     assert len(fake.purchases) == 4
@@ -225,7 +225,7 @@ def test_sending_again_sends_only_what_changed(fake, declared):
     Purchase.objects.filter(description="Poulet").update(price_ht=Decimal("350.00"))
     Purchase.objects.filter(description="Pâtes").delete()
     PurchaseFactory(canteen=declared, date=date(2025, 6, 1), description="Lentilles")
-    third = macantine.send_declaration(declared, 2025)
+    third = macantine.send_declaration(canteen=declared, year=2025)
     assert third.ok, third.errors
     assert (third.created, third.updated, third.deleted, third.unchanged) == (1, 1, 1, 2)
     assert sorted(p["description"] for p in fake.purchases.values()) == [
@@ -236,7 +236,7 @@ def test_sending_again_sends_only_what_changed(fake, declared):
 
 
 def test_a_refused_line_undoes_the_whole_send(fake, declared):
-    assert macantine.send_declaration(declared, 2025).ok
+    assert macantine.send_declaration(canteen=declared, year=2025).ok
     before = json.dumps(fake.purchases, sort_keys=True)
     submissions = set(MaCantineSubmission.objects.values_list("remote_id", "payload_sha256"))
     Purchase.objects.filter(description="Poulet").update(price_ht=Decimal("1.00"))
@@ -244,7 +244,7 @@ def test_a_refused_line_undoes_the_whole_send(fake, declared):
     PurchaseFactory(canteen=declared, date=date(2025, 6, 1), description="Refusé")
     fake.refuse.add("Refusé")
 
-    report = macantine.send_declaration(declared, 2025)
+    report = macantine.send_declaration(canteen=declared, year=2025)
 
     assert not report.ok and report.rolled_back
     assert any("refusé par le test" in e for e in report.errors)
@@ -259,18 +259,18 @@ def test_a_refused_line_undoes_the_whole_send(fake, declared):
 
 def test_a_server_failure_mid_way_leaves_ma_cantine_as_it_was(fake, declared):
     fake.fail_after = 2
-    report = macantine.send_declaration(declared, 2025)
+    report = macantine.send_declaration(canteen=declared, year=2025)
     assert not report.ok and report.rolled_back
     assert fake.purchases == {}
     assert MaCantineSubmission.objects.count() == 0
-    assert macantine.send_declaration(declared, 2025).ok
+    assert macantine.send_declaration(canteen=declared, year=2025).ok
     assert len(fake.purchases) == 4
 
 
 def test_lines_ma_cantine_would_refuse_are_not_sent_at_all(fake, declared):
     # A future date (entered before cantine refused them): ma cantine refuses it.
     Purchase.objects.filter(description="Poulet").update(date=date(2099, 1, 1))
-    report = macantine.send_declaration(declared, 2099)
+    report = macantine.send_declaration(canteen=declared, year=2099)
     assert not report.ok and not report.rolled_back
     assert any("future" in e or "futur" in e for e in report.errors)
     assert fake.requests == []
@@ -279,7 +279,7 @@ def test_lines_ma_cantine_would_refuse_are_not_sent_at_all(fake, declared):
 def test_a_bad_token_is_explained(fake, declared):
     MaCantineLink.objects.filter(canteen=declared).update(access_token="expired")
     declared.refresh_from_db()
-    report = macantine.send_declaration(declared, 2025)
+    report = macantine.send_declaration(canteen=declared, year=2025)
     assert not report.ok
     assert "401" in report.errors[0]
 
@@ -290,7 +290,7 @@ def test_the_token_may_come_from_settings(fake, declared, settings):
     assert not macantine.is_configured(declared)
     settings.MACANTINE_API_TOKEN = TOKEN
     assert macantine.is_configured(declared)
-    assert macantine.send_declaration(declared, 2025).ok
+    assert macantine.send_declaration(canteen=declared, year=2025).ok
 
 
 def test_the_page_offers_the_csv_until_a_token_is_set(client, world, fake):

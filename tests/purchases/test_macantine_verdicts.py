@@ -222,7 +222,10 @@ def _check_lines(expected):
 @pytest.mark.parametrize("verdict", VERDICTS, ids=lambda v: f"{v.file}: {v.upstream}")
 def test_ma_cantine_verdict_under_its_rules(canteens, verdict):
     outcome = services.import_purchases(
-        canteens, verdict.file, (FILES / verdict.file).read_bytes(), strict=True
+        actor=canteens,
+        file_name=verdict.file,
+        content=(FILES / verdict.file).read_bytes(),
+        strict=True,
     )
     if verdict.accepted is None:
         assert not outcome.ok, f"ma cantine refuses {verdict.file} ({verdict.upstream})"
@@ -237,7 +240,7 @@ def test_ma_cantine_verdict_under_its_rules(canteens, verdict):
 def test_default_import_differs_only_by_named_tolerances(canteens, verdict):
     with translation.override("en"):
         outcome = services.import_purchases(
-            canteens, verdict.file, (FILES / verdict.file).read_bytes()
+            actor=canteens, file_name=verdict.file, content=(FILES / verdict.file).read_bytes()
         )
     if verdict.file in TOLERATED:
         count, notice = TOLERATED[verdict.file]
@@ -266,7 +269,10 @@ def test_bad_file_fails_where_ma_cantine_s_schema_check_does():
 
 def test_bad_file_canteen_lookup_adds_the_two_canteen_lines(canteens):
     outcome = services.import_purchases(
-        canteens, "purchases_bad.csv", (FILES / "purchases_bad.csv").read_bytes(), strict=True
+        actor=canteens,
+        file_name="purchases_bad.csv",
+        content=(FILES / "purchases_bad.csv").read_bytes(),
+        strict=True,
     )
     codes = {(e.line, e.code) for e in outcome.result.errors}
     assert {(3, "unknown_siret"), (4, "not_manager")} <= codes

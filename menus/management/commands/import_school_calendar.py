@@ -24,7 +24,7 @@ class Command(BaseCommand):
             text = file.read_text(encoding="utf-8-sig")
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror}") from None
-        report = import_calendar(text, source)
+        report = import_calendar(text=text, source=source)
         if report.problems:
             raise CommandError("\n".join(report.problems))
         self.stdout.write(

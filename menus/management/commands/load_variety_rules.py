@@ -18,5 +18,5 @@ class Command(BaseCommand):
         if names and rule_sets.count() != len(set(names)):
             raise CommandError("Unknown rule set name.")
         for rule_set in rule_sets:
-            added = add_default_variety_rules(rule_set)
+            added = add_default_variety_rules(rule_set=rule_set)
             self.stdout.write(f"{rule_set.name}: {added} variety rules added")

@@ -22,9 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             result = import_foods(
-                options["ciqual"],
-                None if options["no_agribalyse"] else options["agribalyse"],
-                None if options["no_seasons"] else options["seasons"],
+                ciqual_path=options["ciqual"],
+                agribalyse_path=None if options["no_agribalyse"] else options["agribalyse"],
+                seasons_path=None if options["no_seasons"] else options["seasons"],
             )
         except ciqual.DataFormatError as exc:
             raise CommandError(str(exc)) from exc

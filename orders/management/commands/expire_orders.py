@@ -11,5 +11,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for order in expire_unanswered():
-            created = reallocate_refusals(order)
+            created = reallocate_refusals(order=order)
             self.stdout.write(f"{order.number}: {len(created)} new draft orders")

@@ -9,5 +9,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for kitchen in Canteen.objects.exclude(kind=Canteen.Kind.SATELLITE):
-            count = refresh_food_prices(kitchen)
+            count = refresh_food_prices(kitchen=kitchen)
             self.stdout.write(f"{kitchen}: {count} foods priced")
