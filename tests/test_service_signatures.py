@@ -28,7 +28,7 @@ ACTOR_ALIASES = {"user", "author", "by", "acting_user", "requested_by"}
 # Where writing is the module's whole point and the callers are the framework or the kernel:
 # request handlers, forms, admin, commands, the models' own methods, the kernel's job runs,
 # tokens and idempotency keys (their writes are bookkeeping of a request, not a use case), the
-# backup and the demo seeding (scripts), and the settings.
+# backup and the demo seeding (scripts).
 NOT_SERVICES = (
     "views.py",
     "_views.py",
@@ -42,7 +42,6 @@ NOT_SERVICES = (
     "/management/",
     "/migrations/",
     "/templatetags/",
-    "cantine/settings.py",
     "cantine/solver_runs.py",
     "cantine/tokens.py",
     "cantine/idempotency.py",
