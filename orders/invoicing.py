@@ -18,13 +18,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cantine.models import Canteen, Membership, Role, User
+from cantine.refusals import DomainError
 from cantine.roles import producer_of
 from orders import lifecycle, notifications
 from orders.models import Invoice, PurchaseOrder
 from purchases import invoices
 
 
-class InvoicingError(Exception):
+class InvoicingError(DomainError):
     """The invoice or payment is refused; the message is for the person who asked."""
 
 

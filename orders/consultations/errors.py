@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from cantine.refusals import DomainError
 from orders import award as award_model
 from orders import procurement
 
 CRITERIA = award_model.CRITERIA
 
 
-class ConsultationError(Exception):
-    """A rule said no; the message is for the person who asked."""
+class ConsultationError(DomainError):
+    """A rule of consultations said no; the message is for the person who asked (a page or
+    the API that does not catch it answers 409 through the one refusal path)."""
 
 
 class ThresholdWarning(ConsultationError):
