@@ -56,6 +56,7 @@ def test_the_demo_serves_and_buys_nothing_on_a_day_off(monkeypatch):
     from nutrition.selectors import rule_set_for
     from orders.models import Need
     from orders.needs import compute_needs
+    from orders.services import accept_allocation, execute_allocation_run, request_allocation
 
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2027, 1, 11))
     call_command("seed_demo", stdout=StringIO())
@@ -87,6 +88,16 @@ def test_the_demo_serves_and_buys_nothing_on_a_day_off(monkeypatch):
     deliveries = set(Need.objects.filter(canteen=kitchen).values_list("delivery_date", flat=True))
     assert date(2027, 1, 4) in deliveries  # after the holidays, fresh food comes that morning
     assert not deliveries & (set(off) | closed)
+    # What is bought for those needs is ordered for those days too, never for a day off.
+    cook = User.objects.get(username="cuisinier")
+    allocation = request_allocation(canteen=kitchen, start=start, end=end, actor=cook)
+    allocation = execute_allocation_run(run_id=allocation.pk)
+    assert allocation.status in ("optimal", "feasible"), (allocation.status, allocation.error)
+    orders = accept_allocation(run=allocation, actor=cook)
+    assert orders
+    ordered_for = {order.delivery_date for order in orders}
+    assert date(2027, 1, 4) in ordered_for
+    assert not ordered_for & (set(off) | closed)
 
 
 @pytest.mark.django_db

@@ -59,10 +59,12 @@ def test_deliveries_skip_the_days_the_kitchen_is_closed():
     whit = frozenset({date(2027, 5, 17)})
     assert delivery_date(date(2027, 5, 18), "VIANDES_VOLAILLES", whit) == date(2027, 5, 14)
     assert delivery_date(date(2027, 5, 20), "AUTRES", whit) == date(2027, 5, 18)
-    # A bridge day the cook closed (Friday 7 May 2027) moves Monday's fresh food to Thursday.
-    assert delivery_date(
-        date(2027, 5, 10), "VIANDES_VOLAILLES", frozenset({date(2027, 5, 7)})
-    ) == date(2027, 5, 6)
+    # A bridge day the cook closed (Friday 7 May 2027, after Ascension on Thursday 6 May)
+    # moves Monday's fresh food to Wednesday.
+    ascension_bridge = frozenset({date(2027, 5, 6), date(2027, 5, 7)})
+    assert delivery_date(date(2027, 5, 10), "VIANDES_VOLAILLES", ascension_bridge) == date(
+        2027, 5, 5
+    )
 
 
 def test_a_manual_adjustment_survives_recomputation(planned):
