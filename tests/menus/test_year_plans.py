@@ -109,6 +109,7 @@ def test_the_cook_plans_the_term_on_the_school_calendar(
     page = client.get(reverse("menu_plan_status", kwargs={"run_pk": run.pk})).content.decode()
     assert "status-" + run.status in page
     assert "meilleur plan" in page  # the gap in a cook's words
+    assert f"{run.meals_total} repas sur {run.meals_total} planifiés" in page
 
     # Every open day of the term has its five courses; none on a holiday of the zone.
     off = set(school_calendar.school_holidays("B", MONDAY, TERM_END))
@@ -175,7 +176,8 @@ def test_the_status_shows_the_meals_planned_and_a_failed_year_can_be_tried_again
         assert "à moins de 3,4 % de la borne" in page
         assert retry not in page
     else:
-        assert retry in page and "planifiés" not in page
+        assert retry in page and "50 repas sur 120 planifiés" in page
+        assert "de la borne" not in page
         run.refresh_from_db()
         solver_runs.retry(run, _NoQueue())
         run.refresh_from_db()

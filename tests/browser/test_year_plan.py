@@ -1,0 +1,37 @@
+"""The cook plans the whole school year from the calendar, then finds meals months ahead."""
+
+import re
+from datetime import timedelta
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cantine.models import Canteen
+from menus import horizons
+from menus.models import PlanRun
+from tests.browser.conftest import log_in
+
+
+def test_cook_plans_the_school_year(page, live_server, demo, settings):
+    settings.PLAN_YEAR_SECONDS = 60  # the demo's year gets most of it: a short journey
+    kitchen = Canteen.objects.get(kind=Canteen.Kind.CENTRAL_KITCHEN)
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    year_end = horizons.school_year_end(kitchen, monday)
+    log_in(page, live_server, "cuisinier")
+    page.goto(f"{live_server.url}/menus/?start={monday:%Y-%m-%d}&weeks=4")
+    page.get_by_label("Planifier", exact=True).select_option("year")
+    page.get_by_role("button", name="Planifier les plats manquants").click()
+    run_box = page.locator("#plan-run")
+    expect(run_box).to_contain_text(re.compile("Optimal|Réalisable"), timeout=180_000)
+    run = PlanRun.objects.get(canteen=kitchen, end=year_end)
+    assert run.meals_total > 8 * 4
+    expect(run_box).to_contain_text(f"{run.meals_total} repas sur {run.meals_total} planifiés")
+    expect(run_box.locator("progress")).to_have_attribute("value", str(run.meals_total))
+    expect(run_box.locator(".plan-gap")).to_be_visible()
+
+    # Four months on, the weeks are planned: every open day has its courses.
+    later = monday + timedelta(days=7 * 17)
+    page.goto(f"{live_server.url}/menus/?start={later:%Y-%m-%d}&weeks=4")
+    expect(page.locator("td.course .dish").first).to_be_visible()
+    expect(page.locator("td.course .empty")).to_have_count(0)
+    expect(page.locator("#plan-run")).to_contain_text(re.compile("Optimal|Réalisable"))
