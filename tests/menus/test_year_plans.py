@@ -1,9 +1,11 @@
 """A cook plans a term (or the school year) from the calendar: the rolling-horizon planner,
 its progress on the run, and its meals checked by a verifier written in the tests."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cantine import solver_runs
@@ -11,7 +13,8 @@ from menus import horizons, school_calendar, services
 from menus.forms import PlanForm
 from menus.horizons import Horizon
 from menus.instances import build_planning_problem, served
-from menus.models import Meal, PlanRun
+from menus.models import Meal, MealDish, PlanRun
+from menus.planner import PlanResult
 from tests.menus.conftest import MONDAY
 from tests.menus.test_year_planner import _verify_year
 
@@ -189,3 +192,39 @@ class _NoQueue:
 
     def enqueue(self, *args):
         return None
+
+
+def test_a_year_left_unfinished_writes_nothing_and_says_why(
+    client, world, kitchen, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A part the planner could not solve in time: the meals planned so far are not written
+    (their windows were never checked against the rest), and the run says how far it got."""
+
+    def first_meals_only(instance, **kwargs):
+        plan = services.plan_menus(replace(instance, meals=instance.meals[:10])).plan
+        kwargs["progress"](10, len(instance.meals), 0.01)
+        return PlanResult("unknown", plan, None, None, 1.0, None, [], {})
+
+    monkeypatch.setattr(services, "plan_year", first_meals_only)
+    client.force_login(world.users["cook"])
+    with django_capture_on_commit_callbacks(execute=True):
+        _plan(client, kitchen, Horizon.TERM)
+    run = PlanRun.objects.get()
+    assert run.status == PlanRun.Status.UNKNOWN
+    assert not MealDish.objects.exists() and run.changed_slots == 0
+    assert run.meals_planned == 10 and run.meals_total > 40
+    assert f"Seuls 10 repas sur {run.meals_total}" in run.message
+
+
+def test_a_plan_longer_than_a_year_is_refused(world, kitchen):
+    with pytest.raises(ValidationError):
+        services.request_plan(
+            canteen=kitchen,
+            start=MONDAY,
+            end=MONDAY + timedelta(days=400),
+            preset="cheapest",
+            keep_existing=True,
+            rule_set=kitchen.rule_set_assignment.rule_set,
+            actor=world.users["cook"],
+        )
+    assert not PlanRun.objects.exists()
