@@ -1,19 +1,39 @@
 """The cook plans the whole school year from the calendar, then finds meals months ahead."""
 
 import re
+import threading
 from datetime import timedelta
 
+from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from cantine import solver_runs
 from cantine.models import Canteen
 from menus import horizons
 from menus.models import PlanRun
 from tests.browser.conftest import log_in
 
 
-def test_cook_plans_the_school_year(page, live_server, demo, settings):
+def _in_a_worker(task, run):
+    """The job queue as in production: the run is solved beside the web server (on the live
+    server's shared test connection), so the page polls it while it runs."""
+    connection = connections["default"]
+    connection.inc_thread_sharing()
+
+    def work():
+        connections["default"] = connection
+        try:
+            task.call(run.pk)
+        finally:
+            connection.dec_thread_sharing()
+
+    threading.Thread(target=work, daemon=True).start()
+
+
+def test_cook_plans_the_school_year(page, live_server, demo, settings, monkeypatch):
     settings.PLAN_YEAR_SECONDS = 60  # the demo's year gets most of it: a short journey
+    monkeypatch.setattr(solver_runs, "enqueue", _in_a_worker)
     kitchen = Canteen.objects.get(kind=Canteen.Kind.CENTRAL_KITCHEN)
     monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
     year_end = horizons.school_year_end(kitchen, monday)
@@ -22,6 +42,10 @@ def test_cook_plans_the_school_year(page, live_server, demo, settings):
     page.get_by_label("Planifier", exact=True).select_option("year")
     page.get_by_role("button", name="Planifier les plats manquants").click()
     run_box = page.locator("#plan-run")
+    # While it runs: how many meals are planned, and how close to the bound.
+    expect(run_box).to_contain_text(
+        re.compile(r"\d+ repas sur \d+ planifiés?, à moins de"), timeout=90_000
+    )
     expect(run_box).to_contain_text(re.compile("Optimal|Réalisable"), timeout=180_000)
     run = PlanRun.objects.get(canteen=kitchen, end=year_end)
     assert run.meals_total > 8 * 4
