@@ -55,6 +55,9 @@ class SolverRun(models.Model):
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
     SOLVED = (Status.OPTIMAL, Status.FEASIBLE)
+    # A concrete run's own progress fields and the values ``retry`` puts back (e.g. a plan
+    # run's meals planned so far): the next attempt starts from nothing, like ``progress``.
+    RETRY_RESETS: dict = {}
 
     start = models.DateField(_("from"))
     end = models.DateField(_("to"))
@@ -309,6 +312,7 @@ def retry(run: S, task, *, again: bool = True) -> S:
                 finished_at=None,
                 heartbeat_at=None,
                 worker="",
+                **model.RETRY_RESETS,
             )
     except IntegrityError:
         active = active_run(model, canteen_id=run.canteen_id, start=run.start, end=run.end)

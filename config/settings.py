@@ -311,6 +311,9 @@ RQ_QUEUES = {
 # A run whose worker has not written a heartbeat for this long is marked failed
 # (see cantine/solver_runs.py: the worker died, e.g. killed or out of memory).
 SOLVER_STALE_SECONDS = float(os.environ.get("SOLVER_STALE_SECONDS", "60"))
+# Seconds the planner gets for a whole school year (about 180 meals); a term gets its share
+# (menus.services.year_time_limit). Shorter plans keep their own limit.
+PLAN_YEAR_SECONDS = float(os.environ.get("PLAN_YEAR_SECONDS", "120"))
 # How often a worker writes that heartbeat while it solves (well under the stale delay).
 SOLVER_HEARTBEAT_SECONDS = float(os.environ.get("SOLVER_HEARTBEAT_SECONDS", "5"))
 

@@ -116,6 +116,9 @@ class PlanRunSerializer(serializers.ModelSerializer):
             "solve_seconds",
             "conflicts",
             "changed_slots",
+            "meals_planned",
+            "meals_total",
+            "best_gap",
             "created_at",
             "finished_at",
         ]
@@ -126,6 +129,9 @@ class PlanRunSerializer(serializers.ModelSerializer):
             "solve_seconds",
             "conflicts",
             "changed_slots",
+            "meals_planned",
+            "meals_total",
+            "best_gap",
             "created_at",
             "finished_at",
         ]

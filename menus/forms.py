@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cantine.bounds import DayField
 from cantine.forms import TypedDecimalField
+from menus.horizons import Horizon
 from menus.models import PlanRun
 
 
@@ -33,10 +34,20 @@ class PlanForm(forms.Form):
         decimal_places=2,
         help_text=_("Optional cap for a primary-school meal."),
     )
+    horizon = forms.ChoiceField(
+        label=_("Plan for"),
+        choices=Horizon.choices,
+        initial=Horizon.WEEKS,
+        required=False,
+    )
     start = DayField(widget=forms.HiddenInput)
     weeks = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=8)
 
+    def clean_horizon(self):
+        return self.cleaned_data.get("horizon") or Horizon.WEEKS
+
     def period(self):
+        """The weeks shown: the plan's period when the horizon is those weeks."""
         start = self.cleaned_data["start"]
         return start, start + timedelta(days=7 * self.cleaned_data["weeks"] - 1)
 

@@ -181,6 +181,13 @@ class PlanRun(SolverRun):
     # A menu repair (a product nobody can deliver): {"food": id, "food_name": ..., "dates":
     # [ISO dates of the meals to re-plan], "order": pk, "line": pk}; empty for a plain run.
     repair = models.JSONField(_("menu repair"), default=dict, blank=True)
+    # A term or a school year (``menus.services.is_long_plan``) is planned part by part:
+    # how many of its open meals are planned so far, and the best gap of those to their bound.
+    meals_planned = models.PositiveIntegerField(_("meals planned"), default=0)
+    meals_total = models.PositiveIntegerField(_("meals to plan"), default=0)
+    best_gap = models.FloatField(_("best gap so far"), null=True, blank=True)
+
+    RETRY_RESETS = {"meals_planned": 0, "meals_total": 0, "best_gap": None}
 
     class Meta(SolverRun.Meta):
         verbose_name = _("planning run")
@@ -196,6 +203,16 @@ class PlanRun(SolverRun):
 
     def __str__(self):
         return f"{self.canteen} · {self.start} → {self.end} · {self.get_status_display()}"
+
+    @property
+    def best_gap_percent(self) -> float | None:
+        return None if self.best_gap is None else 100 * self.best_gap
+
+    @property
+    def gap_percent(self) -> float | None:
+        """The plan's distance to its bound, in % of its objective (0 when proven best)."""
+        gap = self.gap
+        return None if gap is None else 100 * gap
 
 
 class RegionalSeason(models.Model):

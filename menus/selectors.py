@@ -308,8 +308,10 @@ def dish_choices(canteen: Canteen, component: str, search: str = "", limit: int 
 
 
 def latest_run(canteen: Canteen, start: date, end: date) -> PlanRun | None:
-    """The period's last run; one whose worker died reads as failed (``solver_runs.fresh``)."""
-    return fresh(PlanRun.objects.filter(canteen=canteen, start=start, end=end).first())
+    """The last run that planned the period (its own, or a term or year that holds it); one
+    whose worker died reads as failed (``solver_runs.fresh``)."""
+    runs = PlanRun.objects.filter(canteen=canteen, start__lte=start, end__gte=end)
+    return fresh(runs.first())
 
 
 @dataclass

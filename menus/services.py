@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
@@ -19,6 +20,7 @@ from menus.closures import days_off
 from menus.instances import build_planning_problem, dish_id
 from menus.models import Closure, Meal, MealDish, PlanRun
 from menus.planner import plan_menus
+from menus.planner.rolling import plan_year
 from nutrition.models import Dish, RuleSet
 
 
@@ -172,6 +174,27 @@ plan_written = Signal()
 shortages_asked = Signal()
 
 
+SHORT_PLAN_WEEKS = 8
+"""The longest period the short planner (``plan_menus``, one model over every meal) plans: the
+calendar shows at most this many weeks. A longer period (a term, a school year) is planned by
+the rolling horizon (``menus.planner.rolling.plan_year``), part by part, in a time limit scaled
+to its meals (``settings.PLAN_YEAR_SECONDS`` for a school year)."""
+SCHOOL_YEAR_MEALS = 180  # the meals of a school year, which ``PLAN_YEAR_SECONDS`` is for
+LONGEST_PLAN_DAYS = 366  # a plan reaches at most a year
+
+
+def is_long_plan(start: date, end: date) -> bool:
+    """True when [start, end] is longer than the short planner handles."""
+    return (end - start).days + 1 > 7 * SHORT_PLAN_WEEKS
+
+
+def year_time_limit(meals: int) -> float:
+    """Seconds for a rolling-horizon plan of ``meals`` meals: the school year's setting,
+    scaled to the horizon (never less than a sixth of it)."""
+    year = float(settings.PLAN_YEAR_SECONDS)
+    return max(year * meals / SCHOOL_YEAR_MEALS, year / 6)
+
+
 def request_plan(
     *,
     canteen: Canteen,
@@ -187,6 +210,8 @@ def request_plan(
     (then ``solver_runs.AlreadyRunning`` names it)."""
     if end < start:
         raise ValidationError(_("The period ends before it starts."))
+    if (end - start).days + 1 > LONGEST_PLAN_DAYS:
+        raise ValidationError(_("A plan reaches at most one year."))
     ensure_meals(canteen=canteen, start=start, end=end)
     return solver_runs.request(
         PlanRun,
@@ -265,6 +290,8 @@ def execute_plan_run(*, run_id: int, num_workers: int = 2) -> PlanRun:
     run = PlanRun.objects.get(pk=run_id)
     if held is None:
         return run
+    if is_long_plan(run.start, run.end) and not run.repair:
+        return _execute_year_run(run, held, num_workers)
     try:
 
         def save_progress(batch: list[tuple]) -> None:
@@ -319,6 +346,64 @@ def execute_plan_run(*, run_id: int, num_workers: int = 2) -> PlanRun:
         run.heartbeat_at = run.finished_at
         run.save()
         if result.plan:  # in the same transaction: the menus and what follows them agree
+            plan_written.send(sender=PlanRun, run=run)
+    return run
+
+
+def _execute_year_run(run: PlanRun, held: solver_runs.Claim, num_workers: int) -> PlanRun:
+    """A term or a school year (``is_long_plan``): the rolling horizon, its progress (meals
+    planned, best gap so far) on the run while it solves; the plan is written only whole."""
+    try:
+        problem = build_planning_problem(
+            canteen=run.canteen,
+            start=run.start,
+            end=run.end,
+            rule_set=run.rule_set,
+            preset=run.preset,
+            keep_existing=run.keep_existing,
+            max_cost_per_meal=float(run.max_cost_per_meal) if run.max_cost_per_meal else None,
+        )
+        total = len(problem.meals)
+        limit = year_time_limit(total)
+        held.beat(meals_planned=0, meals_total=total, best_gap=None)
+
+        def save_progress(batch: list[tuple]) -> None:
+            planned, of, gap = batch[-1]
+            held.beat(meals_planned=planned, meals_total=of, best_gap=gap)
+
+        result = solve_with_progress(
+            lambda report: plan_year(
+                problem.instance, num_workers=num_workers, time_limit_s=limit, progress=report
+            ),
+            save_progress,
+            heartbeat=held.beat,
+        )
+    except Exception as error:  # the run must not stay "running" forever
+        held.fail(str(error))
+        raise
+    whole = result.status in PlanRun.SOLVED and len(result.plan) == total
+    with transaction.atomic():
+        if not held.hold():  # reaped or retried meanwhile: another attempt writes the plan
+            return PlanRun.objects.get(pk=run.pk)
+        run.refresh_from_db()
+        run.changed_slots = _apply_plan(problem, result.plan) if whole else 0
+        run.status = result.status
+        run.objective = result.objective
+        run.bound = result.bound
+        run.solve_seconds = result.solve_seconds
+        run.meals_planned = len(result.plan)
+        run.meals_total = total
+        run.conflicts = []
+        if not whole:
+            run.message = _(
+                "Only %(planned)s of %(total)s meals could be planned within the rules in "
+                "%(seconds)s s; nothing was written. Free some locked dishes, or plan fewer "
+                "weeks."
+            ) % {"planned": len(result.plan), "total": total, "seconds": round(limit)}
+        run.finished_at = timezone.now()
+        run.heartbeat_at = run.finished_at
+        run.save()
+        if whole:
             plan_written.send(sender=PlanRun, run=run)
     return run
 

@@ -22,7 +22,7 @@ from cantine.refusals import Refused
 from cantine.roles import kitchen_for, may_act, role_required
 from cantine.selectors import kitchens_of
 from cantine.uploads import max_body
-from menus import scdl, selectors, services, variety
+from menus import horizons, scdl, selectors, services, variety
 from menus.catalogue_cache import cached_catalogue
 from menus.forms import MAX_SCDL_BYTES, CopyWeekForm, PeriodForm, PlanForm, ScdlImportForm
 from menus.instances import family_rules, menu_policy
@@ -222,6 +222,8 @@ def start_plan(request, pk):
     if rule_set is None:
         raise Refused(_("Ask the dietitian to choose this canteen's rule set."))
     start, end = form.period()
+    # A term or a school year from the weeks shown (a calendar that says nothing is refused).
+    end = horizons.horizon_end(canteen, start, form.cleaned_data["horizon"], end)
     try:
         run = services.request_plan(
             canteen=canteen,
