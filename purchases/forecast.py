@@ -100,6 +100,10 @@ class Month:
     def co2e(self) -> Decimal:
         return self.bought_co2e + self.planned_co2e
 
+    @property
+    def first_day(self) -> date:
+        return date(self.total.year or 2000, self.month, 1)
+
 
 @dataclass(frozen=True)
 class Product:
