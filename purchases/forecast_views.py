@@ -78,6 +78,7 @@ def shares_forecast(request):
     context |= {
         "forecast": base,
         "as_of": as_of,
+        "closed": as_of >= date(year, 12, 31),
         "product": product,
         "switch": switch,
         "unknown_product": bool(product) and switch is None,

@@ -170,6 +170,20 @@ def test_an_organic_offer_that_does_not_deliver_then_is_not_used(world, year):
     assert not switch_to_organic(before, world.kitchen, year["carrot"].pk).possible
 
 
+def test_the_ledger_reads_the_menus_only_through_its_provider_setting(world, year, settings):
+    settings.PURCHASES_FORECAST_PROVIDERS = []
+    result = forecast(world.kitchen, 2027, AS_OF)
+
+    assert result.total.total == Decimal("1500.00") and result.meals == 0
+
+
+def test_a_year_gone_by_is_what_was_bought(world, year):
+    result = forecast(world.kitchen, 2027, date(2027, 12, 31))
+
+    assert result.planned.total == 0 and result.total.total == Decimal("1500.00")
+    assert (result.meals, result.unplanned_days) == (0, 0)
+
+
 # The page ----------------------------------------------------------------------------------
 
 
