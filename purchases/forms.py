@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cantine.bounds import YearField
 from purchases.models import Family, MaCantineLink, Source
 from purchases.selectors import FLAG_FILTERS, GROUP_FILTERS, LedgerFilter
 
@@ -124,3 +125,10 @@ class MaCantineLinkForm(forms.ModelForm):
                 "<code>MACANTINE_API_TOKEN</code> is used."
             ),
         }
+
+
+class ForecastForm(forms.Form):
+    """The year of the forecast and the product the what-if switches to organic."""
+
+    year = YearField(label=_("Year"), required=False)
+    product = forms.IntegerField(label=_("Product"), required=False, min_value=1)
