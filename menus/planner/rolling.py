@@ -42,7 +42,7 @@ from menus.planner.candidates import (
 )
 from menus.planner.evaluation import _plan_objective, _variety_failures, _within_cap
 from menus.planner.model import _Builder
-from menus.planner.planning import _tune
+from menus.planner.planning import _tune, plan_menus
 from menus.planner.results import SCALE, PlanResult
 from nutrition.compliance import check_plan, iso_week
 from nutrition.mealplan import Dish, Instance, Meal, ServedMeal
@@ -137,6 +137,19 @@ def plan_year(
         fixed = _solve_part(instance, pruned, tops, lo, ahead, plan, num_workers, share)
         if fixed is None and ahead > hi:  # the week ahead may be what makes it infeasible
             fixed = _solve_part(instance, pruned, tops, lo, hi, plan, num_workers, share / 2)
+        if fixed is None:
+            # The short planner on this part alone: its greedy and chunked fallbacks may find
+            # what the part's model could not in its share; if the part is impossible, it
+            # names the rules and locks (and the meals already served) that conflict.
+            part = replace(instance, meals=instance.meals[lo:hi], history=instance.history + plan)
+            left = deadline - time.perf_counter()
+            alone = plan_menus(part, num_workers=num_workers, time_limit_s=max(1.0, left / 2))
+            if alone.status == "infeasible":
+                elapsed = time.perf_counter() - started
+                return PlanResult(
+                    "infeasible", plan, None, None, elapsed, None, alone.conflicts, stats
+                )
+            fixed = alone.plan if alone.status in ("optimal", "feasible") else None
         if fixed is None:
             break
         plan += fixed[: hi - lo]
