@@ -21,6 +21,10 @@ delivery (``purchases.carbon.transport_kg_co2e``) from the offer's producer to t
 
 ``organic`` (food ids): those products are bought at their cheapest *organic* offer serving
 the date, where one exists (the manager's what-if); elsewhere they keep the usual choice.
+``newcomer`` (``purchases.forecast.Newcomer``, the other what-if): its product is bought from
+that local producer at its price, delivery by delivery in date order, until its weekly
+capacity (per ISO week, in the product's unit) is used up; a delivery it can only partly
+serve is split, and what it cannot serve keeps the usual choice.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from cantine.labels import Label
 from cantine.local import distance_km
@@ -41,7 +46,7 @@ from nutrition.models import FoodPrice
 from orders.needs import computed_needs, period_weeks, round_up
 from producers.models import Offer, Producer
 from purchases.carbon import transport_kg_co2e
-from purchases.forecast import ForecastLine, PlannedYear
+from purchases.forecast import ForecastLine, Newcomer, PlannedYear
 
 CENT = Decimal("0.01")
 THOUSAND = Decimal(1000)
@@ -98,7 +103,9 @@ def cheapest(offers: list[Offer], day: date, organic: bool = False) -> Offer | N
     return None
 
 
-def planned_year(canteens, year: int, as_of: date, organic=frozenset()) -> PlannedYear:
+def planned_year(
+    canteens, year: int, as_of: date, organic=frozenset(), newcomer: Newcomer | None = None
+) -> PlannedYear:
     """Priced lines of the deliveries after ``as_of`` in ``year`` (see the module docstring)."""
     start, end = max(as_of + timedelta(days=1), date(year, 1, 1)), date(year, 12, 31)
     if start > end:
@@ -110,11 +117,13 @@ def planned_year(canteens, year: int, as_of: date, organic=frozenset()) -> Plann
             meals[month] += count
         for month, count in missing.items():
             unplanned[month] += count
-        lines.extend(_kitchen_lines(kitchen, start, end, frozenset(organic)))
+        lines.extend(_kitchen_lines(kitchen, start, end, frozenset(organic), newcomer))
     return PlannedYear(tuple(lines), dict(meals), dict(unplanned))
 
 
-def _kitchen_lines(kitchen: Canteen, start: date, end: date, organic: frozenset) -> list:
+def _kitchen_lines(
+    kitchen: Canteen, start: date, end: date, organic: frozenset, newcomer: Newcomer | None
+) -> list:
     needs = computed_needs(kitchen, period_weeks(start, end))
     needs = {key: entry for key, entry in needs.items() if start <= key[2] <= end}
     if not needs:
@@ -136,24 +145,32 @@ def _kitchen_lines(kitchen: Canteen, start: date, end: date, organic: frozenset)
         return places[producer.pk]
 
     lines = []
+    capacity_left: dict[tuple, Decimal] = {}  # ISO week -> what the newcomer can still sell
     for (_week, food_id, day), entry in sorted(needs.items(), key=lambda kv: (kv[0][2], kv[0][1])):
         food = entry["food"]
         quantity = round_up(food.quantity_for_grams(entry["grams"]), food.purchase_unit)
         kg = entry["grams"] / THOUSAND
         food_co2e = kg * food.co2e_per_kg if food.co2e_per_kg is not None else Decimal(0)
+        if newcomer is not None and food_id == newcomer.food:
+            taken = quantity
+            if newcomer.weekly_capacity is not None:
+                week = day.isocalendar()[:2]
+                left = capacity_left.setdefault(week, newcomer.weekly_capacity)
+                taken = min(quantity, left)
+                capacity_left[week] = left - taken
+            if taken > 0:
+                part = taken / quantity
+                served = _delivery(day, food, taken)
+                lines.append(_newcomer_line(served, newcomer, kg * part, food_co2e * part))
+                quantity, kg, food_co2e = quantity - taken, kg * (1 - part), food_co2e * (1 - part)
+                if quantity <= 0:
+                    continue
         offer, switched = None, False
         if food_id in organic:
             offer = cheapest(offers.get(food_id, []), day, organic=True)
             switched = offer is not None
         offer = offer or cheapest(offers.get(food_id, []), day)
-        common = {
-            "day": day,
-            "food": food_id,
-            "name": food.name,
-            "family": food.family,
-            "quantity": quantity,
-            "unit": food.purchase_unit,
-        }
+        common = _delivery(day, food, quantity)
         if offer is not None:
             is_local, km = producer_place(offer.producer)
             transport = transport_kg_co2e(kg, km) if km is not None else Decimal(0)
@@ -183,3 +200,33 @@ def _kitchen_lines(kitchen: Canteen, start: date, end: date, organic: frozenset)
         else:
             lines.append(ForecastLine(**common, amount=None, kg_co2e=food_co2e))
     return lines
+
+
+def _delivery(day: date, food, quantity: Decimal) -> dict:
+    """What every forecast line of a delivery says of it, whoever sells it."""
+    return {
+        "day": day,
+        "food": food.pk,
+        "name": food.name,
+        "family": food.family,
+        "quantity": quantity,
+        "unit": food.purchase_unit,
+    }
+
+
+def _newcomer_line(
+    common: dict, newcomer: Newcomer, kg: Decimal, food_co2e: Decimal
+) -> ForecastLine:
+    """A delivery (or its part) bought from the local producer the manager considers."""
+    return ForecastLine(
+        **common,
+        amount=(common["quantity"] * newcomer.unit_price).quantize(CENT),
+        labels=(Label.BIO,) if newcomer.organic else (),
+        is_local=True,
+        is_short_chain=True,
+        is_france=True,
+        kg_co2e=food_co2e + transport_kg_co2e(kg, float(newcomer.km)),
+        priced_by="newcomer",
+        supplier=str(_("A new local producer")),
+        switched=True,
+    )

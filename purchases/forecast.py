@@ -13,8 +13,10 @@ This app does not read menus, needs or offers: the apps that know them return a
 is not planned yet is said, not guessed: the service days of the rest of the year with no
 menu, and the products neither an offer nor a reference price can price.
 
-One what-if is computed, not guessed: "switch one product to organic" asks the providers
-again with that product bought at its cheapest organic offer delivering on each date.
+Two what-ifs are computed, not guessed, by asking the providers again: "switch one product to
+organic" (that product bought at its cheapest organic offer delivering on each date) and "a
+local producer sells one product" (a ``Newcomer``: that product bought from them at their
+price, up to their weekly capacity, the rest as before).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class ForecastLine:
     kg_co2e: Decimal = Decimal(0)  # food (AGRIBALYSE) and delivery
     priced_by: str = ""  # "offer", "reference" or "" (unpriced)
     supplier: str = ""
-    switched: bool = False  # bought at an organic offer because the what-if asked so
+    switched: bool = False  # bought as the what-if asked (an organic offer, the newcomer)
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,29 @@ class PlannedYear:
     unplanned_days: dict[int, int] = field(default_factory=dict)  # month -> days with no menu
 
 
-def planned_year(canteens, year: int, as_of: date, organic=frozenset()) -> PlannedYear:
+@dataclass(frozen=True)
+class Newcomer:
+    """A local producer the manager considers: sells ``food`` at ``unit_price`` (€ excl. VAT
+    per the food's purchase unit), up to ``weekly_capacity`` of it a week (None: as much as
+    the menus need), ``km`` from the kitchen, organic or not. Local and short chain by
+    definition: that is the decision being weighed."""
+
+    food: int
+    unit_price: Decimal
+    organic: bool = False
+    weekly_capacity: Decimal | None = None
+    km: Decimal = Decimal(20)
+
+
+def planned_year(
+    canteens, year: int, as_of: date, organic=frozenset(), newcomer: Newcomer | None = None
+) -> PlannedYear:
     """The providers' planned years summed (``settings.PURCHASES_FORECAST_PROVIDERS``)."""
     lines, meals, unplanned = [], defaultdict(int), defaultdict(int)
     for path in getattr(settings, "PURCHASES_FORECAST_PROVIDERS", ()):
-        part = import_string(path)(canteens, year, as_of, organic=frozenset(organic))
+        part = import_string(path)(
+            canteens, year, as_of, organic=frozenset(organic), newcomer=newcomer
+        )
         lines.extend(part.lines)
         for month, count in part.meals.items():
             meals[month] += count
@@ -159,12 +179,18 @@ def _products(lines) -> list[Product]:
     )
 
 
-def forecast(canteen: Canteen, year: int, as_of: date, organic=frozenset()) -> Forecast:
+def forecast(
+    canteen: Canteen,
+    year: int,
+    as_of: date,
+    organic=frozenset(),
+    newcomer: Newcomer | None = None,
+) -> Forecast:
     """The year of ``canteen`` (with its satellites) on ``as_of``: bought plus planned."""
     scope = selectors.group_of(canteen)
     bought_lines = selectors.ledger(scope, selectors.LedgerFilter(year=year))
     bought = {row.key: row.shares for row in selectors.shares_by(bought_lines, "month", year=year)}
-    plan = planned_year(scope, year, as_of, organic)
+    plan = planned_year(scope, year, as_of, organic, newcomer)
     by_month = defaultdict(list)
     for line in plan.lines:
         by_month[line.day.month].append(line)
@@ -211,8 +237,9 @@ def forecast(canteen: Canteen, year: int, as_of: date, organic=frozenset()) -> F
 
 
 @dataclass(frozen=True)
-class OrganicSwitch:
-    """The forecast before and after buying one product at its cheapest organic offer."""
+class WhatIf:
+    """The forecast before and after one decision about one product (bought organic, or from
+    a new local producer)."""
 
     product: Product
     before: Forecast
@@ -227,10 +254,23 @@ class OrganicSwitch:
         return self.after.total.total - self.before.total.total
 
 
-def switch_to_organic(before: Forecast, canteen: Canteen, food: int) -> OrganicSwitch | None:
+def _product(before: Forecast, food: int) -> Product | None:
+    return next((p for p in before.products if p.food == food), None)
+
+
+def switch_to_organic(before: Forecast, canteen: Canteen, food: int) -> WhatIf | None:
     """``before`` recomputed with ``food`` bought organic; None if it is not a product of it."""
-    product = next((p for p in before.products if p.food == food), None)
+    product = _product(before, food)
     if product is None:
         return None
-    after = forecast(canteen, before.year, before.as_of, organic={food})
-    return OrganicSwitch(product, before, after)
+    return WhatIf(product, before, forecast(canteen, before.year, before.as_of, organic={food}))
+
+
+def with_newcomer(before: Forecast, canteen: Canteen, newcomer: Newcomer) -> WhatIf | None:
+    """``before`` recomputed with ``newcomer`` selling its product; None if the menus do not
+    need that product."""
+    product = _product(before, newcomer.food)
+    if product is None:
+        return None
+    after = forecast(canteen, before.year, before.as_of, newcomer=newcomer)
+    return WhatIf(product, before, after)

@@ -1,8 +1,10 @@
 """The year's forecast page: bought so far plus the menus planned, and the organic what-if.
 
 Who sees it is who sees the shares page (cooks and managers of the canteen); a canteen the
-user does not work for answers 404. The what-if answers as a fragment to HTMX
-(``forecast.html#whatif``) and as the whole page without JavaScript.
+user does not work for answers 404. Each what-if (a product switched to organic, a new local
+producer for one product) answers as a fragment to HTMX (``forecast.html#whatif``,
+``#newcomer``) and as the whole page without JavaScript; a what-if form with errors answers
+400 with its errors in place of the result, next to the form.
 """
 
 from datetime import date
@@ -15,8 +17,8 @@ from cantine.models import Canteen
 from cantine.refusals import Refused
 from cantine.roles import role_required
 from purchases import targets
-from purchases.forecast import forecast, switch_to_organic
-from purchases.forms import ForecastForm
+from purchases.forecast import forecast, switch_to_organic, with_newcomer
+from purchases.forms import ForecastForm, NewcomerForm
 from purchases.views import READERS, _canteens, _chosen
 
 TEMPLATE = "purchases/forecast.html"
@@ -73,9 +75,21 @@ def shares_forecast(request):
         return render(request, TEMPLATE, context)
     as_of = min(today, date(year, 12, 31))
     base = forecast(canteen, year, as_of)
-    product = form.cleaned_data["product"]
+    asks_newcomer = "price" in request.GET
+    newcomer_form = NewcomerForm(request.GET if asks_newcomer else None)
+    newcomer_whatif, newcomer_product = None, None
+    if asks_newcomer and newcomer_form.is_valid():
+        newcomer = newcomer_form.newcomer()
+        newcomer_product = newcomer.food
+        newcomer_whatif = with_newcomer(base, canteen, newcomer)
+    product = None if asks_newcomer else form.cleaned_data["product"]
     switch = switch_to_organic(base, canteen, product) if product else None
     context |= {
+        "newcomer_form": newcomer_form,
+        "newcomer_whatif": newcomer_whatif,
+        "newcomer_product": newcomer_product,
+        "newcomer_unknown": newcomer_product is not None and newcomer_whatif is None,
+        "newcomer_rows": share_rows(base, newcomer_whatif.after) if newcomer_whatif else [],
         "forecast": base,
         "as_of": as_of,
         "closed": as_of >= date(year, 12, 31),
@@ -85,5 +99,8 @@ def shares_forecast(request):
         "rows": share_rows(base),
         "switch_rows": share_rows(base, switch.after) if switch else [],
     }
+    status = 400 if asks_newcomer and newcomer_form.errors else 200
+    if request.htmx and asks_newcomer:
+        return render(request, f"{TEMPLATE}#newcomer", context, status=status)
     template = f"{TEMPLATE}#whatif" if request.htmx and product else TEMPLATE
-    return render(request, template, context)
+    return render(request, template, context, status=status)
