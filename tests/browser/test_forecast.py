@@ -71,9 +71,14 @@ def test_manager_switches_a_product_to_organic_and_sees_shares_and_cost_move(
             page.get_by_role("button", name="Le passer en bio").click()
         page.wait_for_selector(f'#whatif[data-product="{value}"]')
         tried += 1
-        if page.locator("#whatif-result").count():
+        # A product bought in small amounts may move the share by less than 0.01 point.
+        moved = (
+            page.locator("#whatif-result").count()
+            and _pct(page.locator("#whatif-result").get_attribute("data-after-bio-pct")) > bio
+        )
+        if moved:
             break
-        assert tried < 10, "no product of the forecast could be switched to organic"
+        assert tried < 15, "no product of the forecast could be switched to organic"
     result = page.locator("#whatif-result")
     expect(result).to_be_visible()
     assert float(result.get_attribute("data-before-total")) == total
