@@ -132,6 +132,15 @@ class Canteen(models.Model):
     )
     commune = models.ForeignKey(Commune, models.PROTECT, related_name="canteens")
     address = models.CharField(_("address"), max_length=250, blank=True)
+    delivery_window = models.CharField(
+        _("delivery hours"),
+        max_length=120,
+        blank=True,
+        help_text=_("When producers may deliver, e.g. “Monday to Friday, 7:00–9:30”."),
+    )
+    phone = models.CharField(
+        _("phone"), max_length=30, blank=True, help_text=_("The kitchen's phone, for producers.")
+    )
     service_code = models.CharField(
         _("Chorus Pro service code"),
         max_length=100,

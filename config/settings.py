@@ -196,6 +196,8 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cantine <noreply@cantine.localhost>")
+# Where people reach the site: the absolute links in e-mails (no trailing slash).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
 # Behind HTTPS (a reverse proxy sets X-Forwarded-Proto), cookies travel only over TLS.
 SECURE_SSL = env_bool("SECURE_SSL", default=not (DEBUG or TESTING))

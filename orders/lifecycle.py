@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cantine.dates import week_start
-from cantine.models import User
+from cantine.models import Canteen, User
 from cantine.refusals import DomainError
 from cantine.roles import producer_of
 from orders import notifications, receipts
@@ -153,6 +153,40 @@ def send_order(*, order: PurchaseOrder, actor: User, answer_within: timedelta = 
     order.save(update_fields=["sent_at", "answer_deadline"])
     notifications.order_sent(order=order)
     return order
+
+
+@dataclass(frozen=True)
+class DraftsSent:
+    """What ``send_drafts`` did: the orders it sent, and each one refused with its reason."""
+
+    sent: list[PurchaseOrder]
+    refused: list[tuple[PurchaseOrder, str]]
+
+
+@transaction.atomic
+def send_drafts(
+    *,
+    kitchen: Canteen,
+    order_ids: list[int],
+    actor: User,
+    answer_within: timedelta = ANSWER_WITHIN,
+) -> DraftsSent:
+    """Send, one by one through ``send_order``, the kitchen's orders among ``order_ids`` that
+    are still drafts. An order already sent (a double click, another tab) is skipped, never
+    sent twice; one refused (no lines) is rolled back alone and listed with its reason."""
+    drafts = list(
+        PurchaseOrder.objects.select_for_update()
+        .filter(canteen=kitchen, status=Status.DRAFT, pk__in=order_ids)
+        .order_by("delivery_date", "pk")
+    )
+    sent, refused = [], []
+    for order in drafts:
+        try:
+            with transaction.atomic():
+                sent.append(send_order(order=order, actor=actor, answer_within=answer_within))
+        except OrderError as refusal:
+            refused.append((order, str(refusal)))
+    return DraftsSent(sent=sent, refused=refused)
 
 
 AMENDABLE = {Status.SENT, Status.CONFIRMED, Status.PARTIALLY_CONFIRMED, Status.REFUSED}

@@ -13,7 +13,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -28,6 +30,20 @@ def _queue(order: PurchaseOrder | None, to: str, subject: str, body: str) -> Not
     note = Notification.objects.create(order=order, to=to, subject=subject, body=body)
     transaction.on_commit(lambda: deliver_notification.enqueue(note.pk))
     return note
+
+
+def portal_link(order: PurchaseOrder) -> str:
+    """The absolute address of the order's card in the producer portal (``SITE_URL``)."""
+    return f"{settings.SITE_URL}{reverse('orders_portal')}#order-{order.pk}"
+
+
+def _answer_part(order: PurchaseOrder) -> str:
+    """ "Answer before …" (in the active language, local time) and the link to the portal."""
+    link = _("Your order in the portal: %(link)s") % {"link": portal_link(order)}
+    if order.answer_deadline is None:
+        return link
+    deadline = date_format(timezone.localtime(order.answer_deadline), "l j F Y, H:i")
+    return _("Answer before %(deadline)s.") % {"deadline": deadline} + "\n" + link
 
 
 def order_sent(*, order: PurchaseOrder) -> Notification | None:
@@ -49,6 +65,7 @@ def order_sent(*, order: PurchaseOrder) -> Notification | None:
             "date": order.delivery_date.strftime("%d/%m/%Y"),
             "lines": lines,
         }
+        body += "\n" + _answer_part(order)
     return _queue(order, order.producer.email, subject, body)
 
 
@@ -73,6 +90,7 @@ def order_amended(*, order: PurchaseOrder, changes: list[dict]) -> Notification 
             "date": order.delivery_date.strftime("%d/%m/%Y"),
             "lines": lines,
         }
+        body += "\n" + _answer_part(order)
     return _queue(order, order.producer.email, subject, body)
 
 

@@ -45,6 +45,11 @@ def _render(order: PurchaseOrder) -> bytes:
     )
     canteen, producer = order.canteen, order.producer
     buyer, supplier = _("Buyer"), _("Supplier")  # outside the f-strings: makemessages reads them
+    delivery_hours = (
+        _("Delivery hours: %(hours)s") % {"hours": canteen.delivery_window}
+        if canteen.delivery_window
+        else ""
+    )
     parties = Table(
         [
             [
@@ -55,7 +60,13 @@ def _render(order: PurchaseOrder) -> bytes:
                 Paragraph(
                     "<br/>".join(
                         escape(x)
-                        for x in (canteen.name, canteen.address, canteen.commune.name)
+                        for x in (
+                            canteen.name,
+                            canteen.address,
+                            canteen.commune.name,
+                            canteen.phone,
+                            delivery_hours,
+                        )
                         if x
                     )
                     + f"<br/>SIRET {escape(canteen.siret)}",

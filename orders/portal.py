@@ -5,15 +5,17 @@ order, even with a guessed id, is a 404.
 """
 
 from django.contrib import messages
-from django.http import Http404
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cantine.models import Role
-from cantine.roles import producer_of, role_required
+from cantine.models import Membership, Role
+from cantine.roles import MAX_ID, producer_of, role_required
 from orders import lifecycle
 from orders.models import PurchaseOrder, PurchaseOrderLine
+from orders.pdf import purchase_order_pdf
 
 VISIBLE = [s for s in PurchaseOrder.Status.values if s != PurchaseOrder.Status.DRAFT]
 
@@ -21,8 +23,15 @@ VISIBLE = [s for s in PurchaseOrder.Status.values if s != PurchaseOrder.Status.D
 def _own_orders(user):
     return (
         PurchaseOrder.objects.filter(producer=producer_of(user), status__in=VISIBLE)
-        .select_related("canteen", "producer")
-        .prefetch_related("lines__offer")
+        .select_related("canteen__commune", "producer")
+        .prefetch_related(
+            "lines__offer",
+            Prefetch(  # the buyer's contact on each card: the kitchen's cooks
+                "canteen__memberships",
+                queryset=Membership.objects.filter(role=Role.COOK).select_related("user"),
+                to_attr="cooks",
+            ),
+        )
         .order_by("-delivery_date", "pk")
     )
 
@@ -96,3 +105,14 @@ def confirm_order(request, po_pk):
     else:
         messages.success(request, _("Order confirmed."))
     return redirect("orders_portal")
+
+
+@role_required(Role.PRODUCER)
+def order_pdf(request, po_pk):
+    """The PDF of one of the producer's own orders (another producer's is a 404)."""
+    order = _own_orders(request.user).filter(pk=po_pk).first() if po_pk <= MAX_ID else None
+    if order is None:
+        raise Http404
+    response = HttpResponse(purchase_order_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
+    return response

@@ -6,6 +6,7 @@ from orders import portal, views
 urlpatterns = [
     path("portal/", reads(portal.portal), name="orders_portal"),
     path("portal/lines/<int:line_pk>/answer/", portal.answer_line, name="orders_portal_answer"),
+    path("portal/<int:po_pk>/pdf/", reads(portal.order_pdf), name="orders_portal_pdf"),
     path("portal/<int:po_pk>/confirm/", portal.confirm_order, name="orders_portal_confirm"),
     path("purchase-orders/<int:po_pk>/send/", views.send_purchase_order, name="orders_po_send"),
     path(
@@ -31,6 +32,11 @@ urlpatterns = [
     path("<int:pk>/lots/", forms(views.lot_simulator), name="orders_lots"),
     path(
         "<int:pk>/purchase-orders/", reads(views.purchase_order_list), name="orders_purchase_orders"
+    ),
+    path(
+        "<int:pk>/purchase-orders/send-drafts/",
+        forms(views.send_drafts),
+        name="orders_send_drafts",
     ),
     path("needs/<int:need_pk>/", views.adjust_need, name="orders_adjust_need"),
     path("runs/<int:run_pk>/", reads(views.run_detail), name="orders_run"),

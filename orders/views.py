@@ -244,19 +244,56 @@ def accept_run(request, run_pk):
     )
 
 
-@role_required(*READERS)
-def purchase_order_list(request, pk):
-    kitchen = _kitchen(request.user, pk, *READERS)
+def _purchase_order_page(request, kitchen: Canteen, *, bulk=None) -> HttpResponse:
+    orders = list(selectors.purchase_orders(kitchen))
     return render(
         request,
         "orders/purchase_orders.html",
         {
             "canteen": kitchen,
-            "orders": selectors.purchase_orders(kitchen),
+            "orders": orders,
+            "drafts": [o for o in orders if o.status == PurchaseOrder.Status.DRAFT],
+            "can_send": _may(request.user, kitchen, *WRITERS),
+            "bulk": bulk,
             "payment_delays": selectors.payment_delays(kitchen),
             "payment_limit": selectors.PAYMENT_LIMIT_DAYS,
         },
     )
+
+
+@role_required(*READERS)
+def purchase_order_list(request, pk):
+    return _purchase_order_page(request, _kitchen(request.user, pk, *READERS))
+
+
+@role_required(*WRITERS)
+def send_drafts(request, pk):
+    """GET: the drafts about to be sent, to confirm; POST: send those still drafts, one by
+    one (``lifecycle.send_drafts``): a second POST sends nothing more."""
+    kitchen = _kitchen(request.user, pk, *WRITERS)
+    if request.method != "POST":
+        if kitchen.pk != pk:
+            return redirect("orders_send_drafts", pk=kitchen.pk)
+        drafts = selectors.purchase_orders(kitchen).filter(status=PurchaseOrder.Status.DRAFT)
+        return render(
+            request, "orders/send_drafts.html", {"canteen": kitchen, "drafts": list(drafts)}
+        )
+    typed = request.POST.getlist("order")
+    if not all(t.isdigit() and int(t) <= MAX_ID for t in typed):
+        raise Refused([_("The orders to send are not valid: open the confirmation again.")])
+    result = lifecycle.send_drafts(
+        kitchen=kitchen, order_ids=[int(t) for t in typed], actor=request.user
+    )
+    if result.refused:
+        return _purchase_order_page(request, kitchen, bulk=result)
+    if result.sent:
+        messages.success(
+            request,
+            _("%(count)s orders sent to their producers.") % {"count": len(result.sent)},
+        )
+    else:
+        messages.info(request, _("Nothing left to send: these orders were already sent."))
+    return redirect("orders_purchase_orders", pk=kitchen.pk)
 
 
 def _order(user, po_pk, *roles) -> PurchaseOrder:

@@ -13,7 +13,7 @@ from orders.models import PurchaseOrder, PurchaseOrderLine
 from producers.models import Offer, Producer
 from tests.browser.conftest import log_in
 
-PHONE = {"width": 390, "height": 844}
+PHONE = {"width": 360, "height": 780}
 
 
 def send_demo_order() -> PurchaseOrder:
@@ -100,3 +100,22 @@ def test_an_amended_order_stays_on_its_card_with_the_new_quantities(page, live_s
     expect(page.get_by_text("Rien à traiter.")).to_be_visible()
     order.refresh_from_db()
     assert order.status == "confirmed" and order.lines.get(pk=first.pk).confirmed_packs == 3
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide on a {PHONE['width']} px phone"
+
+
+def test_the_portal_and_my_offers_fit_a_360_px_phone(page, live_server, demo):
+    order = send_demo_order()
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "producteur")
+    page.goto(f"{live_server.url}/orders/portal/")
+    card = page.locator(f'article.order[data-order="{order.pk}"]')
+    expect(card.locator("[data-address]")).to_contain_text(order.canteen.name)
+    expect(card.locator("[data-pdf]")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    page.goto(f"{live_server.url}/producers/my-offers/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Mes offres")
+    assert_no_horizontal_scroll(page)

@@ -69,3 +69,46 @@ def test_nothing_is_sent_for_a_change_that_rolls_back(
         except RuntimeError:
             pass
     assert mail.outbox == [] and not Notification.objects.exists()
+
+
+FRENCH_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def _french_deadline(order) -> str:
+    from django.utils import timezone, translation
+    from django.utils.formats import date_format
+
+    with translation.override("fr"):
+        return date_format(timezone.localtime(order.answer_deadline), "l j F Y, H:i")
+
+
+@pytest.mark.parametrize("amended", [False, True])
+def test_the_producer_email_links_to_the_portal_and_gives_the_deadline_in_french(
+    world, order, settings, django_capture_on_commit_callbacks, amended
+):
+    settings.SITE_URL = "https://cantine.example.fr"
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.send_order(order=order, actor=world.users["cook"])
+        if amended:
+            line = order.lines.get()
+            lifecycle.amend_order(order=order, actor=world.users["cook"], packs={line.pk: 3})
+    order.refresh_from_db()
+    body = mail.outbox[-1].body
+    assert ("modifiée" in mail.outbox[-1].subject) is amended  # the amendment's own e-mail
+    assert f"https://cantine.example.fr/orders/portal/#order-{order.pk}" in body
+    deadline = _french_deadline(order)
+    assert f"Répondez avant le {deadline}." in body
+    assert any(month in deadline for month in FRENCH_MONTHS)

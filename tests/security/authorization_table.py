@@ -245,6 +245,9 @@ EXPECTED = {
     "orders_portal_answer": {
         "POST": "login   403   403   403   302   403   403   404",
     },
+    "orders_portal_pdf": {
+        "GET": "login   403   403   403   200   403   403   404",
+    },
     "orders_portal_confirm": {
         "POST": "login   403   403   403   302   403   403   404",
     },
@@ -297,6 +300,14 @@ EXPECTED = {
     },
     "orders_purchase_orders@satellite": {
         "GET": "login   200   403   200   403   404   404   403",
+    },
+    "orders_send_drafts": {
+        "GET": "login   200   403   403   403   404   404   403",
+        "POST": "login   302   403   403   403   404   404   403",
+    },
+    "orders_send_drafts@satellite": {
+        "GET": "login   302   403   403   403   404   404   403",
+        "POST": "login   302   403   403   403   404   404   403",
     },
     "orders_adjust_need": {
         "POST": "login   200   403   403   403   404   404   403",
