@@ -36,6 +36,9 @@ class CanteenSpec:
     latitude: float
     longitude: float
     covers: dict[str, int]  # age group -> covers on a normal school day
+    address: str = ""  # where producers deliver (the kitchen's, for orders)
+    delivery_window: str = ""
+    phone: str = ""
 
 
 _CANTEENS = datafiles.read("canteens.json")
@@ -139,6 +142,9 @@ def _canteen(spec: CanteenSpec, central_kitchen, local_scope) -> Canteen:
             "longitude": spec.longitude,
             "local_scope": local_scope,
             "local_radius_km": 50 if local_scope == LocalScope.KM else None,
+            "address": spec.address,
+            "delivery_window": spec.delivery_window,
+            "phone": spec.phone,
         },
     )
     if created:
