@@ -103,17 +103,25 @@ def money(value, places: int = 2) -> str:
     if value is None or value == "":
         return NONE
     amount = rounded(value, places)
-    shown = _localised(plain(abs(amount), trim=False))
+    shown = _localised(plain(amount.copy_abs(), trim=False))
     sign = "-" if amount < 0 else ""
     # Translators: an amount in euros; French writes "1 234,50 €" (a no-break space before €).
     return sign + pgettext("money", "€%(amount)s") % {"amount": shown}
 
 
-def percent(value, places: int = 1) -> str:
-    """A share: "12,5 %" in French (a no-break space before %), "12.5%" in English."""
+def price(value) -> str:
+    """A unit price: in cents, or to the tenth of a cent when it has one ("1,235 €")."""
     if value is None or value == "":
         return NONE
-    shown = _localised(plain(rounded(value, places), trim=False))
+    return money(value, 3 if rounded(value, 3) != rounded(value, 2) else 2)
+
+
+def percent(value, places: int = 1, *, trim: bool = False) -> str:
+    """A share: "12,5 %" in French (a no-break space before %), "12.5%" in English; with
+    ``trim``, no trailing zero ("50 %" for a target)."""
+    if value is None or value == "":
+        return NONE
+    shown = _localised(plain(rounded(value, places), trim=trim))
     # Translators: a percentage; French writes "12,5 %" (a no-break space before %).
     return pgettext("percent", "%(value)s%%") % {"value": shown}
 

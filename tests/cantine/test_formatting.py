@@ -78,6 +78,8 @@ def test_french_writes_like_django_s_french_locale():
         assert money(Decimal("-20.8")) == f"-20,80{NBSP}€"
         assert money(Decimal("33722.81"), 0) == f"33{NBSP}723{NBSP}€"
         assert percent(Decimal("12.5")) == f"12,5{NBSP}%"
+        assert formatting.price(Decimal("1.235")) == f"1,235{NBSP}€"
+        assert formatting.price(Decimal("1.200")) == f"1,20{NBSP}€"
         assert day(date(2026, 12, 4)) == "vendredi 4 décembre 2026"
         assert day(date(2026, 12, 4), "short") == "04/12/2026"
         assert day(date(2026, 12, 4), "D j M") == "ven 4 déc"
