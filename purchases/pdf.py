@@ -18,6 +18,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from cantine.formatting import day, money, number, percent, quantity
 from cantine.pdf import LIGHT, styles
+from cantine.vocabulary import Unit
 from purchases import charts
 from purchases.carbon import LIGHT_VAN_FACTOR_SOURCE
 from purchases.report import YearReport
@@ -271,7 +272,7 @@ def _render(report: YearReport) -> bytes:
                 "total": number(footprint.total, 0),
                 "food": number(footprint.food_kg_co2e, 0),
                 "transport": number(footprint.transport_kg_co2e, 0),
-                "kg": quantity(footprint.kg, "kg", 0),
+                "kg": quantity(footprint.kg, Unit.KG, 0),
                 "coverage": percent(footprint.coverage_pct, 2),
             }
         )
@@ -282,7 +283,7 @@ def _render(report: YearReport) -> bytes:
             rows.append(
                 [
                     row.name,
-                    quantity(row.kg, "kg", 0),
+                    quantity(row.kg, Unit.KG, 0),
                     number(row.food_kg_co2e, 0),
                     number(row.transport_kg_co2e, 0),
                 ]
