@@ -58,6 +58,12 @@ def money(value) -> str:
 
 
 @register.filter
+def price(value) -> str:
+    """A unit price: ``{{ line.unit_price|price }}`` → "1,50 €", "1,235 €" (a tenth of a cent)."""
+    return _shown(formatting.price, value)
+
+
+@register.filter
 def percent(value, places=1) -> str:
     """``{{ shares.bio_pct|percent }}`` → "12,5 %" ("12.5%" in English)."""
     return _shown(formatting.percent, value, int(places))

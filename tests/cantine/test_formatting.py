@@ -116,12 +116,19 @@ def test_csv_numbers():
 def test_the_template_filters_write_the_same():
     template = Template(
         "{% load cantine_words %}{{ q|quantity:'piece' }}|{{ a|money }}|{{ p|percent }}|"
-        "{{ d|day:'long' }}|{{ bad|money }}"
+        "{{ d|day:'long' }}|{{ bad|money }}|{{ u|price }}"
     )
     context = Context(
-        {"q": Decimal("2E+3"), "a": Decimal("1234.5"), "p": 50, "d": date(2026, 12, 4), "bad": "x"}
+        {
+            "q": Decimal("2E+3"),
+            "a": Decimal("1234.5"),
+            "p": 50,
+            "d": date(2026, 12, 4),
+            "bad": "x",
+            "u": Decimal("1.235"),
+        }
     )
     with translation.override("fr"):
         assert template.render(context) == (
-            f"2{NBSP}000{NBSP}pièces|1{NBSP}234,50{NBSP}€|50,0{NBSP}%|vendredi 4 décembre 2026|x"
+            f"2{NBSP}000{NBSP}pièces|1{NBSP}234,50{NBSP}€|50,0{NBSP}%|vendredi 4 décembre 2026|x|1,235{NBSP}€"
         )
