@@ -17,7 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from orders.models import Notification, PurchaseOrder, plain
+from cantine import formatting
+from orders.models import Notification, PurchaseOrder
 
 MAX_ATTEMPTS = 6
 
@@ -33,7 +34,7 @@ def _queue(order: PurchaseOrder | None, to: str, subject: str, body: str) -> Not
 def order_sent(*, order: PurchaseOrder) -> Notification | None:
     with translation.override("fr"):
         lines = "\n".join(
-            f"- {line.product} : {line.packs} × {plain(line.size)} {line.unit_code}"
+            f"- {line.product} : {line.packs} × {formatting.quantity(line.size, line.unit_code)}"
             for line in order.lines.select_related("offer")
             if not line.cancelled
         )
