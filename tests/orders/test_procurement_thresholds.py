@@ -62,7 +62,9 @@ def test_a_warning_before_the_family_crosses_the_threshold(world, carrot, clock)
     assert warning.threshold.amount == 60000 and "R2121-4" in warning.text
     cs.publish(consultation=small, actor=world.users["cook"], acknowledged=True)
     small.refresh_from_db()
-    assert small.status == Consultation.Status.PUBLISHED and "60\u00a0000" in small.threshold_warning
+    assert (
+        small.status == Consultation.Status.PUBLISHED and "60\u00a0000" in small.threshold_warning
+    )
     # An adapted procedure with publicity is allowed at that amount: no warning.
     adapted = _consultation(world, carrot, 2000, Decimal(2), Consultation.Kind.ADAPTED)
     assert cs.threshold_warnings(adapted) == []
