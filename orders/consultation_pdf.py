@@ -18,6 +18,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cantine.formatting import day, money, number, price, quantity
 from cantine.labels import Label
 from cantine.pdf import LIGHT, styles
 from orders.award import CRITERIA
@@ -104,10 +105,10 @@ def _render(consultation: Consultation) -> bytes:
                 _("Kind of purchase: %(kind)s. Answers until %(deadline)s; awarded on %(awarded)s.")
                 % {
                     "kind": consultation.get_kind_display(),
-                    "deadline": timezone.localtime(consultation.answer_deadline).strftime(
-                        "%d/%m/%Y %H:%M"
+                    "deadline": day(
+                        timezone.localtime(consultation.answer_deadline), "SHORT_DATETIME_FORMAT"
                     ),
-                    "awarded": timezone.localtime(consultation.awarded_at).strftime("%d/%m/%Y")
+                    "awarded": day(timezone.localtime(consultation.awarded_at), "short")
                     if consultation.awarded_at
                     else "—",
                 }
@@ -139,9 +140,9 @@ def _render(consultation: Consultation) -> bytes:
         asked.append(
             [
                 para(escape(item.food.name)),
-                f"{item.quantity:g} {item.unit}",
-                item.delivery_date.strftime("%d/%m/%Y"),
-                f"{item.estimated_total} €",
+                quantity(item.quantity, item.unit),
+                day(item.delivery_date, "short"),
+                money(item.estimated_total),
             ]
         )
     story.append(_table(asked, [11 * cm, 4 * cm, 4 * cm, 4 * cm]))
@@ -168,11 +169,11 @@ def _render(consultation: Consultation) -> bytes:
                     str(row["rank"]) if index == 0 else "",
                     para(escape(members)) if index == 0 else "",
                     para(escape(f"{line.item.food.name} · {line.producer.name}")),
-                    f"{line.unit_price} €",
-                    f"{line.quantity:g}",
-                    *[f"{entry['points'].get(c, 0):.1f}" for c in CRITERIA],
-                    f"{entry['points'].get('total', 0):.1f}",
-                    f"{entry['awarded']:g}",
+                    price(line.unit_price),
+                    quantity(line.quantity, line.item.unit),
+                    *[number(entry["points"].get(c, 0), 1, trim=False) for c in CRITERIA],
+                    number(entry["points"].get("total", 0), 1, trim=False),
+                    quantity(entry["awarded"], line.item.unit),
                 ]
             )
     widths = (

@@ -2,12 +2,21 @@
 
 One row per line with what was asked, what the producer confirmed and what was delivered,
 each with its amount: a partly confirmed order never passes its asked amount off as due. The
-terms are the ones frozen on the line when it was sent."""
+terms are the ones frozen on the line when it was sent.
+
+Number format: a comma before the decimals, no thousands separator, never
+an exponent (``cantine.formatting.csv_number``); quantities and unit prices with the decimals
+they have, amounts with two. Dates are ISO 8601 (``2026-12-04``); ``unite`` and ``labels`` hold
+the codes of ``cantine.vocabulary`` (``kg``, ``L``, ``piece``; ``BIO|LABEL_ROUGE``)."""
 
 import io
+from functools import partial
 
 from cantine import csv_export
-from orders.models import PurchaseOrder, plain
+from cantine.formatting import csv_number
+from orders.models import PurchaseOrder
+
+_number = partial(csv_number, decimal=",")  # the number format above
 
 COLUMNS = [
     "bon_de_commande",
@@ -32,10 +41,6 @@ COLUMNS = [
 ]
 
 
-def _fr(value) -> str:
-    return "" if value is None else str(value).replace(".", ",")
-
-
 def purchase_order_csv(order: PurchaseOrder) -> str:
     buffer = io.StringIO()
     writer = csv_export.writer(buffer, delimiter=";")
@@ -52,16 +57,16 @@ def purchase_order_csv(order: PurchaseOrder) -> str:
                 line.product,
                 "|".join(line.labels),
                 line.packs,
-                _fr(plain(line.size)),
-                _fr(plain(line.quantity)),
+                _number(line.size),
+                _number(line.quantity),
                 line.unit_code,
-                _fr(plain(line.unit_price)),
-                _fr(line.total),
+                _number(line.unit_price),
+                _number(line.total, 2),
                 line.confirmed_packs if answered else "",
-                _fr(plain(line.confirmed_quantity)) if answered else "",
-                _fr(line.confirmed_total) if answered else "",
-                _fr(plain(line.received_quantity) if line.received_quantity is not None else None),
-                _fr(line.delivered_total),
+                _number(line.confirmed_quantity) if answered else "",
+                _number(line.confirmed_total, 2) if answered else "",
+                _number(line.received_quantity),
+                _number(line.delivered_total, 2),
                 order.received_on.isoformat() if order.received_on else "",
             ]
         )

@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cantine import formatting
 from cantine.dates import week_start
 from cantine.models import Canteen, User
 from cantine.refusals import DomainError
@@ -356,8 +357,8 @@ def answer_line(
         if taken + Decimal(packs) * line.size > offer.weekly_capacity:
             free = max(Decimal(0), offer.weekly_capacity - taken)
             raise CapacityExceeded(
-                _("Only %(free)s %(unit)s of “%(product)s” are left for that week.")
-                % {"free": f"{free:g}", "unit": offer.unit, "product": offer.product_label}
+                _("Only %(free)s of “%(product)s” are left for that week.")
+                % {"free": formatting.quantity(free, offer.unit), "product": offer.product_label}
             )
     before = {"confirmed_packs": line.confirmed_packs, "reason": line.refusal_reason}
     line.confirmed_packs = packs

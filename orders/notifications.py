@@ -19,7 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from orders.models import Notification, PurchaseOrder, plain
+from cantine import formatting
+from orders.models import Notification, PurchaseOrder
 
 MAX_ATTEMPTS = 6
 
@@ -49,7 +50,7 @@ def _answer_part(order: PurchaseOrder) -> str:
 def order_sent(*, order: PurchaseOrder) -> Notification | None:
     with translation.override("fr"):
         lines = "\n".join(
-            f"- {line.product} : {line.packs} × {plain(line.size)} {line.unit_code}"
+            f"- {line.product} : {line.packs} × {formatting.quantity(line.size, line.unit_code)}"
             for line in order.lines.select_related("offer")
             if not line.cancelled
         )

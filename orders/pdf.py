@@ -3,7 +3,6 @@
 from io import BytesIO
 
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -11,16 +10,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cantine.formatting import day, money, price, quantity
 from cantine.pdf import LIGHT, styles
-from orders.models import PurchaseOrder, plain
-
-
-def _euros(value) -> str:
-    return f"{value:,.2f} €".replace(",", " ").replace(".", ",")
-
-
-def _number(value) -> str:
-    return plain(value).replace(".", ",")
+from orders.models import PurchaseOrder
 
 
 def purchase_order_pdf(order: PurchaseOrder) -> bytes:
@@ -110,15 +102,11 @@ def _render(order: PurchaseOrder) -> bytes:
                     escape(", ".join(short for short, _full in line.get_labels_display())),
                     style["small"],
                 ),
-                f"{line.packs} × {_number(line.size)} {unit}",
-                "—"
-                if line.confirmed_packs is None
-                else f"{_number(line.confirmed_quantity)} {unit}",
-                "—"
-                if line.received_quantity is None
-                else f"{_number(line.received_quantity)} {unit}",
-                _euros(line.unit_price),
-                _euros(line.total),
+                f"{line.packs} × {quantity(line.size, unit)}",
+                "—" if line.confirmed_packs is None else quantity(line.confirmed_quantity, unit),
+                quantity(line.received_quantity, unit),
+                price(line.unit_price),
+                money(line.total),
             ]
         )
     amounts = order.amounts
@@ -130,7 +118,7 @@ def _render(order: PurchaseOrder) -> bytes:
         (_("Delivered HT"), amounts.delivered),
     ]
     for label, value in totals:
-        shown = _("not yet") if value is None else _euros(value)
+        shown = _("not yet") if value is None else money(value)
         rows.append(["", "", "", "", "", label, shown])
     table = Table(
         rows,
@@ -149,7 +137,7 @@ def _render(order: PurchaseOrder) -> bytes:
             ]
         )
     )
-    delivery = _("Delivery on %(date)s") % {"date": date_format(order.delivery_date, "l j F Y")}
+    delivery = _("Delivery on %(date)s") % {"date": day(order.delivery_date)}
     story = [
         Paragraph(escape(title), style["title"]),
         Paragraph(escape(delivery), style["heading"]),

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from cantine import formatting
 from cantine.labels import Family
 from cantine.models import Canteen
 from orders.models import Consultation, ConsultationItem, PurchaseOrder, PurchaseOrderLine
@@ -134,17 +135,13 @@ class Warning:
         ) % {
             "family": Family(self.family).label,
             "year": self.year,
-            "before": _money(self.before),
-            "this": _money(self.this),
-            "total": _money(self.total),
-            "amount": _money(self.threshold.amount),
+            "before": formatting.number(self.before, 0),
+            "this": formatting.number(self.this, 0),
+            "total": formatting.number(self.total, 0),
+            "amount": formatting.number(self.threshold.amount, 0),
             "source": self.threshold.source,
             "kind": Consultation.Kind(self.kind).label,
         }
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:,.0f}".replace(",", " ")
 
 
 def estimated_amount(consultation: Consultation) -> Decimal:

@@ -8,6 +8,7 @@ official reads on paper is the one the manager saw on screen. No Django import h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
@@ -85,12 +86,21 @@ class Series:
     values: tuple[Decimal | float | None, ...]
 
 
-def _pct(value) -> str:
+def plain_percent(value) -> str:
+    """A share with one decimal, French style; the Django side passes the active locale's
+    ``cantine.formatting.percent`` instead."""
     return f"{float(value):.1f}".replace(".", ",") + " %"
 
 
-def bar_chart(bars: list[Bar], title: str, target_label: str, width: float = 640) -> Chart:
-    """Horizontal bars on a 0–100 % scale, a dashed tick at each target, reached bars green."""
+def bar_chart(
+    bars: list[Bar],
+    title: str,
+    target_label: str,
+    width: float = 640,
+    percent: Callable[[object], str] = plain_percent,
+) -> Chart:
+    """Horizontal bars on a 0–100 % scale, a dashed tick at each target, reached bars green;
+    ``percent`` writes a share."""
     label_w, right_pad, row_h, top = 170.0, 60.0, 26.0, 8.0
     plot_w = width - label_w - right_pad
     height = top + row_h * len(bars) + 34
@@ -109,11 +119,11 @@ def bar_chart(bars: list[Bar], title: str, target_label: str, width: float = 640
         value = min(float(bar.pct), 100.0)
         reached = bar.target is None or float(bar.pct) >= float(bar.target)
         colour = GREEN if reached else LIGHT_GREEN
-        tooltip = f"{bar.label} : {_pct(bar.pct)}"
+        tooltip = f"{bar.label} : {percent(bar.pct)}"
         add(Rect(label_w, y + 5, plot_w * value / 100, row_h - 10, colour, tooltip))
         # The value sits right of the bar, and of the target tick when that is further right.
         end = max(value, float(bar.target) if bar.target is not None else 0)
-        add(Text(label_w + plot_w * end / 100 + 5, y + row_h / 2 + 4, _pct(bar.pct), 9))
+        add(Text(label_w + plot_w * end / 100 + 5, y + row_h / 2 + 4, percent(bar.pct), 9))
         if bar.target is not None:
             x = label_w + plot_w * float(bar.target) / 100
             add(Line(x, y + 1, x, y + row_h - 1, RED, 2, dash=True))
@@ -124,7 +134,12 @@ def bar_chart(bars: list[Bar], title: str, target_label: str, width: float = 640
 
 
 def trend_chart(
-    months: list[str], series: list[Series], title: str, width: float = 640, height: float = 240
+    months: list[str],
+    series: list[Series],
+    title: str,
+    width: float = 640,
+    height: float = 240,
+    percent: Callable[[object], str] = plain_percent,
 ) -> Chart:
     """Monthly percentages as lines on a 0–max scale; a gap where a month had no purchase."""
     left, right, top, bottom = 40.0, 10.0, 10.0, 44.0
@@ -155,7 +170,7 @@ def trend_chart(
                 run = []
                 continue
             run.append((x_of(i), y_of(value)))
-            add(Rect(x_of(i) - 2, y_of(value) - 2, 4, 4, colour, f"{one.label} : {_pct(value)}"))
+            add(Rect(x_of(i) - 2, y_of(value) - 2, 4, 4, colour, f"{one.label} : {percent(value)}"))
         if len(run) > 1:
             add(Polyline(tuple(run), colour))
     x = left

@@ -1,6 +1,7 @@
 """Write ledger lines in the ma cantine SIRET import format, columns in the schema's order.
 
-The output is what the national platform accepts (comma separator, UTF-8, decimal point,
+The output is what the national platform accepts (comma separator, UTF-8, decimal point with
+two decimals, no thousands separator nor exponent: ``cantine.formatting.csv_number``,
 ``OUI``/``NON``) and what ``purchases.importer`` reads back to the same lines. The format has no
 place for the producer link, quantity, unit or an origin outside Europe: those stay in cantine.
 
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from cantine import csv_export
+from cantine.formatting import csv_number
 from cantine.local import LocalScope
 from purchases.importer import COLUMNS
 from purchases.models import Origin, Purchase
@@ -32,7 +34,7 @@ def rows(purchases: Iterable[Purchase]):
             p.description,
             p.supplier,
             p.date.isoformat(),
-            _number(p.price_ht, cents=True),
+            csv_number(p.price_ht, 2),
             p.family,
             ",".join(p.labels),
             p.origin if p.origin in EXPORT_ORIGINS else "",
@@ -47,13 +49,6 @@ def _km(p: Purchase) -> str:
     if not p.is_local or p.local_definition != LocalScope.KM or p.local_definition_km is None:
         return ""
     return str(int(p.local_definition_km.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
-
-
-def _number(value: Decimal, cents: bool = False) -> str:
-    if cents:
-        return f"{value:.2f}"
-    text = f"{value.normalize():f}"
-    return text
 
 
 def write_csv(purchases: Iterable[Purchase], out) -> None:

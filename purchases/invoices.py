@@ -20,9 +20,11 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from cantine.formatting import day, money, percent, price, quantity
 from cantine.pdf import styles
 
 VAT_FOOD = Decimal("5.5")
@@ -234,7 +236,12 @@ def factur_x(data: InvoiceData) -> tuple[bytes, bytes]:
 
 
 def _visible_pdf(data: InvoiceData) -> bytes:
-    """The human-readable invoice (reportlab, as the project's other PDFs)."""
+    """The human-readable invoice (reportlab, as the project's other PDFs), in French."""
+    with translation.override("fr"):
+        return _render_visible(data)
+
+
+def _render_visible(data: InvoiceData) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
@@ -265,8 +272,9 @@ def _visible_pdf(data: InvoiceData) -> bytes:
             + (f" — code service {escape(data.service_code)}" if data.service_code else "")
         ),
         para(
-            f"Bon de commande {data.order_number} — livré le {data.delivered_on:%d/%m/%Y} — "
-            f"facture du {data.issued_on:%d/%m/%Y}, à payer avant le {data.due_on:%d/%m/%Y}"
+            f"Bon de commande {data.order_number} — livré le {day(data.delivered_on, 'short')} — "
+            f"facture du {day(data.issued_on, 'short')}, "
+            f"à payer avant le {day(data.due_on, 'short')}"
         ),
         Spacer(1, 6 * mm),
     ]
@@ -275,17 +283,17 @@ def _visible_pdf(data: InvoiceData) -> bytes:
         rows.append(
             [
                 para(line.name),
-                f"{line.quantity:g} {line.unit}",
-                f"{line.unit_price} €",
-                f"{line.net} €",
+                quantity(line.quantity, line.unit),
+                price(line.unit_price),
+                money(line.net),
             ]
         )
     if data.delivery_cost:
-        rows.append(["Livraison", "", "", f"{data.delivery_cost} €"])
+        rows.append(["Livraison", "", "", money(data.delivery_cost)])
     rows += [
-        ["", "", "Total HT", f"{_money(data.net)} €"],
-        ["", "", f"TVA {data.vat_rate} %", f"{_money(data.vat)} €"],
-        ["", "", "Total TTC", f"{_money(data.total)} €"],
+        ["", "", "Total HT", money(data.net)],
+        ["", "", f"TVA {percent(data.vat_rate, 2, trim=True)}", money(data.vat)],
+        ["", "", "Total TTC", money(data.total)],
     ]
     table = Table(rows, colWidths=[80 * mm, 35 * mm, 35 * mm, 30 * mm], repeatRows=1)
     table.setStyle(

@@ -7,7 +7,6 @@ graphics instead of being written as SVG, so screen and paper show the same figu
 from io import BytesIO
 
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from reportlab.graphics.shapes import Drawing, PolyLine, Rect, String
@@ -17,22 +16,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cantine.formatting import day, money, number, percent, quantity
 from cantine.pdf import LIGHT, styles
+from cantine.vocabulary import Unit
 from purchases import charts
 from purchases.carbon import LIGHT_VAN_FACTOR_SOURCE
 from purchases.report import YearReport
-
-
-def _euros(value) -> str:
-    return f"{value:,.0f} €".replace(",", " ")
-
-
-def _pct(value) -> str:
-    return "—" if value is None else f"{value} %".replace(".", ",")
-
-
-def _kg(value) -> str:
-    return f"{value:,.0f} kg".replace(",", " ")
 
 
 def drawing(chart: charts.Chart, width: float) -> Drawing:
@@ -144,7 +133,7 @@ def _render(report: YearReport) -> bytes:
             _("%(lines)s purchase lines, %(total)s excl. VAT. Local: %(definition)s.")
             % {
                 "lines": totals.lines,
-                "total": _euros(totals.total),
+                "total": money(totals.total, 0),
                 "definition": report.local_definition,
             }
         ),
@@ -171,9 +160,9 @@ def _render(report: YearReport) -> bytes:
         rows.append(
             [
                 bar.label,
-                _euros(amount),
-                _pct(bar.pct),
-                "—" if bar.target is None else f"≥ {bar.target} %",
+                money(amount, 0),
+                percent(bar.pct, 2),
+                "—" if bar.target is None else f"≥ {percent(bar.target, 2, trim=True)}",
             ]
         )
     story.append(_table(rows, [6 * cm, 3.6 * cm, 3 * cm, 3 * cm]))
@@ -194,16 +183,20 @@ def _render(report: YearReport) -> bytes:
                     "%(total)s: organic %(bio)s, EGalim %(egalim)s."
                 )
                 % {
-                    "bought": _euros(projection.bought.total),
+                    "bought": money(projection.bought.total, 0),
                     "days": projection.days_elapsed,
-                    "total": _euros(projection.year_end.total),
-                    "bio": _pct(projection.year_end.bio_pct),
-                    "egalim": _pct(projection.year_end.egalim_pct),
+                    "total": money(projection.year_end.total, 0),
+                    "bio": percent(projection.year_end.bio_pct, 2),
+                    "egalim": percent(projection.year_end.egalim_pct, 2),
                 }
             )
         )
         for need in report.needed():
-            values = {"share": need.label, "pct": need.target, "need": _euros(need.amount or 0)}
+            values = {
+                "share": need.label,
+                "pct": number(need.target, 2),
+                "need": money(need.amount or 0, 0),
+            }
             if need.amount is None:
                 text = _("%(share)s: the target of %(pct)s %% is out of reach this year.")
             elif need.on_track:
@@ -224,9 +217,9 @@ def _render(report: YearReport) -> bytes:
             rows.append(
                 [
                     row.name,
-                    _euros(row.shares.total),
-                    _pct(row.shares.bio_pct),
-                    _pct(row.shares.egalim_pct),
+                    money(row.shares.total, 0),
+                    percent(row.shares.bio_pct, 2),
+                    percent(row.shares.egalim_pct, 2),
                 ]
             )
         story.append(_table(rows, [7.6 * cm, 3.6 * cm, 2.5 * cm, 2.5 * cm]))
@@ -241,7 +234,7 @@ def _render(report: YearReport) -> bytes:
                 [
                     row["producer"],
                     str(row["orders"]),
-                    f"{row['average_days']:.0f}",
+                    number(row["average_days"], 0),
                     str(row["late"]),
                 ]
             )
@@ -257,11 +250,11 @@ def _render(report: YearReport) -> bytes:
         story.append(
             para(
                 _("%(hours)s hours of work by people in insertion, declared by ESS/SIAE suppliers.")
-                % {"hours": f"{report.insertion_hours_total:g}"}
+                % {"hours": number(report.insertion_hours_total, 2)}
             )
         )
         rows = [[_("Supplier"), _("Hours")]]
-        rows += [[name, f"{hours:g}"] for name, hours in report.insertion_hours]
+        rows += [[name, number(hours, 2)] for name, hours in report.insertion_hours]
         story.append(_table(rows, [10 * cm, 3 * cm]))
     else:
         story.append(para(_("No insertion hours recorded this year.")))
@@ -276,11 +269,11 @@ def _render(report: YearReport) -> bytes:
                 "purchases by value."
             )
             % {
-                "total": f"{footprint.total:,.0f}".replace(",", " "),
-                "food": f"{footprint.food_kg_co2e:,.0f}".replace(",", " "),
-                "transport": f"{footprint.transport_kg_co2e:,.0f}".replace(",", " "),
-                "kg": _kg(footprint.kg),
-                "coverage": _pct(footprint.coverage_pct),
+                "total": number(footprint.total, 0),
+                "food": number(footprint.food_kg_co2e, 0),
+                "transport": number(footprint.transport_kg_co2e, 0),
+                "kg": quantity(footprint.kg, Unit.KG, 0),
+                "coverage": percent(footprint.coverage_pct, 2),
             }
         )
     )
@@ -290,9 +283,9 @@ def _render(report: YearReport) -> bytes:
             rows.append(
                 [
                     row.name,
-                    _kg(row.kg),
-                    f"{row.food_kg_co2e:,.0f}".replace(",", " "),
-                    f"{row.transport_kg_co2e:,.0f}".replace(",", " "),
+                    quantity(row.kg, Unit.KG, 0),
+                    number(row.food_kg_co2e, 0),
+                    number(row.transport_kg_co2e, 0),
                 ]
             )
         story.append(_table(rows, [6.6 * cm, 3 * cm, 3.3 * cm, 3.3 * cm]))
@@ -314,7 +307,7 @@ def _render(report: YearReport) -> bytes:
             "x %(factor)s."
         )
         % {"factor": LIGHT_VAN_FACTOR_SOURCE},
-        _("Produced on %(date)s.") % {"date": date_format(timezone.localdate(), "j F Y")},
+        _("Produced on %(date)s.") % {"date": day(timezone.localdate(), "j F Y")},
     ]
     story.append(KeepTogether([para(text, "small") for text in method]))
     doc.build(story)

@@ -17,6 +17,7 @@ from django.utils.dates import MONTHS_AP
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from cantine import formatting
 from cantine.models import Canteen
 from purchases import charts, selectors
 from purchases.carbon import Carbon, carbon
@@ -26,6 +27,10 @@ from purchases.selectors import LedgerFilter, ShareRow, Shares
 from purchases.targets import Target, target_for
 
 TOP_LOCAL = 5
+
+
+def _chart_percent(value) -> str:
+    return formatting.percent(value, 1)
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class YearReport:
             self.share_bars(),
             _("Shares of purchases in %(year)s against the targets") % {"year": self.year},
             _("target"),
+            percent=_chart_percent,
         )
 
     def trend_chart(self) -> charts.Chart:
@@ -81,6 +87,7 @@ class YearReport:
                 series(_("Local"), "local_pct"),
             ],
             _("Shares month by month in %(year)s") % {"year": self.year},
+            percent=_chart_percent,
         )
 
     def needed(self) -> list[Need]:

@@ -16,7 +16,6 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from cantine import csv_export
 from cantine.bounds import YearField
+from cantine.formatting import csv_number, money
 from cantine.models import Canteen, Role
 from cantine.refusals import Refused
 from cantine.roles import canteens_for, may_act, role_required
@@ -210,8 +210,7 @@ def _figures(canteen, year, totals, target, local: str) -> list[Figure]:
             totals.meat_fish_pct,
             target and target.meat_fish,
             _drill(canteen.pk, year, group="egalim", flag="meat_fish"),
-            _("of %(total)s € of meat and fish")
-            % {"total": number_format(totals.meat_fish_total, 2, force_grouping=True)},
+            _("of %(total)s of meat and fish") % {"total": money(totals.meat_fish_total)},
         ),
         Figure(
             "local",
@@ -394,16 +393,16 @@ SHARE_COLUMNS = [
 
 
 def _share_table_csv(name, year, rows):
-    """The same table as the page shows, for a spreadsheet (UTF-8 with BOM, ';')."""
+    """The same table as the page shows, for a spreadsheet (UTF-8 with BOM, ';'). Numbers: a
+    comma before exactly two decimals (amounts in € HT, shares in %, as ma cantine rounds
+    them), no thousands separator, never an exponent (``cantine.formatting.csv_number``)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv_export.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow([name, *(header for _, header in SHARE_COLUMNS)])
     for row in rows:
         values = [getattr(row.shares, attribute) for attribute, _ in SHARE_COLUMNS]
-        writer.writerow(
-            [row.name, *("" if v is None else str(v).replace(".", ",") for v in values)]
-        )
+        writer.writerow([row.name, *(csv_number(v, 2, decimal=",") for v in values)])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="parts-{name}-{year}.csv"'
     return response

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cantine import formatting
 from cantine.labels import Label
 from cantine.models import User, Weekday
 from cantine.roles import producer_of
@@ -115,8 +116,11 @@ def submit_answer(
             raise ConsultationError(_("A price cannot be negative."))
         if not 1 <= spec.quantity <= item.quantity:
             raise ConsultationError(
-                _("Offer between 1 and %(quantity)s %(unit)s of “%(food)s”.")
-                % {"quantity": item.quantity, "unit": item.unit, "food": item.food.name}
+                _("Offer between 1 and %(quantity)s of “%(food)s”.")
+                % {
+                    "quantity": formatting.quantity(item.quantity, item.unit),
+                    "food": item.food.name,
+                }
             )
         if weekdays and item.delivery_date.weekday() not in weekdays:
             raise ConsultationError(

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cantine import formatting
 from cantine.dates import week_start
 from cantine.labels import Label
 from cantine.local import distance_km
@@ -236,11 +237,10 @@ def _checked_override(quantities: dict[int, Decimal], lines: dict[int, AnswerLin
     for line in lines.values():
         if per_item[line.item_id] > line.item.quantity:
             raise ConsultationError(
-                _("More of “%(food)s” is awarded than asked (%(quantity)s %(unit)s).")
+                _("More of “%(food)s” is awarded than asked (%(quantity)s).")
                 % {
                     "food": line.item.food.name,
-                    "quantity": line.item.quantity,
-                    "unit": line.item.unit,
+                    "quantity": formatting.quantity(line.item.quantity, line.item.unit),
                 }
             )
     return chosen
@@ -262,16 +262,19 @@ def _tell_outcomes(consultation, lines, proposal: Proposal, optimal: dict | None
         with translation.override("fr"):
             parts = [
                 _("Score %(points)s / 100, rank %(rank)s of %(count)s.")
-                % {"points": row["points"]["total"], "rank": row["rank"], "count": len(ranks)}
+                % {
+                    "points": formatting.number(row["points"]["total"], 1, trim=False),
+                    "rank": row["rank"],
+                    "count": len(ranks),
+                }
             ]
             for line in answer_lines:
                 if line.awarded_quantity:
                     parts.append(
-                        _("%(food)s: %(quantity)s %(unit)s awarded (%(producer)s).")
+                        _("%(food)s: %(quantity)s awarded (%(producer)s).")
                         % {
                             "food": line.item.food.name,
-                            "quantity": line.awarded_quantity,
-                            "unit": line.item.unit,
+                            "quantity": formatting.quantity(line.awarded_quantity, line.item.unit),
                             "producer": line.producer.name,
                         }
                     )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cantine import formatting
 from cantine.local import distance_km
 from cantine.models import User
 from orders import notifications, procurement
@@ -81,10 +82,13 @@ def _tell_invited(consultation: Consultation, producer: Producer) -> None:
         subject = _("Consultation %(number)s: %(title)s, answers until %(deadline)s") % {
             "number": consultation.number,
             "title": consultation.title,
-            "deadline": timezone.localtime(consultation.answer_deadline).strftime("%d/%m/%Y %H:%M"),
+            "deadline": formatting.day(
+                timezone.localtime(consultation.answer_deadline), "SHORT_DATETIME_FORMAT"
+            ),
         }
         lines = "\n".join(
-            f"- {item.food.name} : {item.quantity} {item.unit}, {item.delivery_date:%d/%m/%Y}"
+            f"- {item.food.name} : {formatting.quantity(item.quantity, item.unit)}, "
+            f"{formatting.day(item.delivery_date, 'short')}"
             for item in consultation.items.select_related("food")
         )
         body = _(

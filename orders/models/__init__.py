@@ -20,14 +20,12 @@ from orders.models.consultations import (
     ConsultationItem,
 )
 from orders.models.invoices import Invoice
-from orders.models.money import plain
 from orders.models.needs import Need
 from orders.models.notifications import Notification
 from orders.models.purchase_orders import OrderAmounts, OrderEvent, PurchaseOrder, PurchaseOrderLine
 from orders.models.runs import AllocationLine, AllocationRun, LotSimulation
 
 __all__ = [
-    "plain",
     "Need",
     "AllocationLine",
     "AllocationRun",

@@ -201,7 +201,7 @@ def test_a_sent_order_keeps_its_terms_when_the_producer_edits_the_offer(client, 
     assert lifecycle.committed_quantity(carrots, order.delivery_date) == Decimal("30")
     client.force_login(world.users["cook"])
     page = client.get(reverse("orders_po", args=[order.pk])).content.decode()
-    assert "3 × 10 kg" in page and "Carottes en vrac" not in page
+    assert "3 × 10\u00a0kg" in page and "Carottes en vrac" not in page
     csv = client.get(reverse("orders_po_csv", args=[order.pk])).content.decode()
     assert ";10;" in csv and "BIO" in csv
     lifecycle.record_delivery(
