@@ -1,0 +1,135 @@
+"""Plans that aim at the EGalim targets (issue 20): organic / EGalim shares of the food cost as
+constraints of the planner, and an unreachable target explained with how far it can go.
+
+The shares are recomputed here from the dishes' numbers, not with the planner's helpers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from menus.planner import plan_menus
+from menus.planner.rolling import plan_year
+from nutrition.mealplan import InstanceError, parse_instance
+
+# Per portion: cost, organic cost, EGalim cost (organic included).
+DISHES = {
+    "A": ("main", 2.0, 0.0, 0.5),
+    "B": ("main", 3.0, 1.5, 2.0),
+    "C": ("dessert", 1.0, 0.0, 0.0),
+    "D": ("dessert", 1.5, 0.6, 0.9),
+}
+
+
+def raw_instance(meals: int = 5, targets=None, spacing: int = 0) -> dict:
+    monday = date(2026, 1, 5)
+    days = [monday + timedelta(days=7 * (i // 5) + i % 5) for i in range(meals)]
+    return {
+        "components": ["main", "dessert"],
+        "meals": [{"date": d.isoformat()} for d in days],
+        "dishes": [
+            {"id": did, "component": comp, "cost": cost, "organic_cost": bio, "egalim_cost": eg}
+            for did, (comp, cost, bio, eg) in DISHES.items()
+        ],
+        "rules": [],
+        "min_meals_between_repeats": spacing,
+        "share_targets": targets,
+        "time_limit_s": 10,
+    }
+
+
+def shares_of(plan) -> tuple[float, float, float]:
+    """(cost, organic share, EGalim share) of a plan, from the table above."""
+    served = [DISHES[d] for meal in plan for d in meal.dishes.values()]
+    cost = sum(row[1] for row in served)
+    return cost, sum(row[2] for row in served) / cost, sum(row[3] for row in served) / cost
+
+
+def test_the_organic_target_is_met_and_costs_more():
+    free = plan_menus(parse_instance(raw_instance()))
+    aimed = plan_menus(parse_instance(raw_instance(targets={"organic": 0.2})))
+    assert free.status == aimed.status == "optimal"
+    cost_free, organic_free, _ = shares_of(free.plan)
+    cost, organic, _ = shares_of(aimed.plan)
+    assert organic_free == 0.0  # the cheapest plan buys nothing organic
+    assert organic >= 0.2
+    assert cost > cost_free
+    # Hand-computed optimum: 15 € without (A + C each day). Going from A + C, a B + C meal
+    # adds 1 € and 1.5 € organic, A + D 0.5 € and 0.6 €, B + D 1.5 € and 2.1 €. Every mix
+    # costing 17 € falls short (at best 2.7 € organic of the 3.4 € needed); two B + C and one
+    # A + D reach 3.6 € organic of 17.5 € (20.6 %).
+    assert cost_free == pytest.approx(15.0)
+    assert cost == pytest.approx(17.5)
+
+
+def test_both_targets_together():
+    result = plan_menus(parse_instance(raw_instance(targets={"organic": 0.2, "egalim": 0.5})))
+    assert result.status == "optimal"
+    _, organic, egalim = shares_of(result.plan)
+    assert organic >= 0.2 and egalim >= 0.5
+
+
+def test_an_unreachable_target_names_the_best_share():
+    # B + D is the most organic meal: 2.1 € of 4.5 €, 46.7 %; every meal is the same.
+    result = plan_menus(parse_instance(raw_instance(targets={"organic": 0.5})))
+    assert result.status == "infeasible"
+    (conflict,) = result.conflicts
+    assert conflict.other == ["share:organic"]
+    assert "L'objectif bio de 50 % ne peut pas être atteint avec ces offres" in conflict.why
+    assert "au mieux 46,7 %" in conflict.why
+
+
+def test_the_best_share_keeps_the_other_rules():
+    # No dish two meals running: over 4 meals A, B, C and D are each served twice, so the
+    # organic share is 2 x 2.1 / 2 x 7.5 = 28 %, whatever the order.
+    result = plan_menus(parse_instance(raw_instance(4, {"organic": 0.3}, spacing=2)))
+    assert result.status == "infeasible"
+    why = " ".join(c.why for c in result.conflicts)
+    assert "L'objectif bio de 30 %" in why
+    assert "au mieux 28,0 %" in why
+    assert shares_of(plan_menus(parse_instance(raw_instance(4, {"organic": 0.28}, 2))).plan)[
+        1
+    ] == pytest.approx(0.28)
+
+
+def test_the_year_planner_meets_the_share_in_every_part():
+    raw = raw_instance(30, {"organic": 0.2})
+    result = plan_year(parse_instance(raw), time_limit_s=20, part_meals=10, bound_meals=20)
+    assert result.status in ("optimal", "feasible")
+    assert len(result.plan) == 30
+    for lo in range(0, 30, 10):  # whole weeks of 5 meals: parts of 10
+        assert shares_of(result.plan[lo : lo + 10])[1] >= 0.2
+    assert result.bound <= result.objective + 1e-6
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"share_targets": {"organic": 1.2}}, "share_targets.organic: expected a share between"),
+        ({"share_targets": {"local": 0.2}}, "share_targets.local: unknown target"),
+        ({"share_targets": [0.2]}, "share_targets: expected null or an object"),
+    ],
+)
+def test_bad_targets_are_refused(change, message):
+    with pytest.raises(InstanceError) as error:
+        parse_instance({**raw_instance(), **change})
+    assert message in str(error.value)
+
+
+def test_labelled_costs_must_fit_the_cost():
+    raw = raw_instance()
+    raw["dishes"][0]["organic_cost"] = 2.5  # A costs 2 €
+    raw["dishes"][1]["egalim_cost"] = 1.0  # below B's 1.5 € organic
+    with pytest.raises(InstanceError) as error:
+        parse_instance(raw)
+    assert "dishes[0].organic_cost: 2.5 exceeds the dish's cost of 2.0" in error.value.problems
+    assert any("dishes[1].egalim_cost" in p and "organic" in p for p in error.value.problems)
+
+
+def test_the_targets_survive_the_json_round_trip():
+    inst = parse_instance(raw_instance(targets={"egalim": 0.5}))
+    again = parse_instance(inst.to_dict())
+    assert again.share_targets == {"egalim": 0.5}
+    assert again.dishes["B"].organic_cost == 1.5 and again.dishes["B"].egalim_cost == 2.0
