@@ -7,12 +7,14 @@ The shares are recomputed here from the dishes' numbers, not with the planner's 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
 from menus.planner import plan_menus
 from menus.planner.rolling import plan_year
 from nutrition.mealplan import InstanceError, parse_instance
+from tests.menus.conftest import MONDAY
 
 # Per portion: cost, organic cost, EGalim cost (organic included).
 DISHES = {
@@ -133,3 +135,97 @@ def test_the_targets_survive_the_json_round_trip():
     again = parse_instance(inst.to_dict())
     assert again.share_targets == {"egalim": 0.5}
     assert again.dishes["B"].organic_cost == 1.5 and again.dishes["B"].egalim_cost == 2.0
+
+
+# --------------------------------------------------------------------------- Django side
+
+
+def _offer(producer, food, price, labels=()):
+    from producers.models import Offer
+
+    return Offer.objects.create(
+        producer=producer,
+        food=food,
+        product_label=food.name,
+        unit="kg",
+        pack_size=Decimal("5"),
+        unit_price=Decimal(price),
+        labels=list(labels),
+        valid_from=date(2026, 1, 1),
+    )
+
+
+def _priced_food(kitchen, code, price, offers):
+    from nutrition.models import Food, FoodPrice
+
+    food = Food.objects.create(code=code, name=f"Denrée {code}")
+    FoodPrice.objects.create(kitchen=kitchen, food=food, unit_price=Decimal(price))
+    for producer, offer_price, labels in offers:
+        _offer(producer, food, offer_price, labels)
+    return food
+
+
+def test_a_food_counts_organic_when_its_cheapest_offer_is(world, kitchen):
+    from menus.instances import labelled_costs
+    from nutrition.models import DishIngredient
+
+    cheap_plain = _priced_food(  # organic offered, but dearer than the plain one
+        kitchen, "S1", "10", [(world.producer, "9", []), (world.other_producer, "12", ["BIO"])]
+    )
+    cheap_organic = _priced_food(kitchen, "S2", "20", [(world.producer, "18", ["BIO"])])
+    label_rouge = _priced_food(kitchen, "S3", "12", [(world.producer, "12", ["LABEL_ROUGE"])])
+    dish = kitchen.catalogue["main"][0]
+    for food in (cheap_plain, cheap_organic, label_rouge):  # 100 g each: 1 €, 2 €, 1.20 €
+        DishIngredient.objects.create(dish=dish, food=food, grams_elementaire=Decimal("100"))
+    unpriced = kitchen.catalogue["main"][1]
+    costs = labelled_costs([dish, unpriced], kitchen, MONDAY)
+    assert costs[dish.pk] == pytest.approx((2.0, 3.2))  # organic 2 €; EGalim 2 € + 1.20 €
+    assert costs[unpriced.pk] == (0.0, 0.0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_form_option_plans_a_week_that_meets_the_shares(client, world, kitchen):
+    from django.urls import reverse
+
+    from menus.models import MealDish, PlanRun
+    from nutrition.models import DishIngredient
+
+    plain = _priced_food(kitchen, "T1", "10", [(world.producer, "10", [])])
+    organic = _priced_food(kitchen, "T2", "20", [(world.producer, "20", ["BIO"])])
+    label_rouge = _priced_food(kitchen, "T3", "12", [(world.producer, "12", ["LABEL_ROUGE"])])
+    # Entrées, sides and dairy: Label Rouge, 1.20 €; mains 1 € plain; apples organic, 2 €;
+    # flans and cakes plain, 1 €. What the test expects, per dish: (cost, organic, EGalim).
+    expected = {}
+    for component, dishes in kitchen.catalogue.items():
+        for dish in dishes:
+            if component in ("entree", "side", "dairy"):
+                food, row = label_rouge, (1.2, 0.0, 1.2)
+            elif component == "dessert" and dish.name.startswith("Pomme"):
+                food, row = organic, (2.0, 2.0, 2.0)
+            else:
+                food, row = plain, (1.0, 0.0, 0.0)
+            DishIngredient.objects.create(dish=dish, food=food, grams_elementaire=Decimal("100"))
+            expected[dish.pk] = row
+    client.force_login(world.users["cook"])
+    calendar = reverse("menu_calendar", kwargs={"pk": kitchen.pk})
+    client.post(calendar + f"?start={MONDAY}&weeks=1")
+    plan_url = reverse("menu_plan", kwargs={"pk": kitchen.pk})
+    form = {"preset": "cheapest", "start": MONDAY, "weeks": 1}
+
+    def written_shares():
+        rows = [expected[c.dish_id] for c in MealDish.objects.filter(meal__canteen=kitchen)]
+        cost = sum(r[0] for r in rows)
+        return len(rows), sum(r[1] for r in rows) / cost, sum(r[2] for r in rows) / cost
+
+    client.post(plan_url, form)
+    run = PlanRun.objects.get()
+    assert run.status == "optimal" and not run.aim_shares
+    served, organic_share, _ = written_shares()
+    assert served == 25 and organic_share < 0.2  # the cheapest week serves the fewest apples
+
+    client.post(plan_url, {**form, "aim_shares": "on", "keep_existing": ""})
+    run = PlanRun.objects.latest("created_at")
+    assert run.aim_shares and run.status in ("optimal", "feasible"), run.conflicts
+    served, organic_share, egalim_share = written_shares()
+    assert served == 25
+    assert organic_share >= 0.2 and egalim_share >= 0.5
