@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
 PURCHASES_PLANNED_PROVIDERS = ["orders.selectors.planned_purchases"]
 # Invoice-to-payment delays per producer, for the manager's report.
 PURCHASES_PAYMENT_DELAY_PROVIDERS = ["orders.selectors.payment_delays_for_year"]
+# The rest of the year's planned menus as priced lines, for the year's forecast.
+PURCHASES_FORECAST_PROVIDERS = ["orders.forecast.planned_year"]
 
 # Background jobs. The embedded default is django-tasks' database queue (`make run`,
 # `manage.py db_worker`); with REDIS_URL set, jobs go to Redis through django-tasks-rq and

@@ -398,8 +398,8 @@ def _execute_year_run(run: PlanRun, held: solver_runs.Claim, num_workers: int) -
         run.solve_seconds = result.solve_seconds
         run.meals_planned = len(result.plan)
         run.meals_total = total
-        run.conflicts = []
-        if not whole:
+        run.conflicts = [c.to_dict() for c in result.conflicts]
+        if not whole and not result.conflicts:
             run.message = _(
                 "Only %(planned)s of %(total)s meals could be planned within the rules in "
                 "%(seconds)s s; nothing was written. Free some locked dishes, or plan fewer "

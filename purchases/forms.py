@@ -1,6 +1,11 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cantine.bounds import YearField
+from cantine.forms import DECIMAL_INPUT, TypedDecimalField
+from purchases.forecast import Newcomer
 from purchases.models import Family, MaCantineLink, Source
 from purchases.selectors import FLAG_FILTERS, GROUP_FILTERS, LedgerFilter
 
@@ -124,3 +129,57 @@ class MaCantineLinkForm(forms.ModelForm):
                 "<code>MACANTINE_API_TOKEN</code> is used."
             ),
         }
+
+
+class ForecastForm(forms.Form):
+    """The year of the forecast and the product the what-if switches to organic."""
+
+    year = YearField(label=_("Year"), required=False)
+    product = forms.IntegerField(label=_("Product"), required=False, min_value=1)
+
+
+class NewcomerForm(forms.Form):
+    """The second what-if: a local producer would sell one product of the forecast."""
+
+    product = forms.IntegerField(label=_("Product"), min_value=1)
+    price = TypedDecimalField(
+        label=_("Their price (€ excl. VAT per unit)"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("10000"),
+        max_digits=9,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs=DECIMAL_INPUT),
+    )
+    capacity = TypedDecimalField(
+        label=_("What they can deliver a week"),
+        required=False,
+        min_value=0,
+        max_value=Decimal("1000000"),
+        max_digits=10,
+        decimal_places=1,
+        localize=True,
+        widget=forms.TextInput(attrs=DECIMAL_INPUT),
+        help_text=_("Empty: as much as the menus need."),
+    )
+    km = TypedDecimalField(
+        label=_("Distance to the kitchen (km)"),
+        initial=20,
+        min_value=0,
+        max_value=500,
+        max_digits=5,
+        decimal_places=1,
+        localize=True,
+        widget=forms.TextInput(attrs=DECIMAL_INPUT),
+    )
+    organic = forms.BooleanField(label=_("Organic"), required=False)
+
+    def newcomer(self) -> Newcomer:
+        data = self.cleaned_data
+        return Newcomer(
+            food=data["product"],
+            unit_price=data["price"],
+            organic=data["organic"],
+            weekly_capacity=data["capacity"],
+            km=data["km"],
+        )

@@ -90,6 +90,13 @@ def _combine(*parts: tuple[Shares, Decimal]) -> Shares:
     return Shares(**values)
 
 
+def added(*parts: Shares) -> Shares:
+    """The sum of these figures, field by field (the first one's year reads them)."""
+    if not parts:
+        return Shares()
+    return _combine(*((part, Decimal(1)) for part in parts))
+
+
 @dataclass(frozen=True)
 class Projection:
     as_of: date

@@ -48,7 +48,7 @@ from menus.planner.candidates import (
 )
 from menus.planner.evaluation import _plan_objective, _variety_failures, _within_cap
 from menus.planner.model import _Builder
-from menus.planner.planning import _tune
+from menus.planner.planning import _tune, plan_menus
 from menus.planner.results import SCALE, PlanResult
 from nutrition.compliance import check_plan, iso_week
 from nutrition.mealplan import Dish, Instance, Meal, ServedMeal
@@ -60,6 +60,7 @@ YearProgress = Callable[[int, int, float | None], None]
 PART_MEALS = 25  # meals per part, rounded up to whole weeks: about 5 weeks of school
 BOUND_MEALS = 50  # meals per bound part (see the module doc), rounded up to whole weeks
 BOUND_SHARE = 0.4  # share of the time limit kept for the bound parts' relaxed solves
+# (each is solved as soon as the plan covers it, so the gap of what is planned shows early)
 
 
 def week_parts(meals: list[Meal], min_meals: int) -> list[tuple[int, int]]:
@@ -97,7 +98,6 @@ def plan_year(
     started = time.perf_counter()
     limit = time_limit_s if time_limit_s is not None else instance.time_limit_s
     deadline = started + limit
-    planning_deadline = started + (1 - BOUND_SHARE) * limit
     widest = max([r.window for r in instance.rules] + [1])
     parts = week_parts(instance.meals, max(part_meals, widest))
     pruned = prune_catalogue(instance)
@@ -106,12 +106,39 @@ def plan_year(
     plan: list[ServedMeal] = []
     stats = {"parts": len(parts), "part_solves": [], "bound_solves": [], "workers": num_workers}
     n = len(instance.meals)
+    bound_parts = week_parts(instance.meals, max(bound_meals, widest))
+    bound_each = BOUND_SHARE * limit / len(bound_parts)
+    bounded = 0  # bound parts solved so far (a prefix of the year)
+    bound = 0.0
+
+    def bound_what_is_planned(last: bool) -> None:
+        """Bound each bound part the plan now covers; report the gap of that prefix."""
+        nonlocal bounded, bound
+        while bounded < len(bound_parts) and bound_parts[bounded][1] <= len(plan):
+            lo, hi = bound_parts[bounded]
+            now = time.perf_counter()
+            left = deadline - now
+            seconds = left / (len(bound_parts) - bounded) if last else min(bound_each, left)
+            part_bound = _relaxed_bound(instance, lo, hi, plan[lo:hi], num_workers, now + seconds)
+            bound += part_bound
+            bounded += 1
+            stats["bound_solves"].append({"meals": [lo, hi], "bound": part_bound})
+        if progress is not None:
+            gap = None
+            if bounded:
+                prefix = bound_parts[bounded - 1][1]
+                done = _plan_objective(replace(instance, meals=instance.meals[:prefix]), plan)
+                gap = max(0.0, (done - bound) / max(1e-9, abs(done)))
+            progress(len(plan), n, gap)
+
     for k, (lo, hi) in enumerate(parts):
         ahead = _lookahead_end(weeks, hi, lookahead_weeks)
-        share = (planning_deadline - time.perf_counter()) / (len(parts) - k)
-        # Under load the planning may need more than its share: it may eat into the bound's
-        # time (a plan without a bound is still a plan), never past the deadline.
-        share = max(share, min(0.5, deadline - time.perf_counter()))
+        # The bound parts still to solve keep their time; the planning parts share the rest.
+        # Under load a part may need more than its share: it may eat into the bound's time
+        # (a plan without a bound is still a plan), never past the deadline.
+        left = deadline - time.perf_counter()
+        share = (left - bound_each * (len(bound_parts) - bounded)) / (len(parts) - k)
+        share = max(share, min(0.5, left))
         if share <= 0.2:
             break
         fixed = _solve_part(
@@ -120,21 +147,26 @@ def plan_year(
         if fixed is None and ahead > hi:  # the week ahead may be what makes it infeasible
             fixed = _solve_part(instance, pruned, tops, lo, hi, plan, num_workers, share / 2)
         if fixed is None:
+            # The short planner on this part alone: its greedy and chunked fallbacks may find
+            # what the part's model could not in its share; if the part is impossible, it
+            # names the rules and locks (and the meals already served) that conflict.
+            part = replace(instance, meals=instance.meals[lo:hi], history=instance.history + plan)
+            left = deadline - time.perf_counter()
+            alone = plan_menus(part, num_workers=num_workers, time_limit_s=max(1.0, left / 2))
+            if alone.status == "infeasible":
+                elapsed = time.perf_counter() - started
+                return PlanResult(
+                    "infeasible", plan, None, None, elapsed, None, alone.conflicts, stats
+                )
+            fixed = alone.plan if alone.status in ("optimal", "feasible") else None
+        if fixed is None:
             break
         plan += fixed[: hi - lo]
         stats["part_solves"].append({"meals": [lo, hi]})
-        if progress is not None:
-            progress(len(plan), n, None)
+        bound_what_is_planned(last=k == len(parts) - 1)
     if len(plan) < n:
         elapsed = time.perf_counter() - started
         return PlanResult("unknown", plan, None, None, elapsed, None, [], stats)
-    bound = 0.0
-    bound_parts = week_parts(instance.meals, max(bound_meals, widest))
-    for k, (lo, hi) in enumerate(bound_parts):
-        until = time.perf_counter() + (deadline - time.perf_counter()) / (len(bound_parts) - k)
-        part_bound = _relaxed_bound(instance, lo, hi, plan[lo:hi], num_workers, until)
-        bound += part_bound
-        stats["bound_solves"].append({"meals": [lo, hi], "bound": part_bound})
     elapsed = time.perf_counter() - started
     report = check_plan(instance, plan)
     ok = (
@@ -145,8 +177,6 @@ def plan_year(
     )
     objective = _plan_objective(instance, plan)
     final_bound = round(bound, 6)
-    if progress is not None:
-        progress(n, n, (objective - final_bound) / max(1e-9, abs(objective)))
     status = "feasible" if ok else "unknown"
     if ok and objective - final_bound <= 1e-6 * max(1, abs(objective)):
         status = "optimal"

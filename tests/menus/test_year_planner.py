@@ -87,3 +87,25 @@ def test_year_mode_keeps_locks_and_history():
     result = plan_year(inst, part_meals=20)
     assert result.plan[25].dishes["dessert"] == locked_dish
     assert _verify_year(inst, result.plan) == []
+
+
+def test_a_year_the_served_meals_make_impossible_names_the_rule_that_cannot_hold():
+    """The 19 meals served just before the year already hold five fatty entrées where a
+    rule allows four in 20: no year plan exists, and the answer says which rule and why, as a
+    plan of a few weeks would (not "only 0 meals could be planned")."""
+    inst = make_instance(45, 120, seed=4, time_limit_s=30)
+    capped = next(r for r in inst.rules if r.max is not None and r.window == 20)
+    tagged = [d for d in inst.dishes.values() if capped.tag in d.effective_tags]
+    component = tagged[0].component
+    history = plan_menus(dataclasses.replace(inst, meals=inst.meals[:19])).plan
+    history = [
+        dataclasses.replace(m, dishes={**m.dishes, component: tagged[i % len(tagged)].id})
+        if i % 3 == 0
+        else m
+        for i, m in enumerate(history)
+    ]
+    assert sum(capped.tag in _served_tags(inst, m) for m in history) > capped.max
+    result = plan_year(dataclasses.replace(inst, meals=inst.meals[19:], history=history))
+    assert result.status == "infeasible"
+    assert result.conflicts
+    assert any(capped.id in c.rules for c in result.conflicts), result.conflicts

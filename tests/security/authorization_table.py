@@ -111,6 +111,9 @@ EXPECTED = {
     "purchase_shares": {
         "GET": "login   200   403   200   403   200   200   403",
     },
+    "purchase_shares_forecast": {
+        "GET": "login   200   403   200   403   200   200   403",
+    },
     "purchase_report_pdf": {
         "GET": "login   200   403   200   403   200   200   403",
     },
