@@ -229,3 +229,13 @@ def test_the_form_option_plans_a_week_that_meets_the_shares(client, world, kitch
     served, organic_share, egalim_share = written_shares()
     assert served == 25
     assert organic_share >= 0.2 and egalim_share >= 0.5
+
+
+def test_a_year_part_that_cannot_reach_the_share_is_explained():
+    raw = raw_instance(20, {"organic": 0.5})
+    result = plan_year(parse_instance(raw), time_limit_s=20, part_meals=10, bound_meals=20)
+    assert result.status == "infeasible"
+    why = " ".join(c.why for c in result.conflicts)
+    assert "L'objectif bio de 50 % ne peut pas être atteint avec ces offres : au mieux 46,7 %" in (
+        why
+    )
