@@ -209,6 +209,9 @@ def test_the_form_option_plans_a_week_that_meets_the_shares(client, world, kitch
     client.force_login(world.users["cook"])
     calendar = reverse("menu_calendar", kwargs={"pk": kitchen.pk})
     client.post(calendar + f"?start={MONDAY}&weeks=1")
+    page = client.get(calendar + f"?start={MONDAY}&weeks=1").content.decode()
+    assert "Viser les objectifs EGalim (50 % durables dont 20 % bio)" in page
+    assert 'name="aim_shares"' in page and 'name="aim_shares" checked' not in page
     plan_url = reverse("menu_plan", kwargs={"pk": kitchen.pk})
     form = {"preset": "cheapest", "start": MONDAY, "weeks": 1}
 
