@@ -242,3 +242,24 @@ def test_a_year_part_that_cannot_reach_the_share_is_explained():
     assert "L'objectif bio de 50 % ne peut pas être atteint avec ces offres : au mieux 46,7 %" in (
         why
     )
+
+
+def test_the_api_takes_the_option_and_refuses_a_bad_one(client, world, kitchen):
+    from django.urls import reverse
+
+    from menus import services
+    from menus.models import PlanRun
+
+    services.ensure_meals(canteen=kitchen, start=MONDAY, end=MONDAY + timedelta(days=4))
+    client.force_login(world.users["cook"])
+    payload = {
+        "canteen": kitchen.pk,
+        "start": MONDAY,
+        "end": MONDAY + timedelta(days=4),
+        "preset": "cheapest",
+    }
+    bad = client.post(reverse("planrun-list"), {**payload, "aim_shares": "maybe"})
+    assert bad.status_code == 400 and "aim_shares" in bad.json()
+    response = client.post(reverse("planrun-list"), {**payload, "aim_shares": True})
+    assert response.status_code == 202 and response.json()["aim_shares"] is True
+    assert PlanRun.objects.get().aim_shares
