@@ -188,6 +188,13 @@ LABEL_GROUP: dict[Label, EgalimGroup] = {
 }
 
 
+# The year's purchase-share targets a menu plan can aim at (code rural L230-5-1, the
+# Hexagone's figures): 50 % EGalim by value excluding VAT, of which 20 % organic. The kernel
+# holds them so the menus app reads them without importing purchases (whose
+# ``purchases.targets`` keeps the per-territory table the declarations use).
+PLAN_SHARE_TARGETS = {"organic": 0.20, "egalim": 0.50}
+
+
 def egalim_group(labels) -> EgalimGroup:
     """The single group a line with these labels counts in."""
     return max((LABEL_GROUP[Label(code)] for code in labels), default=EgalimGroup.NONE)

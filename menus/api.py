@@ -109,6 +109,7 @@ class PlanRunSerializer(serializers.ModelSerializer):
             "preset",
             "keep_existing",
             "max_cost_per_meal",
+            "aim_shares",
             "status",
             "objective",
             "bound",
@@ -123,6 +124,7 @@ class PlanRunSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = [
+            "aim_shares",
             "status",
             "objective",
             "bound",
@@ -146,6 +148,8 @@ class PlanRequestSerializer(serializers.Serializer):
     max_cost_per_meal = serializers.DecimalField(
         max_digits=6, decimal_places=2, min_value=0, required=False, allow_null=True
     )
+    # Hold the plan to the year's EGalim and organic shares (50 % / 20 % of the food cost).
+    aim_shares = serializers.BooleanField(default=False)
 
     def validate(self, data):
         if data["end"] < data["start"] or data["end"] - data["start"] > timedelta(days=62):
@@ -194,6 +198,7 @@ class PlanRunViewSet(
                 rule_set=rule_set,
                 actor=request.user,
                 max_cost_per_meal=data.get("max_cost_per_meal"),
+                aim_shares=data["aim_shares"],
             )
             code = status.HTTP_202_ACCEPTED
         except solver_runs.AlreadyRunning as running:

@@ -34,6 +34,12 @@ class PlanForm(forms.Form):
         decimal_places=2,
         help_text=_("Optional cap for a primary-school meal."),
     )
+    aim_shares = forms.BooleanField(
+        label=_("Aim at the EGalim targets (50 % sustainable, of which 20 % organic)"),
+        required=False,
+        initial=False,
+        help_text=_("Shares of the food cost, bought from each product's cheapest offer."),
+    )
     horizon = forms.ChoiceField(
         label=_("Plan for"),
         choices=Horizon.choices,

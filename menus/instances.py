@@ -7,17 +7,20 @@ the optimiser see exactly the same meals, dishes and rules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
 
 from cantine.models import Canteen
+from cantine.vocabulary import PLAN_SHARE_TARGETS, is_egalim, is_organic
 from menus import seasons, supply, variety
 from menus.models import Meal, MealDish, MenuPolicy
 from nutrition import mealplan
 from nutrition.models import Component, Dish, DishIngredient, RuleSet
 from nutrition.selectors import DishEconomics, dish_economics
+from producers.models import Offer
 
 COMPONENTS = tuple(Component.values)
 
@@ -60,6 +63,43 @@ def planner_dish(
         co2e=float(dish.co2e_per_portion or 0),
         families=families,
     )
+
+
+def labelled_costs(
+    dishes: list[Dish], kitchen: Canteen, day: date
+) -> dict[int, tuple[float, float]]:
+    """{dish id: (organic €, EGalim €)} of each dish's per-portion cost, organic within EGalim.
+
+    The cost is the planner's (``dish_economics``: each ingredient's quantity at the kitchen's
+    food price); an ingredient's share of it counts organic, or EGalim, when the cheapest
+    offer of its food valid on ``day`` (active, sold in the unit the food is bought in) carries
+    the label. The assumption: the allocation buys each product from its cheapest offer, so a
+    food also offered organic at a higher price does not count. A dish with an unpriced
+    ingredient counts nothing (its cost is the course's average, not its own).
+    """
+    economics = dish_economics(dishes, kitchen)
+    foods = {food for e in economics.values() for food, _ in e.parts}
+    offers = (
+        Offer.objects.filter(
+            active=True, food__in=foods, unit=F("food__purchase_unit"), valid_from__lte=day
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("food_id", "unit_price", "pk")
+    )
+    cheapest: dict[int, list[str]] = {}
+    for offer in offers:
+        cheapest.setdefault(offer.food_id, offer.labels)
+    out = {}
+    for dish in dishes:
+        row = economics.get(dish.pk)
+        if row is None or row.cost is None:
+            out[dish.pk] = (0.0, 0.0)
+            continue
+        organic = sum((c for f, c in row.parts if is_organic(cheapest.get(f, []))), Decimal(0))
+        egalim = sum((c for f, c in row.parts if is_egalim(cheapest.get(f, []))), Decimal(0))
+        cost = float(row.cost)  # rounded to the tenth of a cent: the labelled parts too
+        out[dish.pk] = (min(cost, round(float(organic), 3)), min(cost, round(float(egalim), 3)))
+    return out
 
 
 def family_rules(rule_set: RuleSet) -> list[mealplan.FamilyRule]:
@@ -170,6 +210,7 @@ def build_planning_problem(
     time_limit_s: float = 20.0,
     follow_supply: bool | None = None,
     repair: dict | None = None,
+    aim_shares: bool = False,
 ) -> PlanningProblem:
     """The planner instance for a period: open meals to fill, locks, history and rules.
 
@@ -228,11 +269,20 @@ def build_planning_problem(
                 ),
             )
         )
+    planner_dishes = catalogue(canteen, dishes)
+    if aim_shares:
+        labelled = labelled_costs(dishes, canteen, start)
+        for dish in dishes:
+            organic, egalim = labelled[dish.pk]
+            key = dish_key(dish.pk)
+            planner_dishes[key] = replace(
+                planner_dishes[key], organic_cost=organic, egalim_cost=egalim
+            )
     instance = mealplan.Instance(
         components=COMPONENTS,
         meals=planned,
         history=history_before(canteen, start, context_length(rule_set)),
-        dishes=catalogue(canteen, dishes),
+        dishes=planner_dishes,
         rules=planner_rules(rule_set),
         vegetarian_per_week=rule_set.vegetarian_per_week or 0,
         min_meals_between_repeats=rule_set.min_meals_between_repeats or 0,
@@ -242,5 +292,6 @@ def build_planning_problem(
         family_rules=family_rules(rule_set),
         season_mode=policy.season,
         season_weight=float(policy.season_weight),
+        share_targets=dict(PLAN_SHARE_TARGETS) if aim_shares else None,
     )
     return PlanningProblem(instance, meals, frozenset(replaceable))

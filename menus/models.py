@@ -177,6 +177,11 @@ class PlanRun(SolverRun):
         blank=True,
         help_text=_("A primary-school meal may not cost more; empty for no cap."),
     )
+    aim_shares = models.BooleanField(
+        _("aim at the EGalim targets"),
+        default=False,
+        help_text=_("The plan buys at least 50 % EGalim products, of which 20 % organic."),
+    )
     changed_slots = models.PositiveIntegerField(_("courses filled"), default=0)
     # A menu repair (a product nobody can deliver): {"food": id, "food_name": ..., "dates":
     # [ISO dates of the meals to re-plan], "order": pk, "line": pk}; empty for a plain run.

@@ -205,9 +205,11 @@ def request_plan(
     rule_set: RuleSet,
     actor: User,
     max_cost_per_meal: Decimal | None = None,
+    aim_shares: bool = False,
 ) -> PlanRun:
     """Queue an optimiser run, unless one is already running for this canteen and period
-    (then ``solver_runs.AlreadyRunning`` names it)."""
+    (then ``solver_runs.AlreadyRunning`` names it). ``aim_shares``: the plan must reach the
+    year's EGalim and organic shares (``menus.instances.build_planning_problem``)."""
     if end < start:
         raise ValidationError(_("The period ends before it starts."))
     if (end - start).days + 1 > LONGEST_PLAN_DAYS:
@@ -223,6 +225,7 @@ def request_plan(
         keep_existing=keep_existing,
         rule_set=rule_set,
         max_cost_per_meal=max_cost_per_meal,
+        aim_shares=aim_shares,
         requested_by=actor,
     )
 
@@ -311,6 +314,7 @@ def execute_plan_run(*, run_id: int, num_workers: int = 2) -> PlanRun:
                 keep_existing=run.keep_existing,
                 max_cost_per_meal=float(run.max_cost_per_meal) if run.max_cost_per_meal else None,
                 repair=repair,
+                aim_shares=run.aim_shares,
             )
             result = solve_with_progress(
                 lambda report: plan_menus(
@@ -362,6 +366,7 @@ def _execute_year_run(run: PlanRun, held: solver_runs.Claim, num_workers: int) -
             preset=run.preset,
             keep_existing=run.keep_existing,
             max_cost_per_meal=float(run.max_cost_per_meal) if run.max_cost_per_meal else None,
+            aim_shares=run.aim_shares,
         )
         total = len(problem.meals)
         limit = year_time_limit(total)

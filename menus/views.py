@@ -234,6 +234,7 @@ def start_plan(request, pk):
             rule_set=rule_set,
             actor=request.user,
             max_cost_per_meal=form.cleaned_data["max_cost_per_meal"],
+            aim_shares=form.cleaned_data["aim_shares"],
         )
     except solver_runs.AlreadyRunning as running:
         run = running.run

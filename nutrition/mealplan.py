@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from nutrition import shares
+
 COMPONENTS = ("entree", "main", "side", "dairy", "dessert")
 VEGETARIAN_TAG = "vegetarian"
 
@@ -38,6 +40,9 @@ class Dish:
     co2e: float = 0.0
     # Dish families for the variety rules, e.g. (("protein", "beef"),) or (("starch", "rice"),)
     families: tuple[tuple[str, str], ...] = ()
+    # Euros of `cost` bought organic / EGalim-labelled (organic counts in EGalim): see shares.
+    organic_cost: float = 0.0
+    egalim_cost: float = 0.0
 
     def family(self, key: str) -> str | None:
         return next((value for k, value in self.families if k == key), None)
@@ -157,6 +162,7 @@ class Instance:
     # "prefer" adds ``season_weight`` (objective units) per dish served out of season.
     season_mode: str = "off"
     season_weight: float = 0.0
+    share_targets: dict[str, float] | None = None  # {"organic": 0.2, "egalim": 0.5}
 
     def meal_components(self, meal: Meal) -> tuple[str, ...]:
         return meal.components if meal.components is not None else self.components
@@ -188,6 +194,7 @@ class Instance:
             ],
             "season_mode": self.season_mode,
             "season_weight": self.season_weight,
+            "share_targets": None if not self.share_targets else dict(self.share_targets),
         }
 
 
@@ -217,6 +224,7 @@ def _dish_to_dict(d: Dish) -> dict[str, Any]:
         "local_share": d.local_share,
         "co2e": d.co2e,
         **({"families": dict(d.families)} if d.families else {}),
+        **({"organic_cost": d.organic_cost, "egalim_cost": d.egalim_cost} if d.egalim_cost else {}),
     }
 
 
@@ -319,7 +327,7 @@ def _parse_dish(raw: Any, path: str, out: _Collector) -> Dish | None:
         out.add(f"{path}.vegetarian", f"expected true or false, got {veg!r}")
         ok = False
     numbers = {}
-    for key in ("cost", "local_share", "co2e"):
+    for key in ("cost", "local_share", "co2e", "organic_cost", "egalim_cost"):
         value = raw.get(key, 0.0)
         if not _is_number(value) or value < 0:
             out.add(f"{path}.{key}", f"expected a number ≥ 0, got {value!r}")
@@ -331,6 +339,7 @@ def _parse_dish(raw: Any, path: str, out: _Collector) -> Dish | None:
             f"{path}.local_share", f"expected a share between 0 and 1, got {raw['local_share']}"
         )
         ok = False
+    ok = ok and shares.check_dish_costs(numbers, path, out)
     name = raw.get("name", did)
     families = raw.get("families", {}) or {}
     if not isinstance(families, dict) or not all(
@@ -504,6 +513,7 @@ def _parse_settings(raw: dict, out: _Collector) -> dict[str, Any]:
         out.add("season_weight", f"expected a number ≥ 0, got {weight!r}")
         weight = 0.0
     settings["season_mode"], settings["season_weight"] = mode, float(weight)
+    settings["share_targets"] = shares.parse_share_targets(raw.get("share_targets"), out)
     return settings
 
 

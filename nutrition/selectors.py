@@ -177,6 +177,8 @@ class DishEconomics:
     cost: Decimal | None  # € HT, None when an ingredient has no known price
     local_share: float
     organic_share: float
+    # (food id, € HT of that ingredient in the portion), what ``cost`` sums; empty if unknown
+    parts: tuple[tuple[int, Decimal], ...] = ()
 
 
 def _has_ingredients(dish) -> bool:
@@ -191,7 +193,7 @@ def dish_economics(
 ) -> dict[int, DishEconomics]:
     """Per-portion cost and local/organic shares from the kitchen's food prices."""
     prices = {p.food_id: p for p in FoodPrice.objects.filter(kitchen=kitchen)}
-    parts: dict[int, list[tuple[Decimal, FoodPrice] | None]] = {d.pk: [] for d in dishes}
+    parts: dict[int, list[tuple[Decimal, FoodPrice, int] | None]] = {d.pk: [] for d in dishes}
     recipes: dict[int, list[DishIngredient]] = {d.pk: [] for d in dishes}
     if isinstance(dishes, list) and all(_has_ingredients(d) for d in dishes):
         # The caller prefetched them (the planner's catalogue): no second read of the recipes.
@@ -213,17 +215,18 @@ def dish_economics(
         except UnitConversionError:
             parts[ingredient.dish_id].append(None)
             continue
-        parts[ingredient.dish_id].append((quantity * price.unit_price, price))
+        parts[ingredient.dish_id].append((quantity * price.unit_price, price, ingredient.food_id))
     result = {}
     for dish_id, items in parts.items():
         if not items or any(item is None for item in items):
             result[dish_id] = DishEconomics(None, 0.0, 0.0)
             continue
-        total = sum((cost for cost, _ in items), Decimal(0))
+        total = sum((cost for cost, _, _ in items), Decimal(0))
         weight = float(total) or 1.0
         result[dish_id] = DishEconomics(
             total.quantize(Decimal("0.001")),
-            sum(float(cost) * p.local_share for cost, p in items) / weight,
-            sum(float(cost) * p.organic_share for cost, p in items) / weight,
+            sum(float(cost) * p.local_share for cost, p, _ in items) / weight,
+            sum(float(cost) * p.organic_share for cost, p, _ in items) / weight,
+            tuple((food, cost) for cost, _, food in items),
         )
     return result

@@ -20,6 +20,10 @@ time, each chunk planned with the previous ones as history, and that compliant p
 solution hint of the full model (the LP bound comes early; finding the optimum was the slow
 part).
 
+Share targets (``Instance.share_targets``, EGalim and organic shares of the food cost) are
+linear constraints over the planned meals, sum (labelled − target·cost)·x >= 0, in exact
+integers; an unreachable one is explained with the best share reachable (``targets``).
+
 On infeasibility the model is rebuilt with one assumption literal per rule bound, lock,
 vegetarian week, the repeat spacing and the cost cap; CP-SAT's sufficient assumptions,
 shrunk by deletion, name a small conflicting set explained in plain French.
@@ -27,7 +31,8 @@ shrunk by deletion, name a small conflicting set explained in plain French.
     python -m menus.planner INSTANCE.json > SOLUTION.json   # or '-' for stdin
 
 One module per part: ``results``, ``candidates`` (pruning), ``greedy``, ``model`` (CP-SAT),
-``evaluation``, ``planning`` (``plan_menus``), ``explanations``; the CLI in ``__main__``.
+``evaluation``, ``planning`` (``plan_menus``), ``explanations``, ``targets`` (how far a share
+target can go), ``rolling`` (terms and years); the CLI in ``__main__``.
 """
 
 from menus.planner.candidates import meal_tops, prune_catalogue

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from menus.planner.results import SCALE
 from nutrition.mealplan import Dish, Instance
+from nutrition.shares import labelled_cost
 
 
 def dish_score(instance: Instance, dish: Dish) -> int:
@@ -41,11 +42,11 @@ def _prune(instance: Instance, rule_bounds: bool) -> dict[str, list[Dish]]:
             if dish.id in union:
                 out.setdefault(dish.component, []).append(dish)
     else:
-        use_cost = instance.max_cost_per_meal is not None
+        worse = _secondary(instance)
         out = {}
         for comp, members, keep in _classes(instance, rule_bounds):
             members.sort(key=lambda d: (dish_score(instance, d), d.cost, d.id))
-            out.setdefault(comp, []).extend(_undominated(members, keep, use_cost))
+            out.setdefault(comp, []).extend(_undominated(members, keep, worse))
     for comp in out:
         out[comp].sort(key=lambda d: (dish_score(instance, d), d.cost, d.id))
     return out
@@ -101,7 +102,7 @@ def meal_tops(
     included) and allowed at m, that no meal within the spacing serves (or that is served
     nowhere, by the max-rule bound); so each meal keeps the best ``keep`` of every class it
     may serve by its own scores, and the model stays as small as with fixed scores."""
-    use_cost = instance.max_cost_per_meal is not None
+    worse = _secondary(instance)
     classes = _classes(instance, rule_bounds, per_meal=True)
     penalty = round(SCALE * instance.season_weight) if instance.season_mode == "prefer" else 0
     tops = []
@@ -119,7 +120,7 @@ def meal_tops(
         kept: set[str] = set()
         for _comp, members, keep in classes:
             ranked = sorted((d for d in members if d.id not in banned), key=at_m)
-            kept.update(d.id for d in _undominated(ranked, keep, use_cost))
+            kept.update(d.id for d in _undominated(ranked, keep, worse))
         tops.append(kept)
     return tops
 
@@ -143,17 +144,42 @@ def _max_uses(instance: Instance, comp: str, tags: frozenset[str]) -> int:
     return bound
 
 
-def _undominated(members: list[Dish], keep: int, use_cost: bool) -> list[Dish]:
-    """Members with fewer than `keep` dominators (members are sorted by score, cost, id)."""
-    if not use_cost:
+def _secondary(instance: Instance):
+    """What else a dominator must be no worse on, as a tuple to be <= (None: nothing).
+
+    The cost under a cost cap; under share targets, for each target t, minus the labelled
+    cost and minus its margin (labelled − t·cost): a swap then keeps every share constraint,
+    and also every constraint labelled − λ·cost >= 0 for λ in [0, t] (the best reachable
+    share of an explanation maximises such margins)."""
+    use_cost = instance.max_cost_per_meal is not None
+    targets = sorted((instance.share_targets or {}).items())
+    if not use_cost and not targets:
+        return None
+
+    def key(d: Dish) -> tuple:
+        values = [d.cost] if use_cost else []
+        for name, t in targets:
+            values += [-labelled_cost(d, name), t * d.cost - labelled_cost(d, name)]
+        return tuple(values)
+
+    return key
+
+
+def _undominated(members: list[Dish], keep: int, worse=None) -> list[Dish]:
+    """Members with fewer than `keep` dominators (members are sorted by score, cost, id):
+    an earlier member dominates if it is no worse on every value of ``worse`` too."""
+    if worse is None:
         return members[:keep]
-    kept, seen_costs = [], []
+    kept, seen = [], []
     for dish in members:
-        # every earlier member has a score <= this one; it dominates if its cost is <= too
-        dominators = sum(1 for c in seen_costs if c <= dish.cost)
+        # every earlier member has a score <= this one; it dominates if its values are <= too
+        mine = worse(dish)
+        dominators = sum(
+            1 for v in seen if all(a <= b + 1e-12 for a, b in zip(v, mine, strict=True))
+        )
         if dominators < keep:
             kept.append(dish)
-        seen_costs.append(dish.cost)
+        seen.append(mine)
     return kept
 
 

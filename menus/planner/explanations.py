@@ -10,6 +10,7 @@ from menus import variety
 from menus.planner.candidates import _build_slots
 from menus.planner.model import _Builder
 from menus.planner.results import Conflict
+from menus.planner.targets import best_share, reach_text, target_text
 from nutrition.compliance import (
     fr_date,
     rule_text,
@@ -34,7 +35,7 @@ def explain_infeasibility(
             break
         core = _shrink(builder.model, core, deadline)
         core_labels = _widen(instance, [labels[lit.index] for lit in core])
-        conflicts.append(_describe_core(instance, core_labels, pruned))
+        conflicts.append(_describe_core(instance, core_labels, pruned, deadline))
         named = set(core_labels)  # each lock and rule is named in one conflict only
         active = [lit for lit in active if labels[lit.index] not in named]
     # The conflicts the locks make on their own come first: they are what the cook changed.
@@ -150,9 +151,49 @@ def _join_fr(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
 
 
+def _share_sentence(
+    instance: Instance, key: str, pruned: dict[str, list[Dish]], deadline: float
+) -> str:
+    """ "L'objectif bio de 20 % ne peut pas être atteint avec ces offres : au mieux 14,2 %"
+    (the best share under every other constraint of the instance)."""
+    best = best_share(instance, pruned, key, deadline)
+    text = f"{target_text(key, instance.share_targets[key])} ne peut pas être atteint avec ces "
+    text += f"offres{reach_text(best)}"
+    return text[0].upper() + text[1:]
+
+
+def _reach_texts(
+    instance: Instance, labels: list[tuple], pruned: dict[str, list[Dish]], deadline: float
+) -> str:
+    keys = sorted({lab[1] for lab in labels if lab[0] == "share"})
+    return "".join(f" {_share_sentence(instance, k, pruned, deadline)}." for k in keys)
+
+
+def _share_conflict(
+    instance: Instance, labels: list[tuple], pruned: dict[str, list[Dish]], deadline: float
+) -> Conflict | None:
+    """A core of share targets alone: the offers cannot reach them, by how much."""
+    keys = sorted({lab[1] for lab in labels if lab[0] == "share"})
+    if not keys or any(lab[0] != "share" for lab in labels):
+        return None
+    why = "; ".join(_share_sentence(instance, key, pruned, deadline) for key in keys)
+    why += (
+        ". Baissez l'objectif, ou proposez des plats dont plus d'ingrédients sont achetés sous "
+        "label."
+    )
+    return Conflict([], why, [], [f"share:{key}" for key in keys])
+
+
 def _describe_core(
-    instance: Instance, labels: list[tuple], pruned: dict[str, list[Dish]]
+    instance: Instance,
+    labels: list[tuple],
+    pruned: dict[str, list[Dish]],
+    deadline: float | None = None,
 ) -> Conflict:
+    deadline = time.perf_counter() + 5.0 if deadline is None else deadline
+    alone = _share_conflict(instance, labels, pruned, deadline)
+    if alone is not None:
+        return alone
     rules = {r.id: r for r in instance.rules}
     rule_ids = sorted({lab[1] for lab in labels if lab[0] == "rule"}, key=_natural)
     locks, other, parts = [], [], []
@@ -192,6 +233,9 @@ def _describe_core(
     if any(lab[0] == "supply" for lab in labels):
         other.append("supply")
         parts.append("les plats dont un produit ne peut pas être livré")
+    for key in sorted({lab[1] for lab in labels if lab[0] == "share"}):
+        other.append(f"share:{key}")
+        parts.append(target_text(key, instance.share_targets[key]))
     why = _join_fr(parts) if parts else "Les plats verrouillés"
     many = len(parts) > 1 or len(rule_ids) > 1
     if lock_texts:
@@ -205,6 +249,7 @@ def _describe_core(
     bounds = sorted({lab[1:] for lab in labels if lab[0] == "rule"}, key=lambda b: _natural(b[0]))
     why += _history_text(instance, bounds, anchor)
     why += "." + _catalogue_hint(instance, [rules[r] for r in rule_ids], pruned)
+    why += _reach_texts(instance, labels, pruned, deadline)
     why += (
         " Assouplissez l'une de ces contraintes, déverrouillez un plat ou complétez le catalogue."
     )

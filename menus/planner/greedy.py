@@ -18,6 +18,7 @@ from nutrition.compliance import (
     iso_week,
 )
 from nutrition.mealplan import Dish, Instance, ServedMeal
+from nutrition.shares import meets_shares
 
 
 def greedy_plan(
@@ -39,7 +40,13 @@ def greedy_plan(
     plan = [state.fill_meal(m) for m in range(len(instance.meals))]
     report = check_plan(instance, plan) if all(plan) else None
     complete = all(len(p.dishes) == len(slots.comps[m]) for m, p in enumerate(plan))
-    ok = complete and report is not None and report.ok and _within_cap(instance, plan)
+    ok = (
+        complete
+        and report is not None
+        and report.ok
+        and _within_cap(instance, plan)
+        and meets_shares(instance, plan)
+    )
     ok = ok and not _variety_failures(instance, plan)
     objective = _plan_objective(instance, plan) if complete else None
     return PlanResult(

@@ -11,13 +11,22 @@ from nutrition.compliance import (
     iso_week,
 )
 from nutrition.mealplan import Instance, ServedMeal
+from nutrition.shares import labelled_cost, share_fraction
 
 
 class _Builder:
     """Builds the CP-SAT model; with `relaxed`, every constraint group gets an assumption."""
 
-    def __init__(self, instance: Instance, slots: _Slots, relaxed: bool = False):
+    def __init__(
+        self,
+        instance: Instance,
+        slots: _Slots,
+        relaxed: bool = False,
+        share_spans: list[tuple[int, int]] | None = None,
+    ):
         self.inst, self.slots, self.relaxed = instance, slots, relaxed
+        # The runs of planned meals each share target holds over (default: all of them).
+        self.share_spans = share_spans or [(0, len(instance.meals))]
         self.model = cp_model.CpModel()
         self.h = len(instance.history)
         self.x: dict[tuple[int, str], cp_model.IntVar] = {}
@@ -66,6 +75,7 @@ class _Builder:
         self._family_rules()
         self._season()
         self._supply()
+        self._shares()
         if not self.relaxed:  # explanations only need feasibility
             self._objective()
 
@@ -191,6 +201,27 @@ class _Builder:
                 round(SCALE * d.cost) * self.x[(m, d.id)] for opts in slot.values() for d in opts
             ]
             self._add_linear(terms, None, round(SCALE * cap), ("cost_cap",))
+
+    def share_terms(self, key: str, target: float, lo: int, hi: int) -> list:
+        """Terms of sum (labelled − target·cost)·x over meals lo..hi, in integers: with
+        target = p/q, q·SCALE·labelled − p·SCALE·cost (exact for costs in 1/10,000 €)."""
+        frac = share_fraction(target)
+        p, q = frac.numerator, frac.denominator
+        terms = []
+        for m in range(lo, hi):
+            for options in self.slots.cands[m].values():
+                for d in options:
+                    coef = q * round(SCALE * labelled_cost(d, key)) - p * round(SCALE * d.cost)
+                    if coef:
+                        terms.append(coef * self.x[(m, d.id)])
+        return terms
+
+    def _shares(self) -> None:
+        """Each share target over each span: labelled cost >= target x food cost."""
+        for key, target in sorted((self.inst.share_targets or {}).items()):
+            for lo, hi in self.share_spans:
+                if hi > lo:
+                    self._add_linear(self.share_terms(key, target, lo, hi), 0, None, ("share", key))
 
     def _objective(self) -> None:
         keys = list(self.x)

@@ -29,6 +29,7 @@ from nutrition.compliance import (
     check_plan,
 )
 from nutrition.mealplan import Dish, Instance, ServedMeal
+from nutrition.shares import meets_shares
 
 
 def _missing_components(instance: Instance, pruned: dict[str, list[Dish]]) -> list[Conflict]:
@@ -180,7 +181,12 @@ def _chunked_plan(
     if len(plan) < n:
         return PlanResult("unknown", plan, None, None, 0.0)
     report = check_plan(instance, plan)
-    ok = report.ok and _within_cap(instance, plan) and not _variety_failures(instance, plan)
+    ok = (
+        report.ok
+        and _within_cap(instance, plan)
+        and meets_shares(instance, plan)
+        and not _variety_failures(instance, plan)
+    )
     return PlanResult(
         "feasible" if ok else "unknown", plan, _plan_objective(instance, plan), None, 0.0, report
     )

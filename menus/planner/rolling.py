@@ -23,6 +23,12 @@ solve starts from the plan's meals (feasible for it), so it stops as soon as its
 closed, and one that runs out of time still proves CP-SAT's best bound.
 
 Locks, seasons and supply are per meal and carried by the meals themselves.
+
+Share targets (EGalim, organic: ``Instance.share_targets``) hold per part: every part fixed
+reaches each share of its own food cost (the week looked ahead is held to it apart), and
+shares of parts that each reach a target add up to a year that reaches it — stricter than
+the year's one share, never looser. The bound parts drop the targets: a relaxation of the
+year problem, so the bound stays a valid lower bound.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from menus.planner.planning import _tune, plan_menus
 from menus.planner.results import SCALE, PlanResult
 from nutrition.compliance import check_plan, iso_week
 from nutrition.mealplan import Dish, Instance, Meal, ServedMeal
+from nutrition.shares import meets_shares
 
 # (meals fixed so far, meals in all, gap of what is fixed against its bound, or None)
 YearProgress = Callable[[int, int, float | None], None]
@@ -134,7 +141,9 @@ def plan_year(
         share = max(share, min(0.5, left))
         if share <= 0.2:
             break
-        fixed = _solve_part(instance, pruned, tops, lo, ahead, plan, num_workers, share)
+        fixed = _solve_part(
+            instance, pruned, tops, lo, ahead, plan, num_workers, share, keep=hi - lo
+        )
         if fixed is None and ahead > hi:  # the week ahead may be what makes it infeasible
             fixed = _solve_part(instance, pruned, tops, lo, hi, plan, num_workers, share / 2)
         if fixed is None:
@@ -160,7 +169,12 @@ def plan_year(
         return PlanResult("unknown", plan, None, None, elapsed, None, [], stats)
     elapsed = time.perf_counter() - started
     report = check_plan(instance, plan)
-    ok = report.ok and _within_cap(instance, plan) and not _variety_failures(instance, plan)
+    ok = (
+        report.ok
+        and _within_cap(instance, plan)
+        and meets_shares(instance, plan)
+        and not _variety_failures(instance, plan)
+    )
     objective = _plan_objective(instance, plan)
     final_bound = round(bound, 6)
     status = "feasible" if ok else "unknown"
@@ -183,11 +197,17 @@ def _solve_part(
     fixed: list[ServedMeal],
     num_workers: int,
     seconds: float,
+    keep: int | None = None,
 ) -> list[ServedMeal] | None:
-    """Meals lo..hi planned with every fixed meal as history (the rules see them)."""
+    """Meals lo..hi planned with every fixed meal as history (the rules see them); the
+    first ``keep`` of them (default all) are the ones fixed, the rest looked ahead."""
+    keep = hi - lo if keep is None else keep
     part = replace(instance, meals=instance.meals[lo:hi], history=instance.history + fixed)
     part_tops = tops[lo:hi] if tops is not None else None
-    builder = _Builder(part, _build_slots(part, pruned, relaxed=False, tops=part_tops))
+    slots = _build_slots(part, pruned, relaxed=False, tops=part_tops)
+    # The share targets hold over the meals fixed and, apart, over the week looked ahead.
+    spans = [(0, min(keep, hi - lo)), (min(keep, hi - lo), hi - lo)]
+    builder = _Builder(part, slots, share_spans=spans)
     builder.build()
     solver = cp_model.CpSolver()
     _tune(solver, num_workers)
@@ -212,7 +232,8 @@ def _relaxed_bound(
 
     Pruned for itself (the exchange arguments hold for the part alone, with fewer meals and
     no history), hinted with the fixed plan so that the solve stops once its gap is closed."""
-    alone = replace(instance, meals=instance.meals[lo:hi], history=[])
+    # No share targets: they hold per planning part, and dropping them relaxes (module doc).
+    alone = replace(instance, meals=instance.meals[lo:hi], history=[], share_targets=None)
     pruned = prune_catalogue(alone)
     tops = meal_tops(alone) if follows_supply(alone) else None
     slots = _build_slots(alone, pruned, relaxed=False, tops=tops)
