@@ -188,11 +188,12 @@ LABEL_GROUP: dict[Label, EgalimGroup] = {
 }
 
 
-# The year's purchase-share targets a menu plan can aim at (code rural L230-5-1, the
-# Hexagone's figures): 50 % EGalim by value excluding VAT, of which 20 % organic. The kernel
-# holds them so the menus app reads them without importing purchases (whose
-# ``purchases.targets`` keeps the per-territory table the declarations use).
-PLAN_SHARE_TARGETS = {"organic": 0.20, "egalim": 0.50}
+# The Hexagone's purchase-share targets (code rural L230-5-1), in % of the value excluding
+# VAT: 50 % EGalim, of which 20 % organic. One place for the figures: the declarations'
+# per-territory table (``purchases.targets.HEXAGONE``) and the menu plans that aim at the
+# year's shares (``PLAN_SHARE_TARGETS``, as fractions) both read them from the kernel.
+HEXAGONE_TARGETS_PCT = {"organic": 20, "egalim": 50}
+PLAN_SHARE_TARGETS = {key: pct / 100 for key, pct in HEXAGONE_TARGETS_PCT.items()}
 
 
 def egalim_group(labels) -> EgalimGroup:

@@ -29,6 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from cantine.vocabulary import HEXAGONE_TARGETS_PCT
+
 CENT = Decimal("0.01")
 
 
@@ -93,7 +95,12 @@ def met(pct: Decimal | None, threshold: Decimal | None) -> bool | None:
     return pct >= threshold
 
 
-HEXAGONE = Target("Hexagone et Corse", Decimal(20), Decimal(50), Decimal(60))
+HEXAGONE = Target(
+    "Hexagone et Corse",
+    Decimal(HEXAGONE_TARGETS_PCT["organic"]),
+    Decimal(HEXAGONE_TARGETS_PCT["egalim"]),
+    Decimal(60),
+)
 STATE_MEAT_FISH = Decimal(100)  # the State's own restaurants: all their meat and fish
 _GROUP_1 = (Decimal(5), Decimal(20), None)
 
