@@ -305,17 +305,7 @@ def execute_plan_run(*, run_id: int, num_workers: int = 2) -> PlanRun:
             held.beat(progress=run.progress, objective=objective, bound=bound)
 
         def solve(repair: dict | None, explain: bool = True):
-            problem = build_planning_problem(
-                canteen=run.canteen,
-                start=run.start,
-                end=run.end,
-                rule_set=run.rule_set,
-                preset=run.preset,
-                keep_existing=run.keep_existing,
-                max_cost_per_meal=float(run.max_cost_per_meal) if run.max_cost_per_meal else None,
-                repair=repair,
-                aim_shares=run.aim_shares,
-            )
+            problem = _problem_of(run, repair)
             result = solve_with_progress(
                 lambda report: plan_menus(
                     problem.instance, num_workers=num_workers, progress=report, explain=explain
@@ -354,20 +344,26 @@ def execute_plan_run(*, run_id: int, num_workers: int = 2) -> PlanRun:
     return run
 
 
+def _problem_of(run: PlanRun, repair: dict | None = None):
+    """The planning problem a run asks for: its canteen, period, rule set and options."""
+    return build_planning_problem(
+        canteen=run.canteen,
+        start=run.start,
+        end=run.end,
+        rule_set=run.rule_set,
+        preset=run.preset,
+        keep_existing=run.keep_existing,
+        max_cost_per_meal=float(run.max_cost_per_meal) if run.max_cost_per_meal else None,
+        repair=repair,
+        aim_shares=run.aim_shares,
+    )
+
+
 def _execute_year_run(run: PlanRun, held: solver_runs.Claim, num_workers: int) -> PlanRun:
     """A term or a school year (``is_long_plan``): the rolling horizon, its progress (meals
     planned, best gap so far) on the run while it solves; the plan is written only whole."""
     try:
-        problem = build_planning_problem(
-            canteen=run.canteen,
-            start=run.start,
-            end=run.end,
-            rule_set=run.rule_set,
-            preset=run.preset,
-            keep_existing=run.keep_existing,
-            max_cost_per_meal=float(run.max_cost_per_meal) if run.max_cost_per_meal else None,
-            aim_shares=run.aim_shares,
-        )
+        problem = _problem_of(run)
         total = len(problem.meals)
         limit = year_time_limit(total)
         held.beat(meals_planned=0, meals_total=total, best_gap=None)
