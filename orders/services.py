@@ -121,14 +121,14 @@ def execute_allocation_run(*, run_id: int, time_limit_s: float | None = None) ->
             save_progress,
             heartbeat=held.beat,
         )
-        baseline = allocation.greedy_allocation(replace(instance, targets=allocation.Targets()))
+        baseline = allocation.greedy_allocation(_baseline_instance(instance, solution))
     except Exception as error:
         held.fail(str(error))
         raise
     with transaction.atomic():
         if not held.hold():  # reaped or retried meanwhile: another attempt stores the lines
             return AllocationRun.objects.get(pk=run_id)
-        _store_solution(run, solution, baseline, {n.pk: n for n in needs}, offers)
+        _store_solution(run, solution, baseline, instance, {n.pk: n for n in needs}, offers)
     return run
 
 
@@ -136,7 +136,19 @@ def _money(value: float) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _store_solution(run, solution, baseline, needs: dict, offers: list[Offer]) -> None:
+def _baseline_instance(instance, solution):
+    """The plain baseline's instance: the needs the allocation meets (a need it leaves wholly
+    unmet is left out), each to buy from its cheapest offer, with no share target."""
+    met = {line.need for line in solution.lines}
+    left = {u.need for u in solution.unmet} - met
+    return replace(
+        instance,
+        targets=allocation.Targets(),
+        needs=tuple(n for n in instance.needs if n.id not in left),
+    )
+
+
+def _store_solution(run, solution, baseline, instance, needs: dict, offers: list[Offer]) -> None:
     offers_by_pk = {o.pk: o for o in offers}
     run.lines.all().delete()
     lines = []
@@ -173,10 +185,15 @@ def _store_solution(run, solution, baseline, needs: dict, offers: list[Offer]) -
     run.conflicts = solution.conflicts
     run.message = "; ".join(solution.violations)
     run.solve_seconds = solution.solve_seconds
+    minimum = {p.id: p.min_order_value for p in instance.producers}
     run.baseline_cost = round(baseline.goods_cost + baseline.delivery_cost, 2)
     run.baseline_shares = {
         **baseline.shares,
         "unmet_quantity": round(sum(u.quantity for u in baseline.unmet), 3),
+        "unmet_needs": sorted(need_pk(u.need) for u in baseline.unmet if u.quantity > 1e-6),
+        "under_minimum": sum(
+            1 for d in baseline.deliveries if d.value < minimum.get(d.producer, 0) - 1e-6
+        ),
     }
     run.finished_at = timezone.now()
     run.save()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cantine.models import Canteen
 from cantine.solver_runs import SolverRun
+from orders.cost_comparison import CostComparison, compare
 from orders.models.needs import Need
 from producers.models import Offer
 
@@ -67,11 +68,25 @@ class AllocationRun(SolverRun):
         return f"{self.canteen} · {self.start} → {self.end} · {self.get_status_display()}"
 
     @property
-    def saving(self) -> float | None:
-        """What the allocation costs more (+) or less (-) than the cheapest-anywhere baseline."""
+    def gap_percent(self) -> float | None:
+        """The solver's distance to the best possible, in % (0 when proven best)."""
+        return None if self.gap is None else 100 * self.gap
+
+    @property
+    def comparison(self) -> CostComparison | None:
+        """How the allocation compares with buying the cheapest offer per item (never a
+        negative saving: ``orders.cost_comparison``); None until solved."""
         if self.cost is None or self.baseline_cost is None:
             return None
-        return self.cost - self.baseline_cost
+        return compare(
+            cost=self.cost,
+            baseline_cost=self.baseline_cost,
+            goal=self.goal,
+            targets=self.targets or {},
+            shares=self.shares or {},
+            baseline_shares=self.baseline_shares or {},
+            unmet=self.unmet or [],
+        )
 
 
 class AllocationLine(models.Model):

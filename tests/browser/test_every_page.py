@@ -2,8 +2,8 @@
 
 The pages come from the authorization matrix (``tests/security/authorization_table.py``): each
 route whose GET answers 200 to a role is visited as that role's demo user, with the path
-parameters filled from the demo world (plus a solved allocation, purchase orders, a plan run,
-consultations and an invoice made here, so that every page has something to show). Each page
+parameters filled from the demo world (``every_page_world``: plus solved allocations, purchase
+orders, plan runs, consultations and an invoice, so that every page has something to show). Each page
 fails on what a head cook, a dietitian, a farmer or a manager should never read:
 
 - a code: a snake_case token (``energy_kcal``) or an enum constant (``LABEL_ROUGE``);
@@ -11,11 +11,16 @@ fails on what a head cook, a dietitian, a farmer or a manager should never read:
 - an untranslated string: on the French page, an English message of the catalogue that has no
   French translation, or plain English words; on the English page, a French message of the
   catalogue (its words with accents that no data of the world holds, or a whole sentence);
+- solver jargon ("borne", "écart à la borne", "glouton"; "greedy", "gap to the bound");
 - a serious or critical axe-core violation (``axe-playwright-python``, axe bundled, on
   Debian's chromium).
 
 Requests are served one at a time (``serial_server``): the pages' HTMX fragments load
 together and the live server's in-memory SQLite connection is shared between its threads.
+
+Solver results are crawled after the solver ran too (``every_page_world.SOLVED_VARIANTS``);
+the producer's pages must fit a 360 px phone; the admin (index and changelists) reads French to
+staff, third-party apps included.
 
 ``CANTINE_SCREENSHOTS=1`` also saves each role's main pages (French) under
 ``docs/screenshots/`` for the README.
@@ -27,12 +32,9 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.urls import reverse
-from django.utils import timezone
 
 from tests.browser.catalogue import (
     ROOT,
@@ -45,6 +47,7 @@ from tests.browser.catalogue import (
     untranslated_messages,
 )
 from tests.browser.conftest import log_in
+from tests.browser.every_page_world import build_world, with_solved_variants
 from tests.security.authorization_table import EXPECTED
 from tests.security.world import ROLES
 
@@ -135,6 +138,15 @@ FRENCH_SENTENCE_WORDS = {
 }
 
 
+# The solvers' words, which no cook should read on any page: the French ones are also caught
+# on English pages (as French words), the English ones on French pages (as English words or
+# untranslated), but each is named here in both languages.
+SOLVER_JARGON = {
+    "fr": re.compile(r"\b(borne|écart à la borne|écart \d|glouton)\b", re.IGNORECASE),
+    "en": re.compile(r"\b(greedy|gap to the bound|bound \d|gap \d)\b", re.IGNORECASE),
+}
+
+
 SERIOUS = {"serious", "critical"}
 
 
@@ -156,117 +168,6 @@ def pages_of(role: str) -> list[str]:
         if "GET" in methods and methods["GET"].split()[column] == "200":
             rows.append(row)
     return rows
-
-
-@dataclass
-class World:
-    kitchen: object
-    satellite: object
-    objects: dict
-
-    def url(self, row: str) -> str:
-        name, _, target = row.partition("@")
-        canteen = self.satellite if target == "satellite" else self.kitchen
-        o = self.objects
-        by_prefix = {
-            "dish_": o["dish"],
-            "rule_set_": o["rule_set"],
-            "menu_plan_status": o["plan_run"],
-        }
-        kwargs = {}
-        from tests.security.probe import routes
-
-        params = next(r.params for r in routes() if r.name == name)
-        for param in params:
-            if param == "pk":
-                kwargs["pk"] = next(
-                    (obj.pk for prefix, obj in by_prefix.items() if name.startswith(prefix)),
-                    canteen.pk,
-                )
-            elif param == "run_pk":
-                kwargs[param] = (o["plan_run"] if name.startswith("menu_") else o["run"]).pk
-            elif param == "cpk":
-                key = "awarded_consultation" if name == "consultation_report" else "consultation"
-                kwargs[param] = o[key].pk
-            elif param == "po_pk":
-                kwargs[param] = o["order"].pk
-            elif param == "ipk":
-                kwargs[param] = o["invoice"].pk
-            elif param == "meal_pk":
-                kwargs[param] = o["meal"].pk
-            elif param == "component":
-                kwargs[param] = "main"
-            elif param == "uidb64":
-                kwargs[param] = "MQ"
-            elif param == "token":
-                kwargs[param] = "set-password"
-            else:
-                raise AssertionError(f"{row}: no value for {param}")
-        url = reverse(name, kwargs=kwargs or None)
-        period = o["period"]
-        if name in {"menu_calendar", "menu_compliance", "orders_needs", "orders_lots"}:
-            url += period  # the demo's planned week, not an empty one
-        return url
-
-
-def build_world() -> World:
-    """The demo, a satellite's staff, and the kitchen's buying of last week."""
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from cantine.models import Canteen, Membership, Role, User
-    from menus.models import Meal, PlanRun
-    from nutrition.models import Dish, RuleSet
-    from orders import lifecycle, needs, services
-    from orders.models import PurchaseOrder
-    from producers.models import Offer
-    from tests.security.world import _consultations, _order
-
-    call_command("seed_demo", stdout=StringIO())
-    kitchen = Canteen.objects.get(kind=Canteen.Kind.CENTRAL_KITCHEN)
-    satellite = Canteen.objects.filter(central_kitchen=kitchen).order_by("pk").first()
-    staff = User.objects.create_user("satellite", password="cantine-demo-2026")
-    for role in (Role.COOK, Role.DIETITIAN):
-        Membership.objects.create(user=staff, canteen=satellite, role=role)
-
-    cook = User.objects.get(username="cuisinier")
-    today = timezone.localdate()
-    monday = today - timedelta(days=today.weekday() + 7)
-    needs.compute_needs(kitchen=kitchen, start=monday, end=monday + timedelta(days=6))
-    run = services.request_allocation(
-        canteen=kitchen, start=monday, end=monday + timedelta(days=6), actor=cook
-    )
-    run = services.execute_allocation_run(run_id=run.pk, time_limit_s=5)
-    services.accept_allocation(run=run, actor=cook)
-    farm = User.objects.get(username="producteur").producer_membership.producer
-    order = _order(kitchen, Offer.objects.filter(producer=farm).order_by("pk").first())
-    order.status = PurchaseOrder.Status.DRAFT
-    order.save(update_fields=["status"])
-    lifecycle.send_order(order=order, actor=cook)
-    rule_set = RuleSet.objects.filter(owner=kitchen).order_by("pk").first()
-    meal = Meal.objects.filter(canteen=kitchen, date__gte=monday).order_by("date").first()
-    plan_run = PlanRun.objects.create(
-        canteen=kitchen,
-        start=monday,
-        end=monday + timedelta(days=4),
-        preset="cheapest",
-        rule_set=rule_set,
-        status="infeasible",
-        conflicts=[{"locks": [{"date": f"{monday:%Y-%m-%d}", "component": "main"}]}],
-    )
-    objects = {
-        "dish": Dish.objects.filter(kitchen=kitchen).order_by("pk").first(),
-        "rule_set": rule_set,
-        "meal": meal,
-        "run": run,
-        "plan_run": plan_run,
-        "order": order,
-        "period": f"?start={monday:%Y-%m-%d}&weeks=1",
-    }
-    food = order.lines.first().offer.food
-    objects.update(_consultations(kitchen, farm, food, order))
-    return World(kitchen, satellite, objects)
 
 
 @pytest.fixture
@@ -305,6 +206,9 @@ class Reader:
         found += [f"ISO date {m!r}" for m in sorted(set(ISO_DATE.findall(text)))]
         words = set(WORD.findall(text))
         found += [f"code {w!r}" for w in sorted(words & self.codes.get(language, set()))]
+        jargon = SOLVER_JARGON.get(language)
+        if jargon is not None:
+            found += [f"solver jargon near {_around(text, m)!r}" for m in jargon.finditer(text)]
         if language == "fr":
             found += [f"untranslated {m!r}" for m in self.untranslated if _has(text, m)]
             first = ENGLISH_WORDS.search(text)
@@ -354,7 +258,7 @@ def read_page(page, axe, shoot: Path | None, blocked: list) -> tuple[list[str], 
 PHONE_ROLES = {"producer"}  # a farmer reads the portal on a phone
 
 
-PHONE = {"width": 390, "height": 844}
+PHONE = {"width": 360, "height": 780}
 
 
 def too_wide_for_a_phone(page) -> list[str]:
@@ -459,7 +363,7 @@ def test_every_page_reads_as_a_person_expects(crawler, serial_server, demo_world
     page = crawler
     page.set_default_timeout(20_000)
     page.set_default_navigation_timeout(30_000)
-    rows = [(row, demo_world.url(row)) for row in pages_of(role)]
+    rows = [(row, demo_world.url(row)) for row in with_solved_variants(pages_of(role))]
     rows = [(row, url) for row, url in rows if not url.startswith("/api/")]
     if role == "cook":
         rows = [(row, demo_world.url(row)) for row in ANONYMOUS_PAGES] + rows
@@ -516,6 +420,12 @@ def test_the_catalogue_reader_finds_missing_and_present_translations(tmp_path):
         "code 'piece'",
     ]
     assert coded.problems("Allergens: milk", "en") == []
+    jargon = Reader([], [], set())
+    found = jargon.problems("Meilleur : 34,040 · borne 34,040 · écart 0,00", "fr")
+    assert len(found) == 2 and all(f.startswith("solver jargon near") for f in found)
+    assert jargon.problems("Le moins cher partout (glouton)", "fr")
+    assert jargon.problems("Cheapest anywhere (greedy)", "en")
+    assert jargon.problems("Les bornes par repas", "fr") == []
 
 
 def test_the_readme_shows_each_roles_main_pages():
@@ -528,3 +438,67 @@ def test_the_readme_shows_each_roles_main_pages():
             assert (ROOT / name).exists(), f"{name} is missing: run the crawl with screenshots"
     linked = set(re.findall(r"\(docs/screenshots/([^)]+\.png)\)", readme))
     assert linked == {p.name for p in SCREENSHOTS.glob("*.png")}
+
+
+def admin_names() -> list[tuple[str, str]]:
+    """The admin index's app and model names, each as (English, French)."""
+    from django.apps import apps
+    from django.contrib import admin
+    from django.utils import translation
+
+    shown = {model._meta.app_label for model in admin.site._registry}
+    names = [c.verbose_name for c in apps.get_app_configs() if c.label in shown]
+    for model in admin.site._registry:
+        names += [model._meta.verbose_name_plural, model._meta.verbose_name]
+    pairs = []
+    for name in names:
+        with translation.override("en"):
+            english = str(name)
+        with translation.override("fr"):
+            pairs.append((english, str(name)))
+    return pairs
+
+
+# Names that read the same in French.
+SAME_IN_FRENCH = {"Axes", "Menus", "Nutrition", "cantine"} | {
+    f"{word}{plural}"
+    for word in ("commune", "consultation", "notification")
+    for plural in ("", "s")
+}
+
+
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/orders/allocationrun/",
+    "/admin/django_tasks_database/dbtaskresult/",
+]
+
+
+def test_the_admin_reads_french_to_staff(crawler, serial_server, transactional_db):
+    """The admin index and changelists: no app or model name left in English (the admin shows
+    captions in capitals: "TASKS DATABASE BACKEND")."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from cantine.models import User
+
+    User.objects.create_superuser("patron", "patron@example.org", "cantine-demo-2026")
+    pairs = admin_names()
+    untranslated = sorted({en for en, fr in pairs if en == fr and en not in SAME_IN_FRENCH})
+    assert not untranslated, f"admin names left in English: {untranslated}"
+    english = {en for en, fr in pairs if en != fr and len(en) > 3}
+    page = crawler
+    page.context.add_cookies([{"name": "django_language", "value": "fr", "url": serial_server.url}])
+    log_in(page, serial_server, "patron")
+    failures = {}
+    for url in ADMIN_PAGES:
+        response = page.goto(serial_server.url + url, wait_until="networkidle")
+        assert response is not None and response.status == 200, url
+        problems, text = read_page(page, Axe(), None, page.blocked)
+        problems += [
+            f"English name {name!r}"
+            for name in sorted(english)
+            if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)
+        ]
+        if problems:
+            failures[url] = problems
+    assert not failures, failures

@@ -111,7 +111,7 @@ def test_the_cook_plans_the_term_on_the_school_calendar(
     assert run.status in PlanRun.SOLVED, run.message
     page = client.get(reverse("menu_plan_status", kwargs={"run_pk": run.pk})).content.decode()
     assert "status-" + run.status in page
-    assert "meilleur plan" in page  # the gap in a cook's words
+    assert "toutes les règles (prouvé)" in page or "au-dessus du meilleur possible" in page
     assert f"{run.meals_total} repas sur {run.meals_total} planifiés" in page
 
     # Every open day of the term has its five courses; none on a holiday of the zone.
@@ -178,11 +178,11 @@ def test_the_status_shows_the_meals_planned_and_a_failed_year_can_be_tried_again
     retry = reverse("menu_plan_retry", kwargs={"run_pk": run.pk})
     if status == "running":
         assert "50 repas sur 120 planifiés" in page
-        assert "à moins de 3,4 % de la borne" in page
+        assert "à moins de 3,4 % du meilleur possible" in page
         assert retry not in page
     else:
         assert retry in page and "50 repas sur 120 planifiés" in page
-        assert "de la borne" not in page
+        assert "du meilleur possible" not in page and "borne" not in page
         run.refresh_from_db()
         solver_runs.retry(run, _NoQueue())
         run.refresh_from_db()
