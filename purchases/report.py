@@ -127,8 +127,9 @@ class Need:
 
 
 def monthly(lines, year: int | None = None) -> list[Shares | None]:
-    by_month = {row.key: row.shares for row in selectors.shares_by(lines, "month", year=year)}
-    return [by_month.get(month) for month in range(1, 13)]
+    rows = selectors.shares_by(lines, "month", year=year)
+    by_month = {row.key: row.shares for row in rows if row.shares.lines}
+    return [by_month.get(month) for month in range(1, 13)]  # None: nothing bought that month
 
 
 def year_report(canteen: Canteen, year: int, today: date | None = None) -> YearReport:

@@ -312,4 +312,17 @@ def shares_by(
                 key = name = row["key"]
         row_year = row["key"] if dimension == "year" else year
         rows.append(ShareRow(key, str(name), Shares.from_row(row, row_year)))
+    if dimension in ("month", "quarter") and rows and not limit:
+        rows = _without_gaps(rows, year)
     return rows
+
+
+def _without_gaps(rows: list[ShareRow], year: int | None) -> list[ShareRow]:
+    """Months (or quarters) with nothing bought between the first and the last that have
+    purchases get an empty row: a table of the year never skips August, it says nothing was
+    bought then."""
+    by_key = {row.key: row for row in rows}
+    return [
+        by_key.get(key) or ShareRow(key, str(key), Shares(year=year))
+        for key in range(rows[0].key, rows[-1].key + 1)
+    ]
