@@ -75,6 +75,7 @@ NOT_PAGES = {
     "menu_weekly_pdf",
     "orders_po_pdf",
     "orders_po_csv",
+    "orders_portal_pdf",
     "invoice_pdf",
     "api_schema",
     "api_docs",
