@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432
+PG_ANSWERS = $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)/postgres', connect_timeout=3).close()" 2>/dev/null
 PG_TEST_DB ?= cantine_ci
 export DJANGO_SETTINGS_MODULE := config.settings
 
@@ -56,13 +57,17 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Each half takes a share of the browser tests (tests/browser/conftest.py); without
+# PostgreSQL the SQLite half takes them all.
 test-sqlite: install
-	DATABASE_URL=sqlite:///:memory: $(BIN)/pytest
+	@share=all; if $(PG_ANSWERS); then share=crawl; fi; \
+	echo "DATABASE_URL=sqlite:///:memory: BROWSER_SHARE=$$share $(BIN)/pytest"; \
+	DATABASE_URL=sqlite:///:memory: BROWSER_SHARE=$$share $(BIN)/pytest
 
 test-postgres: install
-	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	@if $(PG_ANSWERS); then \
 		echo "== PostgreSQL answers on 127.0.0.1:5432: running the suite on it"; \
-		DATABASE_URL=$(PG_URL)/$(PG_TEST_DB) $(BIN)/pytest --create-db; \
+		DATABASE_URL=$(PG_URL)/$(PG_TEST_DB) BROWSER_SHARE=journeys $(BIN)/pytest --create-db; \
 	else \
 		echo "== NOTICE: no PostgreSQL on 127.0.0.1:5432; the PostgreSQL half of the suite is skipped."; \
 	fi

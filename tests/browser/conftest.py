@@ -17,10 +17,27 @@ RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def pytest_collection_modifyitems(items):
+# ``make test`` runs the suite twice, on SQLite and on PostgreSQL, side by side; the browser
+# tests drive the same pages through either database, so each half takes a share of them
+# (BROWSER_SHARE: "crawl", the every-page crawl, or "journeys", the others) and the two halves
+# take about the same time. Unset (a developer's ``pytest``), every browser test runs.
+CRAWL = "test_every_page.py"
+
+
+def pytest_collection_modifyitems(config, items):
+    share = os.environ.get("BROWSER_SHARE", "all")
+    kept, dropped = [], []
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            crawl = item.fspath.basename == CRAWL
+            if (share == "crawl" and not crawl) or (share == "journeys" and crawl):
+                dropped.append(item)
+                continue
+        kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
