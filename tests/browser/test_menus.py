@@ -29,7 +29,7 @@ def test_cook_plans_an_empty_month_then_swaps_a_dish(page, live_server, demo):
     open_days = [day for day in school_days if day not in off]
     expect(page.locator("td.course .empty")).to_have_count(5 * len(open_days))
 
-    page.get_by_label("Objectif").select_option("lowest_carbon")
+    page.get_by_label("Objectif", exact=True).select_option("lowest_carbon")
     page.get_by_role("button", name="Planifier les plats manquants").click()
     expect(page.locator("#plan-run")).to_contain_text(
         re.compile("Optimal|Réalisable"), timeout=90_000
