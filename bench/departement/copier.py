@@ -30,6 +30,21 @@ def _text(value) -> str:
     return value
 
 
+def _defaults_left_out(model, fields: list[str]) -> dict[str, object]:
+    """Django's default for each NOT NULL column of ``model`` that ``fields`` leave out.
+
+    Generated columns are the database's to compute (COPY refuses them)."""
+    given = {model._meta.get_field(name).column for name in fields}
+    defaults = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.null or field.generated or field.column in given:
+            continue
+        value = field.get_default()
+        if value is not None:
+            defaults[field.name] = value
+    return defaults
+
+
 class Copier:
     """COPY rows (dicts of field names) into a model's table, ids assigned from ``next_id``."""
 
@@ -43,6 +58,18 @@ class Copier:
             return cursor.fetchone()[0]
 
     def copy(self, model, fields: list[str], rows) -> int:
+        """COPY ``rows`` (sequences in the order of ``fields``) into ``model``'s table.
+
+        Columns left out get the value Django would give them (``Field.get_default``: a
+        field's default, "" for a text field without one), as ``Model()`` would, since Django
+        keeps defaults in Python, not in the database: a field added to a model later does not
+        break the load with a NOT NULL violation.
+        """
+        defaults = _defaults_left_out(model, fields)
+        fields = list(fields) + list(defaults)
+        tail = list(defaults.values())
+        if tail:
+            rows = (list(row) + tail for row in rows)
         columns = [model._meta.get_field(name).column for name in fields]
         table = model._meta.db_table
         quoted = ", ".join(f'"{c}"' for c in columns)
