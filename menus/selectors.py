@@ -19,7 +19,6 @@ from menus.instances import (
     COMPONENTS,
     context_length,
     family_rules,
-    history_before,
     planner_rules,
     served,
     served_after,
@@ -28,7 +27,12 @@ from menus.models import Meal, MealDish, PlanRun
 from nutrition import mealplan
 from nutrition.compliance import ComplianceReport, check_meals
 from nutrition.models import Dish, DishTag, NutrientBound, RuleSet
-from nutrition.selectors import DishEconomics, dish_economics, portion_nutrients
+from nutrition.selectors import (
+    DishEconomics,
+    dish_economics,
+    portion_nutrients,
+    recipe_ingredients,
+)
 
 
 @dataclass
@@ -148,7 +152,7 @@ def calendar(canteen: Canteen, start: date, weeks: int) -> list[Week]:
     end = monday + timedelta(days=7 * weeks - 1)
     courses = MealDish.objects.select_related("dish").prefetch_related(
         Prefetch("dish__tag_rows", queryset=DishTag.objects.filter(applies=True)),
-        "dish__ingredients__food",
+        recipe_ingredients("dish__ingredients"),
     )
     meals = {
         m.date: m
@@ -187,22 +191,38 @@ def calendar(canteen: Canteen, start: date, weeks: int) -> list[Week]:
     return result
 
 
-def compliance(
-    canteen: Canteen,
-    start: date,
-    end: date,
-    rule_set: RuleSet,
-    dishes: dict[str, mealplan.Dish] | None = None,
-) -> ComplianceReport:
-    """Rule compliance of the meals served in [start, end].
+# Meals read before a period for the variety rules ("not the same family two days running",
+# "a family at most once in ten meals"), when the rule set's own windows are shorter.
+VARIETY_HISTORY = 10
 
-    The meals just before and just after fill the 20-meal windows around the period, so a
-    week looked at alone is judged within its month, as the rules mean. ``dishes`` is the
-    kitchen's ``catalogue`` when the caller already has it (the calendar reads it once for
-    compliance and variety).
+
+@dataclass(frozen=True)
+class ServedPeriod:
+    """The meals served in a period and around it, read once for every check of a page.
+
+    ``past`` holds the open meals just before the period (planned or not, oldest first) so
+    that each check takes as many as its rules look back, counting as ``history_before`` does.
     """
+
+    past: list[Meal]
+    meals: list[mealplan.ServedMeal]
+    after: list[mealplan.ServedMeal]
+
+    def history(self, meals: int) -> list[mealplan.ServedMeal]:
+        """The served meals among the last ``meals`` open ones before the period."""
+        if meals <= 0:
+            return []
+        return [served(m) for m in self.past[-meals:] if m.courses.all()]
+
+
+def served_period(canteen: Canteen, start: date, end: date, rule_set: RuleSet) -> ServedPeriod:
+    """What ``compliance`` and ``variety_failures`` read, in three queries for both."""
     context = context_length(rule_set)
-    history = history_before(canteen, start, context)
+    past = (
+        Meal.objects.filter(canteen=canteen, date__lt=start, closed=False)
+        .prefetch_related("courses")
+        .order_by("-date")[: max(context, VARIETY_HISTORY)]
+    )
     meals = [
         served(m)
         for m in Meal.objects.filter(canteen=canteen, date__range=(start, end), closed=False)
@@ -210,14 +230,34 @@ def compliance(
         .order_by("date")
         if m.courses.all()
     ]
+    return ServedPeriod(list(reversed(past)), meals, served_after(canteen, end, context))
+
+
+def compliance(
+    canteen: Canteen,
+    start: date,
+    end: date,
+    rule_set: RuleSet,
+    dishes: dict[str, mealplan.Dish] | None = None,
+    period: ServedPeriod | None = None,
+) -> ComplianceReport:
+    """Rule compliance of the meals served in [start, end].
+
+    The meals just before and just after fill the 20-meal windows around the period, so a
+    week looked at alone is judged within its month, as the rules mean. ``dishes`` (the
+    kitchen's ``catalogue``) and ``period`` (``served_period``) are given when the caller
+    already has them: the calendar reads them once for compliance and variety.
+    """
+    period = period or served_period(canteen, start, end, rule_set)
+    history = period.history(context_length(rule_set))
     return check_meals(
-        history + meals + served_after(canteen, end, context),
+        history + period.meals + period.after,
         cached_catalogue(canteen) if dishes is None else dishes,
         planner_rules(rule_set),
         rule_set.vegetarian_per_week or 0,
         rule_set.min_meals_between_repeats or 0,
         checked_from=len(history),
-        checked_until=len(history) + len(meals),
+        checked_until=len(history) + len(period.meals),
     )
 
 
@@ -227,25 +267,20 @@ def variety_failures(
     end: date,
     rule_set: RuleSet,
     dishes: dict[str, mealplan.Dish] | None = None,
+    period: ServedPeriod | None = None,
 ) -> list[variety.VarietyFailure]:
     """The rule set's variety rules over the meals served in [start, end] (with context)."""
     rules = family_rules(rule_set)
     if not rules:
         return []
-    history = history_before(canteen, start, max(context_length(rule_set), 10))
-    meals = [
-        served(m)
-        for m in Meal.objects.filter(canteen=canteen, date__range=(start, end), closed=False)
-        .prefetch_related("courses")
-        .order_by("date")
-        if m.courses.all()
-    ]
+    period = period or served_period(canteen, start, end, rule_set)
+    history = period.history(max(context_length(rule_set), VARIETY_HISTORY))
     return variety.check_variety(
-        history + meals,
+        history + period.meals,
         cached_catalogue(canteen) if dishes is None else dishes,
         rules,
         checked_from=len(history),
-        checked_until=len(history) + len(meals),
+        checked_until=len(history) + len(period.meals),
     )
 
 

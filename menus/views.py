@@ -56,13 +56,15 @@ def _calendar_context(request, canteen: Canteen, start: date, weeks: int) -> dic
     end = start + timedelta(days=7 * weeks - 1)
     weeks_data = selectors.calendar(canteen, start, weeks)
     rule_set = rule_set_for(canteen)
-    # The kitchen's catalogue (dishes, tags, costs) is read once for both checks.
-    dishes = cached_catalogue(canteen) if rule_set else None
-    report = selectors.compliance(canteen, start, end, rule_set, dishes) if rule_set else None
-    if report is not None:
+    report = None
+    if rule_set:
+        # The kitchen's catalogue and the served meals are read once for both checks.
+        dishes = cached_catalogue(canteen)
+        period = selectors.served_period(canteen, start, end, rule_set)
+        report = selectors.compliance(canteen, start, end, rule_set, dishes, period)
         selectors.mark_problems(weeks_data, report)
         selectors.mark_variety(
-            weeks_data, selectors.variety_failures(canteen, start, end, rule_set, dishes)
+            weeks_data, selectors.variety_failures(canteen, start, end, rule_set, dishes, period)
         )
     can_edit = may_act(request.user, canteen, Role.COOK, write=True)
     return {
@@ -288,10 +290,14 @@ def weekly_pdf(request, pk):
     return response
 
 
-def _variety_and_seasons(canteen, start, weeks, rule_set, dishes=None) -> dict:
+def _variety_and_seasons(canteen, start, weeks, rule_set, dishes=None, period=None) -> dict:
     """The variety rules with their failures, and the dishes served out of season."""
     end = start + timedelta(days=7 * weeks - 1)
-    failures = selectors.variety_failures(canteen, start, end, rule_set, dishes) if rule_set else []
+    failures = (
+        selectors.variety_failures(canteen, start, end, rule_set, dishes, period)
+        if rule_set
+        else []
+    )
     rules = list(rule_set.variety_rules.all()) if rule_set else []
     return {
         "variety_rules": [
@@ -317,7 +323,10 @@ def compliance_report(request, pk):
     end = start + timedelta(days=7 * weeks - 1)
     rule_set = rule_set_for(canteen)
     dishes = cached_catalogue(canteen) if rule_set else None
-    report = selectors.compliance(canteen, start, end, rule_set, dishes) if rule_set else None
+    period = selectors.served_period(canteen, start, end, rule_set) if rule_set else None
+    report = (
+        selectors.compliance(canteen, start, end, rule_set, dishes, period) if rule_set else None
+    )
     return render(
         request,
         "menus/compliance.html",
@@ -332,7 +341,7 @@ def compliance_report(request, pk):
             "nutrients": selectors.nutrient_check(canteen, start, end, rule_set)
             if rule_set
             else [],
-            **_variety_and_seasons(canteen, start, weeks, rule_set, dishes),
+            **_variety_and_seasons(canteen, start, weeks, rule_set, dishes, period),
             "previous_start": start - timedelta(days=7 * weeks),
             "next_start": start + timedelta(days=7 * weeks),
         },

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from cantine.models import Canteen, Role
 from cantine.roles import kitchens_for as kitchens_acting
@@ -141,6 +141,9 @@ def rule_set_for(canteen: Canteen) -> RuleSet | None:
         assignment = CanteenRuleSet.objects.filter(canteen=candidate).select_related("rule_set")
         found = assignment.first()
         if found:
+            # Its rules are read by every check of a page (windows, planner rules, variety):
+            # once here rather than at each.
+            prefetch_related_objects([found.rule_set], "rules", "variety_rules")
             return found.rule_set
     return None
 
@@ -179,6 +182,33 @@ class DishEconomics:
     organic_share: float
     # (food id, € HT of that ingredient in the portion), what ``cost`` sums; empty if unknown
     parts: tuple[tuple[int, Decimal], ...] = ()
+
+
+# What a recipe shown on a menu reads of its products: the name, the seasons and the
+# purchase unit (cost of a portion). A CIQUAL food has some thirty columns, nutrients and
+# classification included; building them for every ingredient of a month of menus was a
+# fifth of the calendar's time.
+RECIPE_FOOD_FIELDS = (
+    "id",
+    "name",
+    "season_months",
+    "purchase_unit",
+    "piece_grams",
+    "density_kg_per_l",
+)
+
+
+def recipe_ingredients(lookup: str = "ingredients") -> Prefetch:
+    """Prefetch a dish's ``ingredients`` (through ``lookup``) with the ``RECIPE_FOOD_FIELDS`` of their food (menu pages).
+
+    Other fields stay readable (Django loads a deferred one on access), at one query each."""
+    return Prefetch(
+        lookup,
+        queryset=DishIngredient.objects.select_related("food").only(
+            *(f.name for f in DishIngredient._meta.concrete_fields),
+            *(f"food__{name}" for name in RECIPE_FOOD_FIELDS),
+        ),
+    )
 
 
 def _has_ingredients(dish) -> bool:
