@@ -137,7 +137,9 @@ def year_report(canteen: Canteen, year: int, today: date | None = None) -> YearR
     today = today or timezone.localdate()
     scope = selectors.group_of(canteen)
     lines = selectors.ledger(scope, LedgerFilter(year=year))
-    totals = selectors.shares(lines, year)
+    months = monthly(lines, year)
+    # The year's lines are all in its months: their sums are the year's (one scan fewer).
+    totals = Shares.total_of([m for m in months if m], year)
     as_of = min(today, date(year, 12, 31))
     bought = selectors.shares(lines.filter(date__lte=as_of), year) if as_of.year == year else totals
     local_lines = lines.filter(selectors.FLAG_FILTERS["local"])
@@ -148,7 +150,7 @@ def year_report(canteen: Canteen, year: int, today: date | None = None) -> YearR
         totals=totals,
         target=target_for(canteen, year),
         local_definition=canteen.local_definition().label,
-        months=monthly(lines, year),
+        months=months,
         top_local=selectors.shares_by(local_lines, "supplier", limit=TOP_LOCAL, year=year),
         projection=project_year_end(
             bought, as_of, year, planned=planned_shares(planned_lines(scope, as_of, year), year)

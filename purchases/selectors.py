@@ -169,6 +169,17 @@ class Shares:
             values[f.name] = int(value) if f.name == "lines" else Decimal(value)
         return cls(**values, year=year)
 
+    @classmethod
+    def total_of(cls, parts, year: int | None = None) -> Shares:
+        """The figures of lines split into disjoint ``parts`` (months, canteens...): every
+        field is a sum, so adding the parts' gives what one query over all lines would."""
+        sums = {
+            f.name: sum((getattr(part, f.name) for part in parts), Decimal(0))
+            for f in fields(cls)
+            if f.name not in ("lines", "year")
+        }
+        return cls(lines=sum(part.lines for part in parts), **sums, year=year)
+
     @property
     def campaign(self) -> Campaign:
         return campaign(self.year)

@@ -273,3 +273,30 @@ def test_each_breakdown_table_downloads_as_csv(client, world):
     header, row = text.splitlines()[:2]
     assert header.split(";")[:3] == ["family", "total_ht", "bio_pct"]
     assert row.split(";")[1] in {"120,5", "120,50"} and row.split(";")[2].startswith("100")
+
+
+@pytest.mark.django_db
+def test_the_years_totals_are_those_of_one_query_over_its_lines():
+    """The report adds its months' figures into the year's: the same as summing every line."""
+    from purchases import selectors
+    from purchases.selectors import LedgerFilter
+
+    kitchen = PurchaseFactory(date=date(2026, 1, 9), labels=["BIO"], price_ht=D("120.50")).canteen
+    for month, price, labels in (
+        (3, "80.25", []),
+        (3, "19.99", ["BIO"]),
+        (11, "7", ["LABEL_ROUGE"]),
+    ):
+        PurchaseFactory(
+            canteen=kitchen, date=date(2026, month, 9), price_ht=D(price), labels=labels
+        )
+    PurchaseFactory(canteen=kitchen, date=date(2025, 12, 31), price_ht=D("999"))  # another year
+    report = year_report(kitchen, 2026, today=date(2026, 12, 20))
+    lines = selectors.ledger(selectors.group_of(kitchen), LedgerFilter(year=2026))
+    assert report.totals == selectors.shares(lines, 2026)
+    assert (report.totals.lines, report.totals.total, report.totals.bio) == (
+        4,
+        D("227.74"),
+        D("140.49"),
+    )
+    assert report.totals.egalim == D("147.49")
