@@ -305,6 +305,22 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# The cache (today: each kitchen's planner catalogue, ``menus.catalogue_cache``). With REDIS_URL
+# the web processes share it in Redis, so a kitchen's catalogue is built once for all of them,
+# not once per process (4 gunicorn workers each built it again: a 60 ms miss per kitchen and
+# worker in the load test); alone, each process keeps its own in memory. Keys are prefixed, so
+# the cache shares the job queue's Redis database without meeting RQ's keys.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),
+            "KEY_PREFIX": "cantine-cache",
+        }
+        if REDIS_URL or os.environ.get("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 RQ_QUEUES = {
     "default": {
         "URL": REDIS_URL or "redis://127.0.0.1:6379/0",

@@ -1,6 +1,8 @@
 """The kitchen's planner catalogue is kept between requests, and any edit shows at once."""
 
+import os
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 from django.urls import reverse
@@ -9,7 +11,7 @@ from menus import services
 from menus.catalogue_cache import cached_catalogue
 from menus.instances import catalogue
 from menus.models import Meal
-from nutrition.models import DishIngredient, DishTag, Food, FoodPrice
+from nutrition.models import Dish, DishIngredient, DishTag, Food, FoodPrice
 from tests.menus.conftest import MONDAY
 
 
@@ -69,3 +71,67 @@ def test_the_compliance_report_follows_a_tag_edit_at_once(client, world, kitchen
     assert client.get(url).context["report"].rule("gemrcn-9").meals_counted == [MONDAY]
     DishTag.objects.filter(dish=fish, tag="fish_70").update(applies=False)
     assert client.get(url).context["report"].rule("gemrcn-9").meals_counted == []
+
+
+def _redis_url() -> str | None:
+    """A Redis database for this test alone (db 14 of the local Redis, or CACHE_TEST_URL)."""
+    import redis
+
+    url = os.environ.get("CACHE_TEST_URL", "redis://127.0.0.1:6379/14")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return None
+    return url
+
+
+def test_with_redis_the_web_processes_share_one_catalogue(kitchen, priced):
+    """``make prod`` sets REDIS_URL: the catalogue one gunicorn worker built is what another
+    reads (a fresh connection stands for the other process), and an edit still shows at once."""
+    url = _redis_url()
+    if url is None:
+        pytest.skip("no Redis answers on 127.0.0.1:6379")
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    shared = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"cantine-test-{os.getpid()}",
+        }
+    }
+    with override_settings(CACHES=shared):
+        caches["default"].clear()
+        built = cached_catalogue(kitchen)
+        caches["default"].close()  # the next read comes over a new connection
+        with patch("menus.instances.catalogue", side_effect=AssertionError("built again")):
+            assert cached_catalogue(kitchen) == built == catalogue(kitchen)
+        fish, _food = priced
+        Dish.objects.filter(pk=fish.pk).update(name="Filet de colin")
+        assert cached_catalogue(kitchen)[f"D{fish.pk}"].name == "Filet de colin"
+        caches["default"].clear()
+
+
+def test_the_settings_share_the_cache_in_redis_when_jobs_go_there():
+    """REDIS_URL (``make prod``) puts the cache in Redis beside the job queue; without it each
+    process keeps its own (``make run``, the tests)."""
+    import subprocess
+    import sys
+
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1"}
+    env.pop("CACHE_URL", None)
+
+    def backend(**extra) -> str:
+        run = subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {code}"],
+            env={**{k: v for k, v in env.items() if k != "REDIS_URL"}, **extra},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return run.stdout.strip()
+
+    assert backend(REDIS_URL="redis://127.0.0.1:6379/1").endswith("RedisCache")
+    assert backend().endswith("LocMemCache")
