@@ -267,13 +267,17 @@ def plan_now(
     preset: str,
     rule_set: RuleSet,
     actor: User | None = None,
+    time_limit_s: float | None = None,
 ) -> PlanRun:
-    """Plan a period in this process, without the job queue (demo data, scripts)."""
+    """Plan a period in this process, without the job queue (demo data, scripts).
+
+    ``time_limit_s`` overrides the planner's own limit for a short plan (the demo's history,
+    ``demo.catalogue.DEMO_PLAN_SECONDS``)."""
     ensure_meals(canteen=canteen, start=start, end=end)
     run = PlanRun.objects.create(
         canteen=canteen, start=start, end=end, preset=preset, rule_set=rule_set, requested_by=actor
     )
-    return execute_plan_run(run_id=run.pk)
+    return execute_plan_run(run_id=run.pk, time_limit_s=time_limit_s)
 
 
 @task()
@@ -283,7 +287,9 @@ def solve_plan_run(run_id: int) -> str:
     return execute_plan_run(run_id=run_id).status
 
 
-def execute_plan_run(*, run_id: int, num_workers: int = 2) -> PlanRun:
+def execute_plan_run(
+    *, run_id: int, num_workers: int = 2, time_limit_s: float | None = None
+) -> PlanRun:
     """Solve a queued run and write its plan into the empty (or unlocked) courses.
 
     The run is claimed first (``cantine.solver_runs.claim``): a run another worker holds, or
@@ -308,7 +314,11 @@ def execute_plan_run(*, run_id: int, num_workers: int = 2) -> PlanRun:
             problem = _problem_of(run, repair)
             result = solve_with_progress(
                 lambda report: plan_menus(
-                    problem.instance, num_workers=num_workers, progress=report, explain=explain
+                    problem.instance,
+                    num_workers=num_workers,
+                    progress=report,
+                    explain=explain,
+                    time_limit_s=time_limit_s,
                 ),
                 save_progress,
                 heartbeat=held.beat,

@@ -122,6 +122,27 @@ def test_plans_needs_and_windows_skip_the_days_off(world, kitchen, school_rules)
 
 
 @pytest.mark.django_db
+def test_a_plan_made_in_process_keeps_to_the_time_it_is_given(world, kitchen, school_rules):
+    """The demo plans its history with a shorter limit than the planner's 20 s; the limit
+    given is the one the planner gets."""
+    from unittest.mock import patch
+
+    from menus.planner import plan_menus
+
+    with patch("menus.services.plan_menus", wraps=plan_menus) as planner:
+        run = services.plan_now(
+            canteen=kitchen,
+            start=date(2026, 12, 7),
+            end=date(2026, 12, 11),
+            preset="cheapest",
+            rule_set=school_rules,
+            time_limit_s=2.5,
+        )
+    assert run.status in ("optimal", "feasible"), run.conflicts
+    assert {call.kwargs["time_limit_s"] for call in planner.call_args_list} == {2.5}
+
+
+@pytest.mark.django_db
 def test_a_zone_can_be_chosen_and_a_care_home_stays_open(world):
     kitchen = world.kitchen
     assert closures.settings_for(kitchen).zone == "B"
