@@ -36,7 +36,8 @@ def service_weekdays(canteen: Canteen) -> list[int]:
 
 
 def days_without_meal(canteen: Canteen, start: date, end: date) -> int:
-    """How many service days of [start, end] have no meal yet: what ``ensure_meals`` would add.
+    """How many open service days of [start, end] have no meal yet: the days the calendar
+    offers to open (``ensure_meals`` also adds the holidays, closed, which serve nothing).
 
     A read, for the calendar: showing weeks writes nothing (issue 12: reading year 2400 created
     40 meals); the cook's POST on the calendar creates them."""
@@ -47,7 +48,8 @@ def days_without_meal(canteen: Canteen, start: date, end: date) -> int:
         if (start + timedelta(days=offset)).weekday() in weekdays
     }
     have = Meal.objects.filter(canteen=canteen, date__in=wanted).values_list("date", flat=True)
-    return len(wanted - set(have))
+    missing = wanted - set(have)
+    return len(missing - set(days_off(canteen, start, end))) if missing else 0
 
 
 @transaction.atomic

@@ -37,6 +37,23 @@ def test_reading_the_calendar_writes_nothing_and_the_cook_opens_the_period(clien
     assert client.get(calendar_url(kitchen)).context["unopened"] == 0
 
 
+def test_the_days_to_open_leave_out_the_holidays(client, kitchen):
+    """Over Christmas the calendar offers the ten school days, not the holidays beside them
+    (the demo said "20 jours de service … n'ont pas encore de repas" on a month with 15)."""
+    from datetime import date
+
+    client.force_login(kitchen.memberships.get(role="cook").user)
+    url = calendar_url(kitchen, start=date(2026, 12, 7), weeks=4)
+    response = client.get(url)
+    assert response.context["unopened"] == 10
+    assert "10 jours de service de ces semaines" in response.content.decode()
+
+    client.post(url)
+    meals = Meal.objects.filter(canteen=kitchen)
+    assert meals.filter(closed=False).count() == 10 and meals.filter(closed=True).count() == 10
+    assert client.get(url).context["unopened"] == 0
+
+
 def test_only_the_cook_opens_a_period(client, world, kitchen):
     for role in ("dietitian", "manager"):
         client.force_login(world.users[role])
