@@ -300,3 +300,24 @@ def test_assign_a_rule_set_to_a_canteen(dietitian, world, own_rules):
     assert rule_set_for(world.kitchen) == own_rules
     assert rule_set_for(world.satellite) == own_rules  # a satellite follows its kitchen
     assert RuleSetChange.objects.filter(rule_set=own_rules, action="assigned").exists()
+
+
+def test_the_page_links_keep_the_filters_and_one_page_number(dietitian, world):
+    """From page 2, "next" and "previous" name one page, the filters kept (the links used to
+    append ``&page=`` to the query each time: ``?page=2&page=1&page=2``)."""
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    Dish.objects.bulk_create(
+        Dish(kitchen=world.kitchen, name=f"Plat {n:03}", component="main") for n in range(120)
+    )
+    response = dietitian.get(reverse("dish_list"), {"component": "main", "page": 2})
+    links = re.findall(r'href="([^"]*page=[^"]*)"', response.content.decode())
+    assert len(links) == 2
+    for link in links:
+        query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
+        assert query["component"] == ["main"] and len(query["page"]) == 1
+    assert {parse_qs(urlsplit(link.replace("&amp;", "&")).query)["page"][0] for link in links} == {
+        "1",
+        "3",
+    }
