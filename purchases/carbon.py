@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, When
 
+from cantine.formatting import number
 from cantine.local import distance_km
 from cantine.models import Canteen
 from producers.models import Producer
@@ -32,10 +33,17 @@ from purchases.models import Family, Unit
 # honest factor for it, ten times a 40 t lorry's per t.km. Check the current value before
 # publishing a figure; change it here only.
 LIGHT_VAN_KG_CO2E_PER_TKM = Decimal("1.5")
-LIGHT_VAN_FACTOR_SOURCE = (
-    "ADEME, Base Carbone : véhicule utilitaire léger (≤ 3,5 t, gazole), "
-    f"{LIGHT_VAN_KG_CO2E_PER_TKM} kg CO2e par tonne·km"
-)
+
+
+def light_van_factor_source() -> str:
+    """Where the factor comes from, in the reader's notation ("1,5" in French): built when
+    shown, since the language is the request's."""
+    return (
+        "ADEME, Base Carbone : véhicule utilitaire léger (≤ 3,5 t, gazole), "
+        f"{number(LIGHT_VAN_KG_CO2E_PER_TKM)} kg CO2e par tonne·km"
+    )
+
+
 KG = Decimal(1)
 TONNE = Decimal(1000)
 

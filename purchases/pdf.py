@@ -20,7 +20,7 @@ from cantine.formatting import day, money, number, percent, quantity
 from cantine.pdf import LIGHT, styles
 from cantine.vocabulary import Unit
 from purchases import charts
-from purchases.carbon import LIGHT_VAN_FACTOR_SOURCE
+from purchases.carbon import light_van_factor_source
 from purchases.report import YearReport
 
 
@@ -306,7 +306,7 @@ def _render(report: YearReport) -> bytes:
             "and linked to a food. Delivery: distance from the producer to the canteen x weight "
             "x %(factor)s."
         )
-        % {"factor": LIGHT_VAN_FACTOR_SOURCE},
+        % {"factor": light_van_factor_source()},
         _("Produced on %(date)s.") % {"date": day(timezone.localdate(), "j F Y")},
     ]
     story.append(KeepTogether([para(text, "small") for text in method]))

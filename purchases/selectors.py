@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractQuarter, ExtractYear
+from django.utils.dates import MONTHS
 
 from cantine.labels import EgalimGroup, Label
 from cantine.models import Canteen, Role
@@ -320,20 +321,25 @@ def shares_by(
             case "supplier":
                 key = name = row["producer__name"] or row["supplier"]
             case _:
-                key = name = row["key"]
+                key, name = row["key"], _period_name(dimension, row["key"])
         row_year = row["key"] if dimension == "year" else year
         rows.append(ShareRow(key, str(name), Shares.from_row(row, row_year)))
     if dimension in ("month", "quarter") and rows and not limit:
-        rows = _without_gaps(rows, year)
+        rows = _without_gaps(rows, year, dimension)
     return rows
 
 
-def _without_gaps(rows: list[ShareRow], year: int | None) -> list[ShareRow]:
+def _period_name(dimension: str, key) -> str:
+    """A month by its name ("janvier"), in the reader's language; other periods as they are."""
+    return str(MONTHS[key]) if dimension == "month" else str(key)
+
+
+def _without_gaps(rows: list[ShareRow], year: int | None, dimension: str) -> list[ShareRow]:
     """Months (or quarters) with nothing bought between the first and the last that have
     purchases get an empty row: a table of the year never skips August, it says nothing was
     bought then."""
     by_key = {row.key: row for row in rows}
     return [
-        by_key.get(key) or ShareRow(key, str(key), Shares(year=year))
+        by_key.get(key) or ShareRow(key, _period_name(dimension, key), Shares(year=year))
         for key in range(rows[0].key, rows[-1].key + 1)
     ]

@@ -29,7 +29,7 @@ from cantine.refusals import Refused
 from cantine.roles import canteens_for, may_act, role_required
 from cantine.uploads import max_body
 from purchases import charts, exporter, macantine, selectors, services, targets
-from purchases.carbon import LIGHT_VAN_FACTOR_SOURCE
+from purchases.carbon import light_van_factor_source
 from purchases.forms import MAX_UPLOAD_BYTES, ImportForm, LedgerFilterForm, MaCantineLinkForm
 from purchases.models import ImportBatch
 from purchases.pdf import year_report_pdf
@@ -302,7 +302,7 @@ def shares(request):
         "carbon_method": _(
             "Delivery: distance from the producer to the canteen x weight x %(factor)s."
         )
-        % {"factor": LIGHT_VAN_FACTOR_SOURCE},
+        % {"factor": light_van_factor_source()},
         # Our own markup from numbers and escaped labels (purchases.charts), safe to inline.
         "shares_svg": mark_safe(charts.to_svg(report.shares_chart(), "shares-chart")),
         "trend_svg": mark_safe(charts.to_svg(report.trend_chart(), "trend-chart")),

@@ -202,6 +202,9 @@ def test_breakdown_tables_load_on_their_own(client, lines, table, expected):
     assert response.status_code == 200
     assert b"<html" not in response.content
     assert {row.key: row.shares.total for row, _url in response.context["rows"]} == expected
+    if table == "month":  # rows named as people say them, not "1" … "12"
+        names = [row.name for row, _url in response.context["rows"]]
+        assert names == ["janvier", "février", "mars", "avril", "mai", "juin"]
 
 
 def test_breakdown_by_canteen_drills_into_each_canteen(client, lines):
