@@ -167,6 +167,17 @@ def _canteen(spec: CanteenSpec, central_kitchen, local_scope) -> Canteen:
 
 
 @transaction.atomic
+def of_place(place: str) -> str:
+    """ "de" before a commune's name as French writes it: d’Allonnes, du Lion-d’Angers, des
+    Ponts-de-Cé, de La Flèche, de Brissac (a farm "de Allonnes" reads as a typo)."""
+    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
+        if place.startswith(article):
+            return contracted + place[len(article) :]
+    if place[:1].lower() in "aeiouyhàâéèêëîïôœûü":
+        return f"d’{place}"
+    return f"de {place}"
+
+
 def seed_producers() -> list[Producer]:
     rng = random.Random(SEED)
     producers = []
@@ -183,10 +194,12 @@ def seed_producers() -> list[Producer]:
             producers.append(existing)
             continue
         place = commune_names[row["code_insee_commune"]]
-        name = rng.choice(NAME_PATTERNS[kind]).format(place=place, family=rng.choice(FAMILIES))
+        name = rng.choice(NAME_PATTERNS[kind]).format(
+            of_place=of_place(place), family=rng.choice(FAMILIES)
+        )
         status = Producer.Status.FARM
         if kind == "vegetables" and index % 9 == 0:
-            name, status = f"Jardins d'insertion de {place}", Producer.Status.SIAE
+            name, status = f"Jardins d’insertion {of_place(place)}", Producer.Status.SIAE
         labels = [Label.HVE] + ([Label.BIO] if rng.random() < 0.3 else [])
         if kind in ("beef", "poultry_eggs") and rng.random() < 0.4:
             labels.append(Label.LABEL_ROUGE)

@@ -85,6 +85,10 @@ class DishForm(forms.ModelForm):
             ("true", _("Yes")),
             ("false", _("No")),
         ]
+        # the model's help says "leave unknown", which is not one of these choices
+        self.fields["vegetarian_declared"].help_text = _(
+            "“Compute from ingredients” decides it from the recipe."
+        )
 
 
 def food_label(food: Food) -> str:

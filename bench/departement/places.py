@@ -178,7 +178,7 @@ class PlacesMixin:
             kind = demo.farm_kind(row)
             place = names[row["code_insee_commune"]]
             name = rng.choice(demo.NAME_PATTERNS[kind]).format(
-                place=place, family=rng.choice(demo.FAMILIES)
+                of_place=demo.of_place(place), family=rng.choice(demo.FAMILIES)
             )
             labels = [Label.HVE] + ([Label.BIO] if rng.random() < 0.3 else [])
             if kind in ("beef", "poultry_eggs") and rng.random() < 0.4:

@@ -321,3 +321,10 @@ def test_the_page_links_keep_the_filters_and_one_page_number(dietitian, world):
         "1",
         "3",
     }
+
+
+def test_the_vegetarian_help_names_a_choice_the_form_offers(dietitian):
+    page = dietitian.get(reverse("dish_create")).content.decode()
+    assert "Déduire des ingrédients" in page
+    assert "« inconnu »" not in page
+    assert "« Déduire des ingrédients » le décide d’après la recette." in page
