@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Sum
+from django.db.models import OuterRef, Prefetch, Subquery, Sum
 
 from cantine.models import AgeGroup, Canteen, CoverForecast, Role, Weekday
 from cantine.roles import canteens_for, kitchens_for
@@ -18,11 +18,23 @@ SERVICE_DAYS = [
 
 
 def visible_canteens(user, *roles: Role):
-    """Canteens a user may open, with what list pages show, in one query each."""
+    """Canteens a user may open, with what list pages show, in one query each.
+
+    ``weekly_covers`` are the canteen's own meals; ``satellite_covers`` those a central
+    kitchen cooks for its satellites (a subquery: a second join would multiply the sums)."""
+    for_satellites = (
+        CoverForecast.objects.filter(canteen__central_kitchen=OuterRef("pk"))
+        .values("canteen__central_kitchen")
+        .annotate(total=Sum("covers"))
+        .values("total")
+    )
     return (
         canteens_for(user, *roles)
         .select_related("commune__department__region", "central_kitchen")
-        .annotate(weekly_covers=Sum("cover_forecasts__covers"))
+        .annotate(
+            weekly_covers=Sum("cover_forecasts__covers"),
+            satellite_covers=Subquery(for_satellites),
+        )
         .order_by("kind", "name")
     )
 

@@ -66,3 +66,19 @@ def test_ui_speaks_french_by_default_and_english_on_request(client, world):
     assert "Cantines" in client.get(reverse("home")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Canteens" in client.get(reverse("home")).content.decode()
+
+
+def test_the_home_page_counts_a_central_kitchens_covers_for_its_satellites(client, world):
+    """The kitchen serves nobody on site: its card says what it cooks for its satellites
+    (the demo's read "0 couvert par semaine"); a satellite keeps its own count."""
+    from cantine.models import AgeGroup, CoverForecast, Weekday
+
+    for day in (Weekday.MONDAY, Weekday.TUESDAY):
+        CoverForecast.objects.create(
+            canteen=world.satellite, weekday=day, age_group=AgeGroup.values[0], covers=120
+        )
+    client.force_login(world.users["cook"])
+    page = client.get(reverse("home")).content.decode()
+    assert "240 couverts par semaine pour ses satellites" in page
+    assert "240 couverts par semaine</span>" in page  # the satellite's own card
+    assert "0 couvert par semaine" not in page
