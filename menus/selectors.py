@@ -146,8 +146,13 @@ class Week:
         return sum(float(v) for v in values) / len(values)
 
 
-def calendar(canteen: Canteen, start: date, weeks: int) -> list[Week]:
-    """Weeks x weekdays (Monday to Friday) with their meals and courses, in two queries."""
+def calendar(
+    canteen: Canteen, start: date, weeks: int, off: dict[date, DayOff] | None = None
+) -> list[Week]:
+    """Weeks x weekdays (Monday to Friday) with their meals and courses, in two queries.
+
+    ``off``: the kitchen's days off over the weeks shown, when the caller already has them
+    (``menus.closures.days_off``; the calendar page counts the days to open with them too)."""
     monday = week_start(start)
     end = monday + timedelta(days=7 * weeks - 1)
     courses = MealDish.objects.select_related("dish").prefetch_related(
@@ -160,7 +165,7 @@ def calendar(canteen: Canteen, start: date, weeks: int) -> list[Week]:
             Prefetch("courses", queryset=courses)
         )
     }
-    off = days_off(canteen, monday, end)
+    off = days_off(canteen, monday, end) if off is None else off
     served = {c.dish for m in meals.values() for c in m.courses.all()}
     economics = dish_economics(list(served), canteen) if served else {}
     months = seasons.months_by_food(seasons.region_of(canteen), served)

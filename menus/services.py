@@ -16,7 +16,7 @@ from django_tasks import task
 from cantine import solver_runs
 from cantine.models import Canteen, CoverForecast, User
 from cantine.solver_runs import solve_with_progress
-from menus.closures import days_off
+from menus.closures import DayOff, days_off
 from menus.instances import build_planning_problem, dish_id
 from menus.models import Closure, Meal, MealDish, PlanRun
 from menus.planner import plan_menus
@@ -35,12 +35,15 @@ def service_weekdays(canteen: Canteen) -> list[int]:
     return sorted(set(days)) or [0, 1, 2, 3, 4]
 
 
-def days_without_meal(canteen: Canteen, start: date, end: date) -> int:
+def days_without_meal(
+    canteen: Canteen, start: date, end: date, off: dict[date, DayOff] | None = None
+) -> int:
     """How many open service days of [start, end] have no meal yet: the days the calendar
     offers to open (``ensure_meals`` also adds the holidays, closed, which serve nothing).
 
     A read, for the calendar: showing weeks writes nothing (issue 12: reading year 2400 created
-    40 meals); the cook's POST on the calendar creates them."""
+    40 meals); the cook's POST on the calendar creates them. ``off``: the days off of the
+    period (``days_off``), when the caller has them already."""
     weekdays = set(service_weekdays(canteen))
     wanted = {
         start + timedelta(days=offset)
@@ -49,7 +52,9 @@ def days_without_meal(canteen: Canteen, start: date, end: date) -> int:
     }
     have = Meal.objects.filter(canteen=canteen, date__in=wanted).values_list("date", flat=True)
     missing = wanted - set(have)
-    return len(missing - set(days_off(canteen, start, end))) if missing else 0
+    if not missing:
+        return 0
+    return len(missing - set(days_off(canteen, start, end) if off is None else off))
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from cantine.selectors import kitchens_of
 from cantine.uploads import max_body
 from menus import horizons, scdl, selectors, services, variety
 from menus.catalogue_cache import cached_catalogue
+from menus.closures import days_off
 from menus.forms import MAX_SCDL_BYTES, CopyWeekForm, PeriodForm, PlanForm, ScdlImportForm
 from menus.instances import family_rules, menu_policy
 from menus.models import Closure, Meal, MealDish, PlanRun
@@ -54,7 +55,8 @@ def _period(request) -> tuple[date, int]:
 
 def _calendar_context(request, canteen: Canteen, start: date, weeks: int) -> dict:
     end = start + timedelta(days=7 * weeks - 1)
-    weeks_data = selectors.calendar(canteen, start, weeks)
+    off = days_off(canteen, week_start(start), end)  # for the weeks shown and the days to open
+    weeks_data = selectors.calendar(canteen, start, weeks, off)
     rule_set = rule_set_for(canteen)
     report = None
     if rule_set:
@@ -79,7 +81,7 @@ def _calendar_context(request, canteen: Canteen, start: date, weeks: int) -> dic
         "report": report,
         "can_edit": can_edit,
         "plan_form": PlanForm(initial={"start": start, "weeks": weeks}) if can_edit else None,
-        "unopened": services.days_without_meal(canteen, start, end) if can_edit else 0,
+        "unopened": services.days_without_meal(canteen, start, end, off) if can_edit else 0,
         "run": selectors.latest_run(canteen, start, end),
         "shortages": _shortages(canteen, start, end) if can_edit else [],
         "kitchens": kitchens_of(request.user, *READERS),
